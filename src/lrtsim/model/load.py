@@ -1,0 +1,181 @@
+"""Load a scenario from TOML text, a file or an embedded name, reporting every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import types
+import typing
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from lrtsim.errors import ScenarioError
+from lrtsim.model import checks
+from lrtsim.model.schema import Demand, Line, Scenario, Service, Signalling
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def embedded_names() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    folder = resources.files("lrtsim.model") / "scenarios"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def embedded_text(name: str) -> str:
+    """The TOML text of an embedded scenario, comments included."""
+    if name not in embedded_names():
+        raise ScenarioError(name, [f"no embedded scenario '{name}' (have: {', '.join(embedded_names())})"])
+    return (resources.files("lrtsim.model") / "scenarios" / f"{name}.toml").read_text("utf-8")
+
+
+def load_scenario(ref: str) -> Scenario:
+    """A scenario from an embedded name (`astana`) or a path to a TOML file."""
+    path = Path(ref)
+    if path.is_file():
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(ref, [f"cannot read the file: {exc}"]) from None
+        return scenario_from_toml(text, source=ref)
+    if ref in embedded_names():
+        return scenario_from_toml(embedded_text(ref), source=ref)
+    if path.suffix == ".toml" or "/" in ref:
+        raise ScenarioError(ref, ["no such file"])
+    raise ScenarioError(
+        ref,
+        [f"not a file and not an embedded scenario (embedded: {', '.join(embedded_names())})"],
+    )
+
+
+def scenario_from_toml(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse and validate TOML text; syntax errors name the line and column."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        if match:
+            where = f"TOML syntax error at line {match.group(1)}, column {match.group(2)}"
+            message = f"{where}: {message[: match.start()]}"
+        else:
+            message = f"TOML syntax error: {message}"
+        raise ScenarioError(source, [message]) from None
+    return scenario_from_dict(raw, source)
+
+
+def scenario_from_dict(raw: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a parsed scenario: structure, types and ranges, then the rules between values."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors()]
+        problems += _partial_checks(raw, exc)
+        raise ScenarioError(source, _unique(problems)) from None
+    found = checks.check_scenario(scenario)
+    if found:
+        raise ScenarioError(source, [f"{path}: {message}" for path, message in found])
+    return scenario
+
+
+def key_path(loc: tuple[int | str, ...]) -> str:
+    """('line', 'stations', 3, 'km') -> 'line.stations[3].km'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _describe(error: Any) -> str:
+    loc = tuple(error["loc"])
+    path = key_path(loc)
+    kind = error["type"]
+    if kind == "missing":
+        return f"{path}: required key is missing"
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key{_suggestion(loc)}"
+    message: str = error["msg"]
+    message = message.removeprefix("Value error, ")
+    message = message[:1].lower() + message[1:]
+    value = error.get("input")
+    if isinstance(value, dict | list):
+        return f"{path}: {message}"
+    return f"{path}: {value!r} is not allowed: {message}"
+
+
+def _suggestion(loc: tuple[int | str, ...]) -> str:
+    model = _model_at(loc[:-1])
+    if model is None:
+        return ""
+    known = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; allowed here: {', '.join(known)}"
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The pydantic model that describes the table at a key path, if any."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        inner = _inner_model(fields[part].annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
+    """Cross-value rules of the sections that are structurally sound, so all problems show at once."""
+    broken = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    line: Line | None = None
+    if "line" not in broken and isinstance(raw.get("line"), dict):
+        line = Line.model_validate(raw["line"])
+    found: list[checks.Problem] = []
+    if line is not None:
+        found += checks.check_line(line)
+    line_ok = line is not None and not found
+    sections: list[tuple[str, type[BaseModel]]] = [
+        ("signalling", Signalling),
+        ("demand", Demand),
+        ("service", Service),
+    ]
+    for key, model in sections:
+        if key in broken or not isinstance(raw.get(key), dict):
+            continue
+        section = model.model_validate(raw[key])
+        if isinstance(section, Signalling):
+            found += checks.check_signalling(section, line if line_ok else None)
+        elif isinstance(section, Demand):
+            found += checks.check_demand(section, line if line_ok else None)
+        elif isinstance(section, Service):
+            found += checks.check_service(section)
+    return [f"{path}: {message}" for path, message in found]
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,300 @@
+"""Scenario schema: the public contract of a scenario file, one pydantic model per TOML table.
+
+Structure, types and ranges live here; rules that relate several values (km increasing, zones
+inside the line) live in `checks.py`, so that every problem of a file can be reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lrtsim.model.units import PASSENGER_MASS_KG
+
+_TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+
+
+class Strict(BaseModel):
+    """Base of every table: immutable, and unknown keys are errors rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def clock_to_s(text: str) -> int:
+    """'HH:MM' (hours may pass 24 for after-midnight service) to seconds after midnight."""
+    match = _TIME_RE.match(text)
+    if match is None:
+        raise ValueError(f"'{text}' is not a time of day as HH:MM")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 30:
+        raise ValueError(f"'{text}' is past 30:00, the latest a service day may run")
+    return hours * 3600 + minutes * 60
+
+
+ClockTime = Annotated[str, Field(description="HH:MM; hours past 24 allowed for after midnight")]
+
+
+# ----------------------------------------------------------------------------------------- line
+class Station(Strict):
+    """A stop on the line; `km` is where the head of a stopped train stands."""
+
+    name: str = Field(min_length=1)
+    km: float
+    dwell_s: float | None = Field(default=None, ge=0, le=3600)
+    code: str | None = None
+    name_kk: str | None = None
+    name_ru: str | None = None
+
+
+class Depot(Strict):
+    """The depot and its link to the line: junction chainage, length and time of the access move."""
+
+    name: str = Field(min_length=1)
+    km: float
+    access_m: float = Field(ge=0, le=50_000)
+    access_time_s: float = Field(ge=0, le=7200)
+
+
+class Gradient(Strict):
+    """A constant gradient; positive rises toward higher km."""
+
+    from_km: float
+    to_km: float
+    permille: float = Field(ge=-100, le=100)
+
+
+class Curve(Strict):
+    """A horizontal curve; its speed limit follows from radius, cant and cant deficiency."""
+
+    from_km: float
+    to_km: float
+    radius_m: float = Field(ge=50, le=100_000)
+    cant_mm: float | None = Field(default=None, ge=0, le=200)
+
+
+class SpeedLimit(Strict):
+    """A civil speed restriction over a stretch of track."""
+
+    from_km: float
+    to_km: float
+    kmh: float = Field(gt=0, le=300)
+
+
+class TailTracks(Strict):
+    """Track beyond each terminal platform, in metres (start = before the first station)."""
+
+    start: float = Field(default=0.0, ge=0, le=5000)
+    end: float = Field(default=0.0, ge=0, le=5000)
+
+
+class Geometry(Strict):
+    """Coordinates (lon, lat, WGS84) of the track polyline and of each station, for maps and GTFS."""
+
+    track: list[tuple[float, float]] = Field(min_length=2)
+    stations: list[tuple[float, float]] = Field(default_factory=list)
+    track_start_km: float = 0.0
+    source: str = ""
+
+    @field_validator("track", "stations")
+    @classmethod
+    def _lon_lat_ranges(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for i, (lon, lat) in enumerate(points):
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError(f"point {i} ({lon}, {lat}) is not a (lon, lat) pair in degrees")
+        return points
+
+
+class Line(Strict):
+    """The line: stations in order (direction `up` runs from the first to the last), track data."""
+
+    name: str = Field(min_length=1)
+    max_speed_kmh: float = Field(gt=0, le=300)
+    stations: list[Station] = Field(min_length=2)
+    depot: Depot | None = None
+    gradients: list[Gradient] = Field(default_factory=list)
+    curves: list[Curve] = Field(default_factory=list)
+    speed_limits: list[SpeedLimit] = Field(default_factory=list)
+    tail_tracks_m: TailTracks = Field(default_factory=TailTracks)
+    cant_mm: float = Field(default=100.0, ge=0, le=200)
+    cant_deficiency_mm: float = Field(default=75.0, ge=0, le=200)
+    rail_centres_mm: float = Field(default=1500.0, ge=1000, le=1800)
+    geometry: Geometry | None = None
+
+
+# ------------------------------------------------------------------------------- rolling stock
+class RollingStock(Strict):
+    """One train as it runs (a fixed formation): dimensions, traction, braking, resistance."""
+
+    name: str = Field(min_length=1)
+    length_m: float = Field(gt=0, le=400)
+    mass_t: float = Field(gt=0, le=2000)
+    rotating_mass_factor: float = Field(default=1.08, ge=1.0, le=1.5)
+    max_speed_kmh: float = Field(gt=0, le=300)
+    max_tractive_effort_kn: float = Field(gt=0, le=2000)
+    max_power_kw: float = Field(gt=0, le=50_000)
+    max_accel_mps2: float | None = Field(default=None, gt=0, le=3)
+    service_brake_mps2: float = Field(gt=0, le=3)
+    davis_a_kn: float = Field(ge=0, le=100)
+    davis_b_kn_per_kmh: float = Field(ge=0, le=10)
+    davis_c_kn_per_kmh2: float = Field(ge=0, le=1)
+    seats: int = Field(ge=0, le=5000)
+    standing_area_m2: float = Field(ge=0, le=2000)
+    standing_capacity_pax_per_m2: float = Field(default=4.0, gt=0, le=10)
+    doors_per_side: int = Field(ge=1, le=100)
+    traction_efficiency: float = Field(default=0.85, gt=0, le=1)
+    regen_efficiency: float = Field(default=0.0, ge=0, le=1)
+    aux_power_kw: float = Field(default=0.0, ge=0, le=5000)
+
+    @property
+    def capacity_pax(self) -> float:
+        """Planning capacity: seats + standing area at `standing_capacity_pax_per_m2`."""
+        return self.seats + self.standing_area_m2 * self.standing_capacity_pax_per_m2
+
+    def mass_kg(self, load: float) -> float:
+        """Static mass with a load given as a fraction of capacity (70 kg a passenger)."""
+        return self.mass_t * 1000.0 + load * self.capacity_pax * PASSENGER_MASS_KG
+
+    def inertial_mass_kg(self, load: float) -> float:
+        """Mass for inertia: the rotating-mass factor applies to the tare vehicle, not passengers."""
+        passengers_kg = load * self.capacity_pax * PASSENGER_MASS_KG
+        return self.mass_t * 1000.0 * self.rotating_mass_factor + passengers_kg
+
+
+# ---------------------------------------------------------------------------------- signalling
+class Turnback(Strict):
+    """How trains reverse at one terminal (used by the capacity layer)."""
+
+    kind: Literal["crossover_before", "tail_track"] = "crossover_before"
+    crossover_speed_kmh: float = Field(default=25.0, gt=0, le=120)
+    route_setting_s: float = Field(default=10.0, ge=0, le=300)
+    min_layover_s: float = Field(default=60.0, ge=0, le=3600)
+
+
+class TurnbackPair(Strict):
+    """Turnback at the first (`start`) and last (`end`) station."""
+
+    start: Turnback = Field(default_factory=Turnback)
+    end: Turnback = Field(default_factory=Turnback)
+
+
+class Signalling(Strict):
+    """Train separation: moving block (CBTC) or fixed block, with its margins."""
+
+    kind: Literal["moving_block", "fixed_block"] = "moving_block"
+    safety_margin_m: float = Field(default=50.0, ge=0, le=2000)
+    reaction_time_s: float = Field(default=3.0, ge=0, le=120)
+    block_length_m: float = Field(default=400.0, gt=0, le=10_000)
+    block_boundaries_km: list[float] = Field(default_factory=list)
+    operating_margin_s: float = Field(default=10.0, ge=0, le=600)
+    turnback: TurnbackPair = Field(default_factory=TurnbackPair)
+
+
+# -------------------------------------------------------------------------------------- demand
+class StationWeight(Strict):
+    """Relative trip productions and attractions of one station (gravity model)."""
+
+    station: str = Field(min_length=1)
+    production: float = Field(ge=0)
+    attraction: float = Field(ge=0)
+
+
+class Demand(Strict):
+    """Passenger demand: a daily total spread over hours and between stations."""
+
+    daily_boardings: float = Field(default=0.0, ge=0, le=10_000_000)
+    hourly_profile: list[float] | str = "weekday_two_peaks"
+    weights: list[StationWeight] = Field(default_factory=list)
+    od_matrix_csv: str | None = None
+    gravity_beta: float = Field(default=0.1, ge=0, le=10)
+
+    @field_validator("hourly_profile", mode="before")
+    @classmethod
+    def _profile(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value not in HOURLY_PRESETS:
+                raise ValueError(f"unknown preset '{value}'; presets: {', '.join(HOURLY_PRESETS)}")
+            return value
+        if isinstance(value, list):
+            if len(value) != 24:
+                raise ValueError(f"needs 24 hourly shares, got {len(value)}")
+            if any(not isinstance(v, int | float) or v < 0 for v in value):
+                raise ValueError("hourly shares must be non-negative numbers")
+            if sum(value) <= 0:
+                raise ValueError("hourly shares must not all be zero")
+            return [float(v) for v in value]
+        raise ValueError("must be a list of 24 shares or a preset name")
+
+
+HOURLY_PRESETS = ("weekday_two_peaks", "flat")
+
+
+# ------------------------------------------------------------------------------------- service
+class DwellModel(Strict):
+    """Dwell time at a stop: base + per-passenger times per door channel, raised by crowding."""
+
+    base_s: float = Field(default=25.0, ge=0, le=600)
+    per_boarding_s: float = Field(default=1.5, ge=0, le=30)
+    per_alighting_s: float = Field(default=1.2, ge=0, le=30)
+    crowding_factor: float = Field(default=1.3, ge=1, le=5)
+
+
+class Period(Strict):
+    """A part of the service day with its policy maximum headway."""
+
+    from_: ClockTime = Field(alias="from")
+    to: ClockTime
+    max_headway_s: float = Field(gt=0, le=7200)
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_to_s(value)
+        return value
+
+
+class Service(Strict):
+    """Service design inputs: operating day, periods, loading standard, layover, spares, dwell."""
+
+    start: ClockTime = "06:00"
+    end: ClockTime = "23:00"
+    periods: list[Period] = Field(default_factory=list)
+    loading_standard_pax_per_m2: float = Field(default=4.0, gt=0, le=10)
+    layover_s: float = Field(default=180.0, ge=0, le=3600)
+    spare_ratio: float = Field(default=0.1, ge=0, le=1)
+    allowance_pct: float = Field(default=5.0, ge=0, le=100)
+    dwell: DwellModel = Field(default_factory=DwellModel)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_to_s(value)
+        return value
+
+
+# ---------------------------------------------------------------------------------- operations
+class Operations(Strict):
+    """Day-to-day variability and control for the service-day simulation."""
+
+    dwell_cv: float = Field(default=0.15, ge=0, le=2)
+    run_time_cv: float = Field(default=0.02, ge=0, le=1)
+    incident_rate_per_day: float = Field(default=0.0, ge=0, le=100)
+    incident_duration_s: float = Field(default=600.0, ge=0, le=86_400)
+    holding: bool = True
+    short_turns: bool = False
+
+
+# ------------------------------------------------------------------------------------ scenario
+class Scenario(Strict):
+    """A whole scenario: only `name`, `line` and `rolling_stock` are required."""
+
+    name: str = Field(min_length=1)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    description: str = ""
+    line: Line
+    rolling_stock: RollingStock
+    signalling: Signalling = Field(default_factory=Signalling)
+    demand: Demand = Field(default_factory=Demand)
+    service: Service = Field(default_factory=Service)
+    operations: Operations = Field(default_factory=Operations)
