@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Protocol
 
-from lrtsim.model.schema import Demand, Line, Scenario, Service, Signalling, clock_to_s
+from lrtsim.model.schema import (
+    Demand,
+    Line,
+    Scenario,
+    Service,
+    Signalling,
+    Station,
+    clock_to_s,
+)
 
 Problem = tuple[str, str]
 """(key path, what is wrong) — joined by the loader as 'path: message'."""
@@ -29,13 +38,13 @@ def _fmt(km: float) -> str:
     return f"{km:g}"
 
 
-def check_line(line: Line) -> list[Problem]:
-    """Stations in order and unique, zones inside the line and not overlapping, geometry sized."""
+def check_stations(stations: Sequence[Station]) -> list[Problem]:
+    """Stations in order of increasing km, each name once."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, station in enumerate(line.stations):
+    for i, station in enumerate(stations):
         if i > 0:
-            previous = line.stations[i - 1].km
+            previous = stations[i - 1].km
             if station.km <= previous:
                 problems.append(
                     (
@@ -52,18 +61,22 @@ def check_line(line: Line) -> list[Problem]:
                 )
             )
         seen.setdefault(station.name, i)
+    return problems
 
+
+def check_line(line: Line) -> list[Problem]:
+    """Stations in order and unique, zones inside the line and not overlapping, geometry sized."""
+    problems = check_stations(line.stations)
     if any(p[0].endswith(".km") for p in problems):
         return problems  # the extent is meaningless until the stations are in order
 
     low, high = line_extent_km(line)
-    extent = (
-        f"the line runs from {_fmt(low)} to {_fmt(high)} km "
-        "(terminals plus tail_tracks_m)"
-    )
+    extent = f"the line runs from {_fmt(low)} to {_fmt(high)} km (terminals plus tail_tracks_m)"
     for key in ("gradients", "curves", "speed_limits"):
         items: Sequence[_Stretch] = getattr(line, key)
-        problems += _check_stretches(f"line.{key}", items, low, high, extent, overlap=key != "speed_limits")
+        problems += _check_stretches(
+            f"line.{key}", items, low, high, extent, overlap=key != "speed_limits"
+        )
 
     if line.depot is not None and not (low <= line.depot.km <= high):
         problems.append(("line.depot.km", f"{_fmt(line.depot.km)} is off the line: {extent}"))
@@ -105,7 +118,7 @@ def _check_stretches(
             (i for i, it in enumerate(items) if it.to_km > it.from_km),
             key=lambda i: items[i].from_km,
         )
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if items[b].from_km < items[a].to_km - 1e-9:
                 problems.append(
                     (
@@ -170,7 +183,9 @@ def check_service(service: Service) -> list[Problem]:
     problems: list[Problem] = []
     start, end = clock_to_s(service.start), clock_to_s(service.end)
     if end <= start:
-        problems.append(("service.end", f"{service.end} is not after service.start {service.start}"))
+        problems.append(
+            ("service.end", f"{service.end} is not after service.start {service.start}")
+        )
     previous_to: int | None = None
     for i, period in enumerate(service.periods):
         p_from, p_to = clock_to_s(period.from_), clock_to_s(period.to)

@@ -29,7 +29,9 @@ class DetectedCurve:
     angle_deg: float
 
 
-def haversine_m(lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray) -> FloatArray:
+def haversine_m(
+    lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
+) -> FloatArray:
     """Great-circle distance in metres (haversine formula; Sinnott 1984)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
@@ -100,7 +102,7 @@ def detect_curves(
     cum_local = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
     cum_true = chainage_m(track)
     s, pts = _resample(xy, cum_local, step_m)
-    half = max(1, int(round(chord_m / 2 / step_m)))
+    half = max(1, round(chord_m / 2 / step_m))
     if len(s) < 2 * half + 3:
         return []
     lo = np.clip(np.arange(len(s)) - half, 0, len(s) - 1)
@@ -128,7 +130,9 @@ def detect_curves(
             radius = length / turned
             to_true = float(np.interp(s[j], cum_local, cum_true))
             from_true = float(np.interp(s[i], cum_local, cum_true))
-            curves.append(DetectedCurve(from_true, to_true, float(radius), float(np.degrees(angle))))
+            curves.append(
+                DetectedCurve(from_true, to_true, float(radius), float(np.degrees(angle)))
+            )
         i = j + 1
     return curves
 

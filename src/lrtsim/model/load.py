@@ -11,11 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lrtsim.errors import ScenarioError
 from lrtsim.model import checks
-from lrtsim.model.schema import Demand, Line, Scenario, Service, Signalling
+from lrtsim.model.schema import Demand, Line, Scenario, Service, Signalling, Station
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
@@ -23,13 +23,17 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 def embedded_names() -> list[str]:
     """Names of the scenarios shipped inside the package."""
     folder = resources.files("lrtsim.model") / "scenarios"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def embedded_text(name: str) -> str:
     """The TOML text of an embedded scenario, comments included."""
     if name not in embedded_names():
-        raise ScenarioError(name, [f"no embedded scenario '{name}' (have: {', '.join(embedded_names())})"])
+        raise ScenarioError(
+            name, [f"no embedded scenario '{name}' (have: {', '.join(embedded_names())})"]
+        )
     return (resources.files("lrtsim.model") / "scenarios" / f"{name}.toml").read_text("utf-8")
 
 
@@ -150,7 +154,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
-    """Cross-value rules of the sections that are structurally sound, so all problems show at once."""
+    """Cross-value rules of the structurally sound sections, so all problems show at once."""
     broken = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
     line: Line | None = None
     if "line" not in broken and isinstance(raw.get("line"), dict):
@@ -158,6 +162,12 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
     found: list[checks.Problem] = []
     if line is not None:
         found += checks.check_line(line)
+    elif isinstance(raw.get("line"), dict) and "stations" in raw["line"]:
+        try:
+            stations = TypeAdapter(list[Station]).validate_python(raw["line"]["stations"])
+        except ValidationError:
+            stations = []
+        found += checks.check_stations(stations)
     line_ok = line is not None and not found
     sections: list[tuple[str, type[BaseModel]]] = [
         ("signalling", Signalling),

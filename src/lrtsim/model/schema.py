@@ -90,7 +90,7 @@ class TailTracks(Strict):
 
 
 class Geometry(Strict):
-    """Coordinates (lon, lat, WGS84) of the track polyline and of each station, for maps and GTFS."""
+    """Coordinates (lon, lat, WGS84) of the track and of each station, for maps and GTFS."""
 
     track: list[tuple[float, float]] = Field(min_length=2)
     stations: list[tuple[float, float]] = Field(default_factory=list)
@@ -157,7 +157,7 @@ class RollingStock(Strict):
         return self.mass_t * 1000.0 + load * self.capacity_pax * PASSENGER_MASS_KG
 
     def inertial_mass_kg(self, load: float) -> float:
-        """Mass for inertia: the rotating-mass factor applies to the tare vehicle, not passengers."""
+        """Mass for inertia: the rotating-mass factor applies to the tare, not to passengers."""
         passengers_kg = load * self.capacity_pax * PASSENGER_MASS_KG
         return self.mass_t * 1000.0 * self.rotating_mass_factor + passengers_kg
 

@@ -1,0 +1,275 @@
+"""The `lrtsim` command: parses, calls the library, prints with rich. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lrtsim.dynamics.runtime import DirectionRun, running_times
+from lrtsim.dynamics.track import Direction
+from lrtsim.errors import LrtsimError
+from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
+from lrtsim.model.schema import Scenario
+from lrtsim.model.units import J_PER_KWH
+
+app = typer.Typer(
+    help="lrtsim: plan, simulate and publish the service of a light-rail line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+scenario_app = typer.Typer(help="Show, validate and export scenarios.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+ScenarioRef = Annotated[
+    str, typer.Argument(help="An embedded scenario name (astana) or a path to a TOML file.")
+]
+
+
+class DirectionChoice(StrEnum):
+    """Which directions to run."""
+
+    up = "up"
+    down = "down"
+    both = "both"
+
+
+def _fail(exc: LrtsimError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _load(ref: str) -> Scenario:
+    try:
+        return load_scenario(ref)
+    except LrtsimError as exc:
+        _fail(exc)
+        raise AssertionError("unreachable") from exc
+
+
+@scenario_app.command("validate")
+def scenario_validate(
+    file: Annotated[str, typer.Argument(help="Path to a scenario TOML file.")],
+) -> None:
+    """Check a scenario file: every problem is listed with its key path; exit code 2 if any."""
+    scenario = _load(file)
+    out.print(f"[green]ok[/]: {file} is a valid scenario ('{scenario.name}').")
+
+
+@scenario_app.command("export")
+def scenario_export(
+    name: Annotated[str, typer.Argument(help="Embedded scenario to export.")] = "astana",
+) -> None:
+    """Print an embedded scenario's TOML, with its comments, as a starting point for your own."""
+    try:
+        text = embedded_text(name)
+        scenario_from_toml(text, source=name)
+    except LrtsimError as exc:
+        _fail(exc)
+    sys.stdout.write(text)
+
+
+@scenario_app.command("show")
+def scenario_show(ref: ScenarioRef = "astana") -> None:
+    """Summarise a scenario: stations, track data and the train."""
+    s = _load(ref)
+    line, rs = s.line, s.rolling_stock
+    out.print(f"[bold]{s.name}[/] — {line.name}. {s.description}")
+    table = Table(title="Stations (direction up runs top to bottom)")
+    for col in ("#", "code", "name", "km", "gap km", "dwell s"):
+        table.add_column(
+            col, justify="right" if col in ("#", "km", "gap km", "dwell s") else "left"
+        )
+    for i, st in enumerate(line.stations):
+        gap = "" if i == 0 else f"{st.km - line.stations[i - 1].km:.3f}"
+        dwell = st.dwell_s if st.dwell_s is not None else s.service.dwell.base_s
+        table.add_row(str(i), st.code or "", st.name, f"{st.km:.3f}", gap, f"{dwell:g}")
+    out.print(table)
+    length_km = line.stations[-1].km - line.stations[0].km
+    out.print(
+        f"Length {length_km:.3f} km between terminals; max speed {line.max_speed_kmh:g} km/h; "
+        f"{len(line.gradients)} gradients, {len(line.curves)} curves, "
+        f"{len(line.speed_limits)} speed limits; tail tracks {line.tail_tracks_m.start:g} m / "
+        f"{line.tail_tracks_m.end:g} m."
+    )
+    if line.depot:
+        out.print(
+            f"Depot: {line.depot.name} at km {line.depot.km:g}, access {line.depot.access_m:g} m "
+            f"in {line.depot.access_time_s:g} s."
+        )
+    out.print(
+        f"Train: {rs.name}: {rs.length_m:g} m, {rs.mass_t:g} t tare, {rs.max_speed_kmh:g} km/h, "
+        f"{rs.max_tractive_effort_kn:g} kN, {rs.max_power_kw:g} kW, brake "
+        f"{rs.service_brake_mps2:g} m/s², capacity {rs.capacity_pax:.0f} "
+        f"({rs.seats} seats + {rs.standing_area_m2:g} m² at "
+        f"{rs.standing_capacity_pax_per_m2:g}/m²)."
+    )
+    out.print(f"Signalling: {s.signalling.kind}. Seed: {s.seed}.")
+
+
+def _kwh(joules: float) -> float:
+    return round(joules / J_PER_KWH, 3)
+
+
+def _direction_json(d: DirectionRun) -> dict[str, Any]:
+    p = d.profile
+    return {
+        "direction": d.direction,
+        "from": p.station_names[0],
+        "to": p.station_names[-1],
+        "run_time_s": round(p.run_time_s, 2),
+        "dwell_time_s": round(d.dwell_time_s, 2),
+        "total_time_s": round(d.total_time_s, 2),
+        "traction_energy_kwh": _kwh(p.traction_energy_j),
+        "line_energy_kwh": _kwh(p.line_energy_j),
+        "allowance_pct": d.allowance_pct,
+        "minimum_run_time_s": round(d.minimum.run_time_s, 2),
+        "line_energy_saved_kwh": _kwh(d.eco.line_energy_saved_j),
+        "driving": d.eco.method,
+        "segments": [
+            {
+                "from": g.from_station,
+                "to": g.to_station,
+                "distance_m": round(g.distance_m, 2),
+                "run_time_s": round(g.run_time_s, 2),
+                "max_speed_kmh": round(g.max_speed_mps * 3.6, 2),
+                "traction_energy_kwh": _kwh(g.traction_energy_j),
+                "line_energy_kwh": _kwh(g.line_energy_j),
+            }
+            for g in p.segments
+        ],
+    }
+
+
+def _direction_table(d: DirectionRun) -> Table:
+    p = d.profile
+    title = f"{d.direction}: {p.station_names[0]} → {p.station_names[-1]}"
+    table = Table(title=title, title_justify="left")
+    for col in ("from", "to", "distance m", "run s", "max km/h", "traction kWh", "dwell s"):
+        table.add_column(col, justify="left" if col in ("from", "to") else "right")
+    for i, g in enumerate(p.segments):
+        table.add_row(
+            g.from_station,
+            g.to_station,
+            f"{g.distance_m:,.0f}",
+            f"{g.run_time_s:.1f}",
+            f"{g.max_speed_mps * 3.6:.1f}",
+            f"{g.traction_energy_kwh:.2f}",
+            f"{d.dwell_s[i + 1]:g}" if i + 1 < len(d.dwell_s) - 1 else "",
+        )
+    distance = sum(g.distance_m for g in p.segments)
+    table.add_section()
+    table.add_row(
+        "total",
+        "",
+        f"{distance:,.0f}",
+        f"{p.run_time_s:.1f}",
+        f"{p.max_speed_mps * 3.6:.1f}",
+        f"{p.traction_energy_j / J_PER_KWH:.1f}",
+        f"{d.dwell_time_s:g}",
+    )
+    return table
+
+
+_DIRECTIONS: dict[str, tuple[Direction, ...]] = {
+    "up": ("up",),
+    "down": ("down",),
+    "both": ("up", "down"),
+}
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)} min {seconds % 60:04.1f} s"
+
+
+@app.command("runtime")
+def runtime(
+    ref: ScenarioRef = "astana",
+    direction: Annotated[
+        DirectionChoice, typer.Option(help="Direction to run: up, down or both.")
+    ] = DirectionChoice.both,
+    load: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Passenger load as a fraction of capacity.")
+    ] = 0.5,
+    allowance: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=100.0,
+            help="Running-time allowance in % over the minimum, driven to save energy.",
+        ),
+    ] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    step_m: Annotated[
+        float, typer.Option(min=0.05, max=10.0, help="Position step of the integration, m.")
+    ] = 1.0,
+) -> None:
+    """Running times, speeds and energy per station-to-station segment."""
+    scenario = _load(ref)
+    dirs = _DIRECTIONS[direction.value]
+    try:
+        if as_json:
+            runs = running_times(
+                scenario, dirs, load=load, allowance_pct=allowance, max_step_m=step_m
+            )
+        else:
+            with err.status("Computing running times…"):
+                runs = running_times(
+                    scenario, dirs, load=load, allowance_pct=allowance, max_step_m=step_m
+                )
+    except LrtsimError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        payload = {
+            "scenario": scenario.name,
+            "load": load,
+            "directions": [_direction_json(d) for d in runs],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"[bold]{scenario.name}[/]: {scenario.rolling_stock.name}, load {load:.0%} of "
+        f"{scenario.rolling_stock.capacity_pax:.0f} passengers"
+    )
+    for d in runs:
+        out.print(_direction_table(d))
+        p = d.profile
+        km = sum(g.distance_m for g in p.segments) / 1000.0
+        out.print(
+            f"  running {_minutes(p.run_time_s)} + dwell {_minutes(d.dwell_time_s)} = "
+            f"[bold]{_minutes(d.total_time_s)}[/] terminal to terminal "
+            f"(commercial speed {km / (d.total_time_s / 3600):.1f} km/h)"
+        )
+        out.print(
+            f"  energy: {p.traction_energy_j / J_PER_KWH:.1f} kWh at the wheel, "
+            f"{p.line_energy_j / J_PER_KWH:.1f} kWh from the line "
+            f"({p.line_energy_j / J_PER_KWH / km:.2f} kWh/train-km, "
+            "auxiliaries and regeneration included)"
+        )
+        if d.allowance_pct > 0:
+            saved = d.eco.line_energy_saved_j / J_PER_KWH
+            share = d.eco.line_energy_saved_j / d.minimum.line_energy_j
+            out.print(
+                f"  allowance {d.allowance_pct:g} %: minimum {d.minimum.run_time_s:.1f} s → "
+                f"{p.run_time_s:.1f} s, driving '{d.eco.method}', saves {saved:.1f} kWh "
+                f"({share:.0%}) from the line"
+            )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

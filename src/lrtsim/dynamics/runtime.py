@@ -1,0 +1,83 @@
+"""Running times of a line per direction: flat out or with an energy-saving allowance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lrtsim.dynamics.energy_saving import EcoRun, eco_run
+from lrtsim.dynamics.envelope import DEFAULT_STEP_M
+from lrtsim.dynamics.profile import RunProfile
+from lrtsim.dynamics.track import Direction, run_track
+from lrtsim.dynamics.train import train_params
+from lrtsim.errors import LrtsimError
+from lrtsim.model.schema import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class DirectionRun:
+    """One direction: the run as driven, the flat-out run, and the dwell at each stop."""
+
+    direction: Direction
+    eco: EcoRun
+    dwell_s: tuple[float, ...]
+    """Dwell at each station in running order; terminals have none."""
+    allowance_pct: float
+
+    @property
+    def profile(self) -> RunProfile:
+        """The run as driven (the minimum-time run when there is no allowance)."""
+        return self.eco.profile
+
+    @property
+    def minimum(self) -> RunProfile:
+        """The minimum-time run."""
+        return self.eco.minimum
+
+    @property
+    def dwell_time_s(self) -> float:
+        """Total dwell at intermediate stations."""
+        return sum(self.dwell_s)
+
+    @property
+    def total_time_s(self) -> float:
+        """Terminal to terminal, dwells included."""
+        return self.profile.run_time_s + self.dwell_time_s
+
+
+def dwell_times_s(scenario: Scenario, direction: Direction) -> tuple[float, ...]:
+    """Each station's dwell (its own `dwell_s`, else `service.dwell.base_s`); 0 at terminals."""
+    stations = scenario.line.stations
+    if direction == "down":
+        stations = list(reversed(stations))
+    base = scenario.service.dwell.base_s
+    inner = [s.dwell_s if s.dwell_s is not None else base for s in stations[1:-1]]
+    return (0.0, *inner, 0.0)
+
+
+def running_times(
+    scenario: Scenario,
+    directions: tuple[Direction, ...] = ("up", "down"),
+    *,
+    load: float = 0.5,
+    allowance_pct: float = 0.0,
+    max_step_m: float = DEFAULT_STEP_M,
+) -> list[DirectionRun]:
+    """Runs of the line in each direction at a load (fraction of capacity) and an allowance."""
+    if not 0.0 <= load <= 1.5:
+        raise LrtsimError(f"load {load:g} is outside 0..1.5 (a fraction of the train's capacity)")
+    if not 0.0 <= allowance_pct <= 200.0:
+        raise LrtsimError(f"allowance {allowance_pct:g} % is outside 0..200 %")
+    train = train_params(scenario.rolling_stock, load)
+    out = []
+    for direction in directions:
+        track = run_track(scenario.line, direction)
+        eco = eco_run(track, train, allowance_pct, load=load, max_step_m=max_step_m)
+        out.append(
+            DirectionRun(
+                direction=direction,
+                eco=eco,
+                dwell_s=dwell_times_s(scenario, direction),
+                allowance_pct=allowance_pct,
+            )
+        )
+    return out
