@@ -58,7 +58,7 @@ class RunTrack:
 def curve_resistance_n_per_kn(radius_m: float) -> float:
     """Röckl's curve resistance: 500/(R−30) N/kN below R = 300 m, 650/(R−55) from 300 m.
 
-    Röckl (1880s), as given in Wende, *Fahrdynamik des Schienenverkehrs* (2003), §2.3.
+    Röckl (1880s), as given in Wende, *Fahrdynamik des Schienenverkehrs* (2003).
     """
     if radius_m < 300.0:
         return 500.0 / (radius_m - 30.0)

@@ -142,7 +142,7 @@ def curve_speed_limit_mps(
 ) -> float:
     """Highest speed on a curve: v² / R = g · (cant + cant deficiency) / rail-centre distance.
 
-    Lateral acceleration balance in the plane of the track (EN 13803-1, §3; for standard gauge
+    Lateral acceleration balance in the plane of the track (EN 13803:2017; for standard gauge
     with 1500 mm rail centres this is the familiar V[km/h] = sqrt(R · (h + I) / 11.8)).
     """
     g = 9.80665

@@ -6,7 +6,7 @@ G_MPS2 = 9.80665
 """Standard gravity (CGPM 1901)."""
 
 PASSENGER_MASS_KG = 70.0
-"""Mass of one passenger with luggage, as EN 15663 uses for urban rail."""
+"""Mass of one urban-rail passenger (a common planning value; lrtsim's fixed convention)."""
 
 KMH_PER_MPS = 3.6
 J_PER_KWH = 3.6e6

@@ -1,0 +1,73 @@
+"""Time the running-time engine on the embedded Astana scenario (run with `make bench`).
+
+Times one full-line run per direction at 1 m resolution after a warm-up (numba compiled), and
+the energy-saving search for a 5 % allowance. Prints the machine so figures can be recorded in
+docs/performance.md. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+
+import numba
+import numpy as np
+
+from lrtsim.dynamics.energy_saving import eco_run
+from lrtsim.dynamics.envelope import run
+from lrtsim.dynamics.track import run_track
+from lrtsim.dynamics.train import train_params
+from lrtsim.model.load import load_scenario
+
+
+def cpu_name() -> str:
+    """The CPU model from /proc/cpuinfo, or the platform's guess."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def timed(fn: object, repeats: int) -> list[float]:
+    """Wall-clock milliseconds of `repeats` calls."""
+    assert callable(fn)
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def main() -> None:
+    """Print the benchmark table."""
+    scenario = load_scenario("astana")
+    train = train_params(scenario.rolling_stock, 0.5)
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}")
+    print(f"{'case':<44} {'median ms':>10} {'min ms':>8} {'points':>8}")
+    for direction in ("up", "down"):
+        track = run_track(scenario.line, direction)
+        profile = run(track, train, max_step_m=1.0)  # warm-up: compiles the kernels
+        times = timed(lambda track=track: run(track, train, max_step_m=1.0), 50)
+        name = f"minimum-time run, {direction}, 1 m steps"
+        print(
+            f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f} "
+            f"{len(profile.position_m):>8}"
+        )
+    for direction in ("up", "down"):
+        track = run_track(scenario.line, direction)
+        eco_run(track, train, 5.0)
+        times = timed(lambda track=track: eco_run(track, train, 5.0), 5)
+        name = f"energy-saving search, 5 % allowance, {direction}"
+        print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
