@@ -49,7 +49,8 @@ def main() -> None:
     """Print the benchmark table."""
     scenario = load_scenario("astana")
     train = train_params(scenario.rolling_stock, 0.5)
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+    system = f"{platform.system()} {platform.release()}"
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {system}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}")
     print(f"{'case':<44} {'median ms':>10} {'min ms':>8} {'points':>8}")
     for direction in ("up", "down"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+MAX_SHOWN = 30
+"""Problems listed in a scenario error's message; all of them stay in `problems`."""
+
 
 class LrtsimError(Exception):
     """Base of every error caused by user input rather than by a bug in lrtsim."""
@@ -15,7 +18,10 @@ class ScenarioError(LrtsimError):
         self.problems = list(problems)
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{source}: {count} {noun}"] + [f"  {p}" for p in self.problems]
+        shown = self.problems[:MAX_SHOWN]
+        lines = [f"{source}: {count} {noun}"] + [f"  {p}" for p in shown]
+        if count > len(shown):
+            lines.append(f"  … and {count - len(shown)} more")
         super().__init__("\n".join(lines))
 
 

@@ -116,13 +116,15 @@ def _segments(
     effort: FloatArray,
     stop_index: np.ndarray,
 ) -> tuple[Segment, ...]:
-    dx = np.diff(x)
-    work = effort[:-1] * dx
+    work = effort[:-1] * np.diff(x)
+    starts = stop_index[:-1]
+    traction_j = np.add.reduceat(np.maximum(work, 0.0), starts)
+    braking_j = np.add.reduceat(np.maximum(-work, 0.0), starts)
+    peak = np.maximum.reduceat(speed, starts)
     out = []
     for i in range(len(stop_index) - 1):
         a, b = int(stop_index[i]), int(stop_index[i + 1])
-        traction = float(work[a:b][work[a:b] > 0].sum())
-        braking = float(-work[a:b][work[a:b] < 0].sum())
+        traction, braking = float(traction_j[i]), float(braking_j[i])
         run_time = float(t[b] - t[a])
         line = (
             traction / train.traction_efficiency
@@ -135,7 +137,7 @@ def _segments(
                 to_station=track.station_names[i + 1],
                 distance_m=float(x[b] - x[a]),
                 run_time_s=run_time,
-                max_speed_mps=float(speed[a : b + 1].max()),
+                max_speed_mps=float(peak[i]),
                 traction_energy_j=traction,
                 braking_energy_j=braking,
                 line_energy_j=line,

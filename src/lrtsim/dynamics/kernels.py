@@ -102,6 +102,11 @@ def backward_pass(
         else:
             cand = _rk4(w[k + 1], -dx, track_n[k + 1], track_n[k], p, True)
             cmode = COAST
+            if cand < w[k + 1]:
+                # Coasting would gain speed (steep downhill): hold the speed by braking instead,
+                # so that the envelope never sinks toward zero between stops.
+                cand = w[k + 1]
+                cmode = LIMIT
         if cand >= limit_w[k]:
             w[k] = limit_w[k]
             mode[k] = LIMIT
@@ -129,7 +134,16 @@ def forward_pass(
     w[0] = 0.0
     for k in range(n - 1):
         dx = x[k + 1] - x[k]
-        acc = _rk4(w[k], dx, track_n[k], track_n[k + 1], p, False)
+        if w[k] >= envelope_w[k + 1] and (
+            _traction_accel(w[k], track_n[k], p) > 0.0
+            and _traction_accel(w[k], track_n[k + 1], p) > 0.0
+        ):
+            # The train could still accelerate and the envelope does not rise: it binds.
+            acc = np.inf
+        else:
+            acc = _rk4(w[k], dx, track_n[k], track_n[k + 1], p, False)
+        if envelope_w[k + 1] <= 0.0 and k + 1 < n - 1 and envelope_mode[k + 1] != STOP:
+            return w, mode, False, k
         if acc < envelope_w[k + 1]:
             if acc <= 0.0:
                 return w, mode, False, k

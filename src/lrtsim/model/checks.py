@@ -78,6 +78,17 @@ def check_line(line: Line) -> list[Problem]:
             f"line.{key}", items, low, high, extent, overlap=key != "speed_limits"
         )
 
+    for i, curve in enumerate(line.curves):
+        cant = line.cant_mm if curve.cant_mm is None else curve.cant_mm
+        if cant + line.cant_deficiency_mm <= 0:
+            problems.append(
+                (
+                    f"line.curves[{i}]",
+                    "cant and line.cant_deficiency_mm are both 0, so no speed is allowed on "
+                    "this curve; give a cant or a cant deficiency",
+                )
+            )
+
     if line.depot is not None and not (low <= line.depot.km <= high):
         problems.append(("line.depot.km", f"{_fmt(line.depot.km)} is off the line: {extent}"))
 
@@ -192,6 +203,14 @@ def check_service(service: Service) -> list[Problem]:
         if p_to <= p_from:
             problems.append(
                 (f"service.periods[{i}].to", f"{period.to} is not after its from {period.from_}")
+            )
+        elif p_from < start or p_to > end:
+            problems.append(
+                (
+                    f"service.periods[{i}]",
+                    f"{period.from_}–{period.to} lies outside the service day "
+                    f"{service.start}–{service.end}",
+                )
             )
         if previous_to is not None and p_from < previous_to:
             problems.append(

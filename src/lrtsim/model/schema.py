@@ -19,7 +19,7 @@ _TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 class Strict(BaseModel):
     """Base of every table: immutable, and unknown keys are errors rather than silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 def clock_to_s(text: str) -> int:
@@ -28,7 +28,7 @@ def clock_to_s(text: str) -> int:
     if match is None:
         raise ValueError(f"'{text}' is not a time of day as HH:MM")
     hours, minutes = int(match.group(1)), int(match.group(2))
-    if hours > 30:
+    if hours * 60 + minutes > 30 * 60:
         raise ValueError(f"'{text}' is past 30:00, the latest a service day may run")
     return hours * 3600 + minutes * 60
 
@@ -96,6 +96,14 @@ class Geometry(Strict):
     stations: list[tuple[float, float]] = Field(default_factory=list)
     track_start_km: float = 0.0
     source: str = ""
+
+    @field_validator("track", "stations", mode="before")
+    @classmethod
+    def _pairs(cls, points: object) -> object:
+        """TOML has arrays, not tuples: accept [lon, lat] pairs."""
+        if isinstance(points, list):
+            return [tuple(p) if isinstance(p, list) else p for p in points]
+        return points
 
     @field_validator("track", "stations")
     @classmethod
