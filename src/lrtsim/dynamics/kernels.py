@@ -151,8 +151,12 @@ def forward_pass(
             mode[k] = ACCEL
         else:
             w[k + 1] = envelope_w[k + 1]
-            m = envelope_mode[k + 1]
-            mode[k] = BRAKE if m == STOP else m
+            if w[k] == envelope_w[k] and envelope_mode[k] != STOP:
+                # On the envelope at both ends: the step is what the backward pass made it.
+                mode[k] = envelope_mode[k]
+            else:
+                # Meeting the envelope within the step: effort from the force balance.
+                mode[k] = ACCEL if w[k + 1] >= w[k] else BRAKE
     mode[n - 1] = STOP
     return w, mode, True, -1
 

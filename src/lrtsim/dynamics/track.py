@@ -21,6 +21,10 @@ Direction = Literal["up", "down"]
 FloatArray = npt.NDArray[np.float64]
 
 
+MIN_STEPS_PER_SEGMENT = 20
+"""Even a very short interstation gets enough steps to resolve its accelerate-brake profile."""
+
+
 @dataclass(frozen=True)
 class Zone:
     """A stretch [from_m, to_m) of the run's coordinate with one value."""
@@ -104,7 +108,7 @@ def grid(stop_m: FloatArray, max_step_m: float) -> tuple[FloatArray, npt.NDArray
     parts = [np.array([stop_m[0]])]
     index = [0]
     for a, b in itertools.pairwise(stop_m):
-        n = max(1, int(np.ceil((b - a) / max_step_m - 1e-9)))
+        n = max(MIN_STEPS_PER_SEGMENT, int(np.ceil((b - a) / max_step_m - 1e-9)))
         parts.append(np.linspace(a, b, n + 1)[1:])
         index.append(index[-1] + n)
     return np.concatenate(parts), np.asarray(index, dtype=np.int64)
