@@ -9,7 +9,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction
@@ -27,7 +29,8 @@ app = typer.Typer(
 scenario_app = typer.Typer(help="Show, validate and export scenarios.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 
-out = Console(highlight=False)
+# Piped output keeps whole station names rather than rich's 80 columns.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
 
 ScenarioRef = Annotated[
@@ -44,7 +47,7 @@ class DirectionChoice(StrEnum):
 
 
 def _fail(exc: LrtsimError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -62,7 +65,7 @@ def scenario_validate(
 ) -> None:
     """Check a scenario file: every problem is listed with its key path; exit code 2 if any."""
     scenario = _load(file)
-    out.print(f"[green]ok[/]: {file} is a valid scenario ('{scenario.name}').")
+    out.print(f"[green]ok[/]: {escape(file)} is a valid scenario ('{escape(scenario.name)}').")
 
 
 @scenario_app.command("export")
@@ -83,7 +86,7 @@ def scenario_show(ref: ScenarioRef = "astana") -> None:
     """Summarise a scenario: stations, track data and the train."""
     s = _load(ref)
     line, rs = s.line, s.rolling_stock
-    out.print(f"[bold]{s.name}[/] — {line.name}. {s.description}")
+    out.print(f"[bold]{escape(s.name)}[/] — {escape(line.name)}. {escape(s.description)}")
     table = Table(title="Stations (direction up runs top to bottom)")
     for col in ("#", "code", "name", "km", "gap km", "dwell s"):
         table.add_column(
@@ -92,7 +95,9 @@ def scenario_show(ref: ScenarioRef = "astana") -> None:
     for i, st in enumerate(line.stations):
         gap = "" if i == 0 else f"{st.km - line.stations[i - 1].km:.3f}"
         dwell = st.dwell_s if st.dwell_s is not None else s.service.dwell.base_s
-        table.add_row(str(i), st.code or "", st.name, f"{st.km:.3f}", gap, f"{dwell:g}")
+        table.add_row(
+            str(i), escape(st.code or ""), escape(st.name), f"{st.km:.3f}", gap, f"{dwell:g}"
+        )
     out.print(table)
     length_km = line.stations[-1].km - line.stations[0].km
     out.print(
@@ -103,11 +108,13 @@ def scenario_show(ref: ScenarioRef = "astana") -> None:
     )
     if line.depot:
         out.print(
-            f"Depot: {line.depot.name} at km {line.depot.km:g}, access {line.depot.access_m:g} m "
+            f"Depot: {escape(line.depot.name)} at km {line.depot.km:g}, "
+            f"access {line.depot.access_m:g} m "
             f"in {line.depot.access_time_s:g} s."
         )
     out.print(
-        f"Train: {rs.name}: {rs.length_m:g} m, {rs.mass_t:g} t tare, {rs.max_speed_kmh:g} km/h, "
+        f"Train: {escape(rs.name)}: {rs.length_m:g} m, {rs.mass_t:g} t tare, "
+        f"{rs.max_speed_kmh:g} km/h, "
         f"{rs.max_tractive_effort_kn:g} kN, {rs.max_power_kw:g} kW, brake "
         f"{rs.service_brake_mps2:g} m/s², capacity {rs.capacity_pax:.0f} "
         f"({rs.seats} seats + {rs.standing_area_m2:g} m² at "
@@ -122,13 +129,14 @@ def _kwh(joules: float) -> float:
 
 def _direction_json(d: DirectionRun) -> dict[str, Any]:
     p = d.profile
+    stop_times = [round(float(p.time_s[i]), 3) for i in p.stop_index]
     return {
         "direction": d.direction,
         "from": p.station_names[0],
         "to": p.station_names[-1],
-        "run_time_s": round(p.run_time_s, 2),
+        "run_time_s": stop_times[-1],
         "dwell_time_s": round(d.dwell_time_s, 2),
-        "total_time_s": round(d.total_time_s, 2),
+        "total_time_s": round(stop_times[-1] + d.dwell_time_s, 3),
         "traction_energy_kwh": _kwh(p.traction_energy_j),
         "line_energy_kwh": _kwh(p.line_energy_j),
         "allowance_pct": d.allowance_pct,
@@ -140,26 +148,26 @@ def _direction_json(d: DirectionRun) -> dict[str, Any]:
                 "from": g.from_station,
                 "to": g.to_station,
                 "distance_m": round(g.distance_m, 2),
-                "run_time_s": round(g.run_time_s, 2),
+                "run_time_s": round(stop_times[i + 1] - stop_times[i], 3),
                 "max_speed_kmh": round(g.max_speed_mps * 3.6, 2),
                 "traction_energy_kwh": _kwh(g.traction_energy_j),
                 "line_energy_kwh": _kwh(g.line_energy_j),
             }
-            for g in p.segments
+            for i, g in enumerate(p.segments)
         ],
     }
 
 
 def _direction_table(d: DirectionRun) -> Table:
     p = d.profile
-    title = f"{d.direction}: {p.station_names[0]} → {p.station_names[-1]}"
+    title = f"{d.direction}: {escape(p.station_names[0])} → {escape(p.station_names[-1])}"
     table = Table(title=title, title_justify="left")
     for col in ("from", "to", "distance m", "run s", "max km/h", "traction kWh", "dwell s"):
         table.add_column(col, justify="left" if col in ("from", "to") else "right")
     for i, g in enumerate(p.segments):
         table.add_row(
-            g.from_station,
-            g.to_station,
+            escape(g.from_station),
+            escape(g.to_station),
             f"{g.distance_m:,.0f}",
             f"{g.run_time_s:.1f}",
             f"{g.max_speed_mps * 3.6:.1f}",
@@ -238,7 +246,8 @@ def runtime(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     out.print(
-        f"[bold]{scenario.name}[/]: {scenario.rolling_stock.name}, load {load:.0%} of "
+        f"[bold]{escape(scenario.name)}[/]: {escape(scenario.rolling_stock.name)}, "
+        f"load {load:.0%} of "
         f"{scenario.rolling_stock.capacity_pax:.0f} passengers"
     )
     for d in runs:

@@ -2,8 +2,9 @@
 
 Curves are found from the heading of the polyline: OSM and GTFS shapes are digitised with a few
 degrees of noise at every vertex, so the heading is taken over chords of `chord_m` and a curve is a
-run where the smoothed curvature stays above 1/`max_radius_m`; its radius is arc length / total
-heading change (the definition of a circular arc's radius, R = s / Δθ).
+run where the smoothed curvature stays above 1/`max_radius_m`. Its turn Δθ is the heading change
+across the run, its arc length L comes from the spread (second moment) of the curvature with the
+smoothing kernels' spread removed, and its radius is R = L / Δθ (a circular arc).
 """
 
 from __future__ import annotations
@@ -113,6 +114,10 @@ def detect_curves(
     kernel = np.ones(2 * half + 1) / (2 * half + 1)
     smooth = np.convolve(curvature, kernel, mode="same")
     sign = np.where(np.abs(smooth) > 1.0 / max_radius_m, np.sign(smooth), 0.0)
+    # The chord heading and the smoothing each act as a moving average (a box kernel), which
+    # spreads a curve's curvature without changing its total. Variances add under convolution,
+    # so the arc length is recovered from the spread of curvature: L² / 12 = var − var_kernels.
+    smoothing_var = ((2 * half * step_m) ** 2 + ((2 * half + 1) * step_m) ** 2) / 12.0
 
     curves: list[DetectedCurve] = []
     i = 0
@@ -123,15 +128,21 @@ def detect_curves(
         j = i
         while j + 1 < len(s) and sign[j + 1] == sign[i]:
             j += 1
+        a, b = max(i - 2 * half, 0), min(j + 2 * half, len(s) - 1)
         angle = abs(heading[min(j + half, len(s) - 1)] - heading[max(i - half, 0)])
-        turned = abs(heading[j] - heading[i])
-        length = s[j] - s[i]
-        if np.degrees(angle) >= min_angle_deg and length > 0 and turned > 0:
-            radius = length / turned
-            to_true = float(np.interp(s[j], cum_local, cum_true))
-            from_true = float(np.interp(s[i], cum_local, cum_true))
+        weight = np.where(np.sign(smooth[a : b + 1]) == sign[i], np.abs(smooth[a : b + 1]), 0.0)
+        if np.degrees(angle) >= min_angle_deg and weight.sum() > 0:
+            centre = float(np.average(s[a : b + 1], weights=weight))
+            spread = float(np.average((s[a : b + 1] - centre) ** 2, weights=weight))
+            arc = np.sqrt(max(12.0 * (spread - smoothing_var), step_m**2))
+            start, end = centre - arc / 2, centre + arc / 2
             curves.append(
-                DetectedCurve(from_true, to_true, float(radius), float(np.degrees(angle)))
+                DetectedCurve(
+                    float(np.interp(start, cum_local, cum_true)),
+                    float(np.interp(end, cum_local, cum_true)),
+                    float(arc / angle),
+                    float(np.degrees(angle)),
+                )
             )
         i = j + 1
     return curves

@@ -40,6 +40,8 @@ def embedded_text(name: str) -> str:
 def load_scenario(ref: str) -> Scenario:
     """A scenario from an embedded name (`astana`) or a path to a TOML file."""
     path = Path(ref)
+    if path.is_dir():
+        raise ScenarioError(ref, ["is a directory; give a scenario TOML file"])
     if path.is_file():
         try:
             text = path.read_text("utf-8")
@@ -111,7 +113,8 @@ def _describe(error: Any) -> str:
     value = error.get("input")
     if isinstance(value, dict | list):
         return f"{path}: {message}"
-    return f"{path}: {value!r} is not allowed: {message}"
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)
+    return f"{path}: {shown} is not allowed: {message}"
 
 
 def _suggestion(loc: tuple[int | str, ...]) -> str:
@@ -168,7 +171,7 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
         except ValidationError:
             stations = []
         found += checks.check_stations(stations)
-    line_ok = line is not None and not found
+    line_ok = line is not None and not any(path.endswith(".km") for path, _ in found)
     sections: list[tuple[str, type[BaseModel]]] = [
         ("signalling", Signalling),
         ("demand", Demand),

@@ -1,0 +1,277 @@
+"""The `lrtsim` command line, run as a real process: `runtime` (JSON contract and table) and
+`scenario show | validate | export` on the embedded Astana scenario.
+
+All commands are started together by one module fixture: each process spends most of a second
+importing, and the running-time engine compiles (cached) on first use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lrtsim.model.load import embedded_text, load_scenario
+from lrtsim.model.schema import Scenario
+
+
+def cli_env() -> dict[str, str]:
+    """Plain output: no colours, and wide enough that station names are not cut."""
+    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TTY_COMPATIBLE"}}
+    env.update(NO_COLOR="1", COLUMNS="200", TERM="dumb")
+    return env
+
+
+def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lrtsim.cli", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=cli_env(),
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    (folder / "mine.toml").write_text(embedded_text("astana"), encoding="utf-8")
+    bracket = embedded_text("astana").replace('name = "Theatre"', 'name = "[/x] Theatre"')
+    (folder / "bracket.toml").write_text(bracket, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    commands = {
+        "json": ["runtime", "--json"],
+        "json_up": ["runtime", "--direction", "up", "--json"],
+        "json_up_allowance": ["runtime", "--direction", "up", "--allowance", "5", "--json"],
+        "json_up_full": ["runtime", "astana", "--direction", "up", "--load", "1", "--json"],
+        "json_file_down": ["runtime", "mine.toml", "--direction", "down", "--json"],
+        "table": ["runtime"],
+        "show": ["scenario", "show", "astana"],
+        "show_default": ["scenario", "show"],
+        "export": ["scenario", "export", "astana"],
+        "validate_exported": ["scenario", "validate", "mine.toml"],
+        "show_bracket": ["scenario", "show", "bracket.toml"],
+    }
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {k: pool.submit(run_cli, v, workdir) for k, v in commands.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def astana() -> Scenario:
+    return load_scenario("astana")
+
+
+def ok(run: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    return run
+
+
+def one_json_object(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """stdout holds exactly one JSON object, and nothing else."""
+    ok(run)
+    text = run.stdout.strip()
+    payload, end = json.JSONDecoder().raw_decode(text)
+    assert end == len(text), f"more after the JSON object: {text[end : end + 80]!r}"
+    assert isinstance(payload, dict)
+    return payload
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+DIRECTION_KEYS = {
+    "direction": str,
+    "from": str,
+    "to": str,
+    "run_time_s": float,
+    "dwell_time_s": float,
+    "total_time_s": float,
+    "traction_energy_kwh": float,
+    "line_energy_kwh": float,
+    "segments": list,
+}
+SEGMENT_KEYS = {
+    "from": str,
+    "to": str,
+    "distance_m": float,
+    "run_time_s": float,
+    "max_speed_kmh": float,
+    "traction_energy_kwh": float,
+}
+
+
+def check_types(obj: dict[str, Any], keys: dict[str, type]) -> None:
+    for key, kind in keys.items():
+        assert key in obj, f"missing {key!r} in {sorted(obj)}"
+        if kind is float:
+            assert is_number(obj[key]), (key, obj[key])
+        else:
+            assert isinstance(obj[key], kind), (key, obj[key])
+
+
+# ------------------------------------------------------------------------------ runtime --json
+def test_json_contract(runs: dict[str, Any], astana: Scenario) -> None:
+    payload = one_json_object(runs["json"])
+    assert payload["scenario"] == "astana"
+    assert is_number(payload["load"])
+    assert payload["load"] == 0.5
+    directions = payload["directions"]
+    assert isinstance(directions, list)
+    assert [d["direction"] for d in directions] == ["up", "down"]
+    names = [s.name for s in astana.line.stations]
+    for d in directions:
+        check_types(d, DIRECTION_KEYS)
+        assert d["segments"], "no segments"
+        for segment in d["segments"]:
+            check_types(segment, SEGMENT_KEYS)
+        order = names if d["direction"] == "up" else names[::-1]
+        assert [d["from"], d["to"]] == [order[0], order[-1]]
+        assert [g["from"] for g in d["segments"]] == order[:-1]
+        assert [g["to"] for g in d["segments"]] == order[1:]
+
+
+def test_up_runs_airport_to_nurly_zhol(runs: dict[str, Any]) -> None:
+    up, down = one_json_object(runs["json"])["directions"]
+    assert (up["from"], up["to"]) == ("Airport", "Nurly Zhol")
+    assert (down["from"], down["to"]) == ("Nurly Zhol", "Airport")
+
+
+def test_segments_chain_end_to_start(runs: dict[str, Any]) -> None:
+    for d in one_json_object(runs["json"])["directions"]:
+        segments = d["segments"]
+        assert segments[0]["from"] == d["from"]
+        assert segments[-1]["to"] == d["to"]
+        for a, b in itertools.pairwise(segments):
+            assert a["to"] == b["from"]
+
+
+def test_segment_distances_are_station_gaps(runs: dict[str, Any], astana: Scenario) -> None:
+    km = {s.name: s.km for s in astana.line.stations}
+    for d in one_json_object(runs["json"])["directions"]:
+        for g in d["segments"]:
+            gap_m = abs(km[g["to"]] - km[g["from"]]) * 1000
+            assert g["distance_m"] == pytest.approx(gap_m, abs=0.5)
+        total = sum(g["distance_m"] for g in d["segments"])
+        assert total == pytest.approx(abs(km[d["to"]] - km[d["from"]]) * 1000, abs=1.0)
+
+
+def test_segment_values_are_physical(runs: dict[str, Any], astana: Scenario) -> None:
+    top = min(astana.line.max_speed_kmh, astana.rolling_stock.max_speed_kmh)
+    for d in one_json_object(runs["json"])["directions"]:
+        for g in d["segments"]:
+            assert g["run_time_s"] > 0
+            assert 0 < g["max_speed_kmh"] <= top + 0.01
+            assert g["traction_energy_kwh"] > 0
+            # no faster than the segment's distance at top speed
+            assert g["run_time_s"] > g["distance_m"] / (top / 3.6)
+        rounding = 0.0005 * len(d["segments"]) + 0.001
+        energy = sum(g["traction_energy_kwh"] for g in d["segments"])
+        assert energy == pytest.approx(d["traction_energy_kwh"], abs=rounding)
+
+
+def test_total_is_run_plus_dwell(runs: dict[str, Any], astana: Scenario) -> None:
+    base = astana.service.dwell.base_s
+    inner = astana.line.stations[1:-1]
+    dwell = sum(s.dwell_s if s.dwell_s is not None else base for s in inner)
+    for d in one_json_object(runs["json"])["directions"]:
+        assert d["total_time_s"] == pytest.approx(d["run_time_s"] + d["dwell_time_s"], abs=0.011)
+        assert d["dwell_time_s"] == pytest.approx(dwell)
+        assert dwell == 12 * 25 + 4 * 30
+
+
+def test_segment_run_times_add_up_within_rounding(runs: dict[str, Any]) -> None:
+    """Each value is rounded to 0.01 s, so the sum may drift by half a hundredth per segment."""
+    for d in one_json_object(runs["json"])["directions"]:
+        total = sum(g["run_time_s"] for g in d["segments"])
+        assert total == pytest.approx(d["run_time_s"], abs=0.005 * (len(d["segments"]) + 1))
+
+
+def test_segment_run_times_add_up_within_a_hundredth(runs: dict[str, Any]) -> None:
+    for d in one_json_object(runs["json"])["directions"]:
+        total = sum(g["run_time_s"] for g in d["segments"])
+        assert abs(total - d["run_time_s"]) <= 0.01 + 1e-9, (d["direction"], total)
+
+
+def test_direction_up_only(runs: dict[str, Any]) -> None:
+    payload = one_json_object(runs["json_up"])
+    (up,) = payload["directions"]
+    assert up["direction"] == "up"
+    both_up = one_json_object(runs["json"])["directions"][0]
+    assert up["run_time_s"] == pytest.approx(both_up["run_time_s"], abs=0.01)
+
+
+def test_direction_down_from_a_file(runs: dict[str, Any]) -> None:
+    (down,) = one_json_object(runs["json_file_down"])["directions"]
+    assert down["direction"] == "down"
+    assert (down["from"], down["to"]) == ("Nurly Zhol", "Airport")
+    both_down = one_json_object(runs["json"])["directions"][1]
+    assert down["run_time_s"] == pytest.approx(both_down["run_time_s"], abs=0.01)
+
+
+def test_allowance_stretches_the_run_and_saves_energy(runs: dict[str, Any]) -> None:
+    flat_out = one_json_object(runs["json_up"])["directions"][0]
+    (eco,) = one_json_object(runs["json_up_allowance"])["directions"]
+    assert eco["run_time_s"] == pytest.approx(1.05 * flat_out["run_time_s"], rel=0.01)
+    assert eco["line_energy_kwh"] < flat_out["line_energy_kwh"]
+    assert eco["dwell_time_s"] == flat_out["dwell_time_s"]
+
+
+def test_full_load_costs_time_and_energy(runs: dict[str, Any]) -> None:
+    half = one_json_object(runs["json_up"])
+    full = one_json_object(runs["json_up_full"])
+    assert full["load"] == 1.0
+    (h,), (f,) = half["directions"], full["directions"]
+    assert f["traction_energy_kwh"] > h["traction_energy_kwh"]
+    assert f["run_time_s"] >= h["run_time_s"] - 0.01
+
+
+# ------------------------------------------------------------------------------- runtime table
+def test_table_names_every_station(runs: dict[str, Any], astana: Scenario) -> None:
+    out = ok(runs["table"]).stdout
+    for station in astana.line.stations:
+        assert station.name in out, station.name
+    assert "up: Airport → Nurly Zhol" in out
+    assert "down: Nurly Zhol → Airport" in out
+    assert out.count("terminal to terminal") == 2
+
+
+# ------------------------------------------------------------------------------------ scenario
+@pytest.mark.parametrize("key", ["show", "show_default"])
+def test_scenario_show(key: str, runs: dict[str, Any], astana: Scenario) -> None:
+    out = ok(runs[key]).stdout
+    for station in astana.line.stations:
+        assert station.name in out, station.name
+    assert "capacity 480" in out
+    assert "Depot: Airport depot" in out
+    assert f"{len(astana.line.curves)} curves" in out
+
+
+def test_export_prints_the_embedded_toml(runs: dict[str, Any]) -> None:
+    assert ok(runs["export"]).stdout == embedded_text("astana")
+
+
+def test_validate_an_exported_file(runs: dict[str, Any]) -> None:
+    run = ok(runs["validate_exported"])
+    assert "mine.toml is a valid scenario ('astana')" in run.stdout
+
+
+def test_show_prints_names_verbatim(runs: dict[str, Any]) -> None:
+    out = ok(runs["show_bracket"]).stdout
+    assert "[/x] Theatre" in out
