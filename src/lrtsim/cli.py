@@ -140,7 +140,7 @@ def _direction_json(d: DirectionRun) -> dict[str, Any]:
         "traction_energy_kwh": _kwh(p.traction_energy_j),
         "line_energy_kwh": _kwh(p.line_energy_j),
         "allowance_pct": d.allowance_pct,
-        "minimum_run_time_s": round(d.minimum.run_time_s, 2),
+        "minimum_run_time_s": round(d.minimum.run_time_s, 3),
         "line_energy_saved_kwh": _kwh(d.eco.line_energy_saved_j),
         "driving": d.eco.method,
         "segments": [
