@@ -48,19 +48,18 @@ def _coast_accel(w: float, track_n: float, p: FloatArray) -> float:
 
 
 @njit(cache=True)
+def _accel(w: float, track_n: float, p: FloatArray, coast: bool) -> float:
+    return _coast_accel(w, track_n, p) if coast else _traction_accel(w, track_n, p)
+
+
+@njit(cache=True)
 def _rk4(w0: float, dx: float, f0: float, f1: float, p: FloatArray, coast: bool) -> float:
     """One RK4 step of dw/dx = 2·a(w, x); the track force varies linearly over the step."""
     fm = 0.5 * (f0 + f1)
-    if coast:
-        k1 = 2.0 * _coast_accel(w0, f0, p)
-        k2 = 2.0 * _coast_accel(w0 + 0.5 * dx * k1, fm, p)
-        k3 = 2.0 * _coast_accel(w0 + 0.5 * dx * k2, fm, p)
-        k4 = 2.0 * _coast_accel(w0 + dx * k3, f1, p)
-    else:
-        k1 = 2.0 * _traction_accel(w0, f0, p)
-        k2 = 2.0 * _traction_accel(w0 + 0.5 * dx * k1, fm, p)
-        k3 = 2.0 * _traction_accel(w0 + 0.5 * dx * k2, fm, p)
-        k4 = 2.0 * _traction_accel(w0 + dx * k3, f1, p)
+    k1 = 2.0 * _accel(w0, f0, p, coast)
+    k2 = 2.0 * _accel(w0 + 0.5 * dx * k1, fm, p, coast)
+    k3 = 2.0 * _accel(w0 + 0.5 * dx * k2, fm, p, coast)
+    k4 = 2.0 * _accel(w0 + dx * k3, f1, p, coast)
     return w0 + dx / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
 
