@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,12 +14,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction
 from lrtsim.errors import LrtsimError
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
 from lrtsim.model.schema import Scenario
 from lrtsim.model.units import J_PER_KWH
+from lrtsim.report.capacity_plot import plot_headway
 
 app = typer.Typer(
     help="lrtsim: plan, simulate and publish the service of a light-rail line.",
@@ -273,6 +276,143 @@ def runtime(
                 f"{p.run_time_s:.1f} s, driving '{d.eco.method}', saves {saved:.1f} kWh "
                 f"({share:.0%}) from the line"
             )
+
+
+def _headway_rows(analysis: HeadwayAnalysis) -> Table:
+    table = Table(title="Minimum headway at each station", title_justify="left")
+    for col in ("station", "dir", "headway s", "approach", "dwell", "clearing", "other"):
+        table.add_column(col, justify="left" if col in ("station", "dir") else "right")
+    for d in analysis.directions:
+        for h in d.stations:
+            c = dict(h.components_s)
+            main = [c.pop("approach", 0.0), c.pop("dwell", 0.0), c.pop("clearing", 0.0)]
+            other = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in c.items())
+            table.add_row(
+                escape(h.where),
+                d.direction,
+                f"{h.min_headway_s:.1f}",
+                *(f"{v:.1f}" for v in main),
+                other,
+            )
+    return table
+
+
+def _capacity_json(a: HeadwayAnalysis) -> dict[str, Any]:
+    def r(x: float) -> float:
+        return round(x, 3)
+
+    b = a.bottleneck
+    return {
+        "scenario": a.scenario,
+        "signalling": a.signalling,
+        "line_min_headway_s": r(a.line_min_headway_s),
+        "bottleneck": {"where": b.where, "kind": b.kind, "direction": b.direction},
+        "trains_per_hour": r(a.trains_per_hour),
+        "passengers_per_hour_per_direction": r(a.passengers_per_hour_per_direction),
+        "crush_passengers_per_hour_per_direction": r(a.crush_passengers_per_hour_per_direction),
+        "stations": [
+            {
+                "name": h.where,
+                "direction": h.direction,
+                "min_headway_s": r(h.min_headway_s),
+                "components_s": {k: r(v) for k, v in h.components_s.items()},
+            }
+            for d in a.directions
+            for h in d.stations
+        ],
+        "lines": [
+            {
+                "between": h.where,
+                "direction": h.direction,
+                "min_headway_s": r(h.min_headway_s),
+                "components_s": {k: r(v) for k, v in h.components_s.items()},
+            }
+            for d in a.directions
+            for h in d.lines
+        ],
+        "terminals": [
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "min_headway_s": r(t.min_headway_s),
+                "binding": t.binding,
+                "occupation_s": {k: r(v) for k, v in t.occupation_s.items()},
+                "conflicts": list(t.conflicts),
+                "turnaround_s": r(t.turnaround_s),
+            }
+            for t in a.terminals
+        ],
+    }
+
+
+@app.command("capacity")
+def capacity(
+    ref: ScenarioRef = "astana",
+    dwell_s: Annotated[
+        float | None,
+        typer.Option("--dwell-s", min=0.0, max=3600.0, help="Dwell at every station, s."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the blocking-time diagram of two trains to this PNG."),
+    ] = None,
+) -> None:
+    """Minimum headways (stations, line, terminals), the bottleneck and the line capacity."""
+    scenario = _load(ref)
+    try:
+        if as_json:
+            analysis = analyse(scenario, dwell_s=dwell_s)
+        else:
+            with err.status("Computing headways…"):
+                analysis = analyse(scenario, dwell_s=dwell_s)
+        if plot is not None:
+            plot_headway(analysis, plot)
+    except LrtsimError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(_capacity_json(analysis), ensure_ascii=False) + "\n")
+        return
+    a = analysis
+    out.print(
+        f"[bold]{escape(a.scenario)}[/]: {a.signalling.replace('_', ' ')}, trains at full "
+        f"planning load, dwell {'as in the scenario' if dwell_s is None else f'{dwell_s:g} s'}"
+    )
+    out.print(_headway_rows(a))
+    lines = Table(title="Open line (worst point between stations)", title_justify="left")
+    for col in ("between", "dir", "headway s"):
+        lines.add_column(col, justify="left" if col != "headway s" else "right")
+    for d in a.directions:
+        worst = sorted(d.lines, key=lambda h: -h.min_headway_s)[:3]
+        for h in worst:
+            lines.add_row(escape(h.where), d.direction, f"{h.min_headway_s:.1f}")
+    out.print(lines)
+    terms = Table(title="Terminals", title_justify="left")
+    for col in ("terminal", "turnback", "headway s", "binding resource", "occupation s"):
+        terms.add_column(col, justify="right" if col == "headway s" else "left")
+    for t in a.terminals:
+        occ = ", ".join(f"{k} {v:.0f}" for k, v in t.occupation_s.items())
+        terms.add_row(
+            escape(t.name), t.kind.replace("_", " "), f"{t.min_headway_s:.1f}", t.binding, occ
+        )
+    out.print(terms)
+    for t in a.terminals:
+        for c in t.conflicts:
+            out.print(f"  {escape(t.name)}: {escape(c)}")
+    b = a.bottleneck
+    stock = scenario.rolling_stock
+    out.print(
+        f"Line minimum headway [bold]{a.line_min_headway_s:.1f} s[/] — bottleneck: "
+        f"{escape(b.where)} ({b.kind}, {b.direction}) → [bold]{a.trains_per_hour:.1f}[/] trains/h "
+        f"per direction; {a.passengers_per_hour_per_direction:,.0f} passengers/h/direction at "
+        f"{scenario.service.loading_standard_pax_per_m2:g} pax/m² "
+        f"({a.passengers_per_train_standard:.0f} a train), "
+        f"{a.crush_passengers_per_hour_per_direction:,.0f} at crush load "
+        f"({stock.crush_standing_pax_per_m2:g} pax/m², {a.passengers_per_train_crush:.0f} a train)."
+    )
+    if plot is not None:
+        out.print(f"Plot written to {escape(str(plot))}.")
 
 
 def main() -> None:

@@ -150,6 +150,7 @@ class RollingStock(Strict):
     seats: int = Field(ge=0, le=5000)
     standing_area_m2: float = Field(ge=0, le=2000)
     standing_capacity_pax_per_m2: float = Field(default=4.0, gt=0, le=10)
+    crush_standing_pax_per_m2: float = Field(default=6.0, gt=0, le=12)
     doors_per_side: int = Field(ge=1, le=100)
     traction_efficiency: float = Field(default=0.85, gt=0, le=1)
     regen_efficiency: float = Field(default=0.0, ge=0, le=1)
@@ -158,7 +159,11 @@ class RollingStock(Strict):
     @property
     def capacity_pax(self) -> float:
         """Planning capacity: seats + standing area at `standing_capacity_pax_per_m2`."""
-        return self.seats + self.standing_area_m2 * self.standing_capacity_pax_per_m2
+        return self.capacity_at(self.standing_capacity_pax_per_m2)
+
+    def capacity_at(self, standing_pax_per_m2: float) -> float:
+        """Passengers on board with seats full and the standing area at a given density."""
+        return self.seats + self.standing_area_m2 * standing_pax_per_m2
 
     def mass_kg(self, load: float) -> float:
         """Static mass with a load given as a fraction of capacity (70 kg a passenger)."""
@@ -172,12 +177,21 @@ class RollingStock(Strict):
 
 # ---------------------------------------------------------------------------------- signalling
 class Turnback(Strict):
-    """How trains reverse at one terminal (used by the capacity layer)."""
+    """How trains reverse at one terminal (used by the capacity layer).
+
+    `crossover_before`: a scissors crossover before a terminal with `platforms` platform tracks;
+    trains arrive over it and leave over it. `tail_track`: trains unload at the arrival platform,
+    run on into the tail track beyond it, reverse there, and come back over a crossover to the
+    departure platform.
+    """
 
     kind: Literal["crossover_before", "tail_track"] = "crossover_before"
     crossover_speed_kmh: float = Field(default=25.0, gt=0, le=120)
     route_setting_s: float = Field(default=10.0, ge=0, le=300)
     min_layover_s: float = Field(default=60.0, ge=0, le=3600)
+    crossover_length_m: float = Field(default=50.0, gt=0, le=500)
+    crossover_clearance_m: float = Field(default=10.0, ge=0, le=1000)
+    platforms: int = Field(default=2, ge=1, le=6)
 
 
 class TurnbackPair(Strict):

@@ -1,0 +1,1 @@
+"""Headway and capacity: signalling models, minimum headways, turnbacks, UIC 406 occupancy."""

@@ -1,0 +1,192 @@
+"""Headway analysis of a scenario: every station, interstation and terminal, and the bottleneck."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrtsim.capacity import headway, terminal
+from lrtsim.capacity.blocking import (
+    Stairway,
+    fixed_block_boundaries_m,
+    stairway,
+    virtual_boundaries_m,
+)
+from lrtsim.capacity.headway import Headway
+from lrtsim.capacity.separation import SeparationRule
+from lrtsim.capacity.terminal import TerminalHeadway
+from lrtsim.capacity.timeline import Timeline, timeline
+from lrtsim.dynamics.runtime import dwell_times_s, running_times
+from lrtsim.dynamics.track import Direction
+from lrtsim.dynamics.train import train_params
+from lrtsim.errors import LrtsimError
+from lrtsim.model.schema import Scenario
+
+CAPACITY_LOAD = 1.0
+"""Trains are taken full (planning capacity): the slowest acceleration, the longest headway."""
+VIRTUAL_BLOCK_M = 10.0
+"""Block length used to draw moving block as a stairway and to compress it (UIC 406)."""
+
+
+@dataclass(frozen=True, eq=False)
+class DirectionCapacity:
+    """One direction's trip, separation rule and headways."""
+
+    direction: Direction
+    trip: Timeline
+    rule: SeparationRule
+    stairway: Stairway
+    stations: tuple[Headway, ...]
+    lines: tuple[Headway, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class HeadwayAnalysis:
+    """Minimum headways of a scenario's line and what binds them."""
+
+    scenario: str
+    signalling: str
+    directions: tuple[DirectionCapacity, ...]
+    terminals: tuple[TerminalHeadway, ...]
+    bottleneck: Headway
+    passengers_per_train_standard: float
+    passengers_per_train_crush: float
+
+    @property
+    def line_min_headway_s(self) -> float:
+        """The binding minimum headway of the whole line."""
+        return self.bottleneck.min_headway_s
+
+    @property
+    def trains_per_hour(self) -> float:
+        """Line capacity in trains per hour per direction."""
+        return 3600.0 / self.line_min_headway_s
+
+    @property
+    def passengers_per_hour_per_direction(self) -> float:
+        """Capacity in passengers per hour per direction at the scenario's loading standard."""
+        return self.trains_per_hour * self.passengers_per_train_standard
+
+    @property
+    def crush_passengers_per_hour_per_direction(self) -> float:
+        """Capacity in passengers per hour per direction at crush load."""
+        return self.trains_per_hour * self.passengers_per_train_crush
+
+    def direction(self, direction: Direction) -> DirectionCapacity:
+        """The analysis of one direction."""
+        return next(d for d in self.directions if d.direction == direction)
+
+
+def separation_rule(scenario: Scenario, trip: Timeline, direction: Direction) -> SeparationRule:
+    """The scenario's signalling expressed in the coordinate of one direction's run."""
+    sig = scenario.signalling
+    boundaries = np.zeros(0)
+    if sig.kind == "fixed_block":
+        origin = scenario.line.stations[0 if direction == "up" else -1].km
+        signals = None
+        if sig.block_boundaries_km:
+            km = np.asarray(sig.block_boundaries_km)
+            signals = (km - origin) * 1000.0 if direction == "up" else (origin - km) * 1000.0
+        boundaries = fixed_block_boundaries_m(trip.stop_m, sig.block_length_m, signals)
+    return SeparationRule(
+        kind=sig.kind,
+        safety_margin_m=sig.safety_margin_m,
+        reaction_time_s=sig.reaction_time_s,
+        brake_mps2=scenario.rolling_stock.service_brake_mps2,
+        train_length_m=scenario.rolling_stock.length_m,
+        block_boundaries_m=boundaries,
+    )
+
+
+def analyse(scenario: Scenario, *, dwell_s: float | None = None) -> HeadwayAnalysis:
+    """Minimum headways at every station, interstation and terminal, with the bottleneck.
+
+    `dwell_s` replaces every station's dwell (the terminals' too) when given.
+    """
+    if dwell_s is not None and not 0 <= dwell_s <= 3600:
+        raise LrtsimError(f"--dwell-s {dwell_s:g} is outside 0..3600 s")
+    margin = scenario.signalling.operating_margin_s
+    runs = running_times(scenario, ("up", "down"), load=CAPACITY_LOAD)
+    directions: list[DirectionCapacity] = []
+    for run in runs:
+        dwells = dwell_times_s(scenario, run.direction)
+        if dwell_s is not None:
+            dwells = tuple(
+                0.0 if i in (0, len(dwells) - 1) else dwell_s for i in range(len(dwells))
+            )
+        trip = timeline(run.minimum, dwells, scenario.rolling_stock.length_m)
+        rule = separation_rule(scenario, trip, run.direction)
+        if rule.kind == "moving_block":
+            stations, lines = headway.moving_block(trip, rule, run.direction, margin)
+            stairs = stairway(trip, rule, virtual_boundaries_m(trip.stop_m, VIRTUAL_BLOCK_M))
+        else:
+            stations, lines, stairs = headway.fixed_block(trip, rule, run.direction, margin)
+        directions.append(
+            DirectionCapacity(run.direction, trip, rule, stairs, tuple(stations), tuple(lines))
+        )
+    terminals = _terminals(scenario, directions, dwell_s)
+    candidates: list[Headway] = [h for d in directions for h in (*d.stations, *d.lines)]
+    for t in terminals:
+        candidates.append(
+            Headway(
+                t.name,
+                "terminal",
+                "up" if t.end == "end" else "down",
+                t.min_headway_s,
+                t.components_s,
+            )
+        )
+    bottleneck = max(candidates, key=lambda h: h.min_headway_s)
+    stock = scenario.rolling_stock
+    return HeadwayAnalysis(
+        scenario=scenario.name,
+        signalling=scenario.signalling.kind,
+        directions=tuple(directions),
+        terminals=tuple(terminals),
+        bottleneck=bottleneck,
+        passengers_per_train_standard=stock.capacity_at(
+            scenario.service.loading_standard_pax_per_m2
+        ),
+        passengers_per_train_crush=stock.capacity_at(stock.crush_standing_pax_per_m2),
+    )
+
+
+def _terminals(
+    scenario: Scenario, directions: list[DirectionCapacity], dwell_s: float | None
+) -> list[TerminalHeadway]:
+    up = next(d for d in directions if d.direction == "up")
+    down = next(d for d in directions if d.direction == "down")
+    train = train_params(scenario.rolling_stock, CAPACITY_LOAD)
+    margin = scenario.signalling.operating_margin_s
+    base = scenario.service.dwell.base_s
+    out = []
+    for end, station, inbound, outbound, tail_m in (
+        ("start", scenario.line.stations[0], down, up, scenario.line.tail_tracks_m.start),
+        ("end", scenario.line.stations[-1], up, down, scenario.line.tail_tracks_m.end),
+    ):
+        tb = getattr(scenario.signalling.turnback, end)
+        if tb.kind == "crossover_before":
+            out.append(
+                terminal.crossover_before(
+                    station.name, end, tb, train, outbound.rule, margin, CAPACITY_LOAD
+                )
+            )
+        else:
+            own = station.dwell_s if station.dwell_s is not None else base
+            out.append(
+                terminal.tail_track(
+                    station.name,
+                    end,
+                    tb,
+                    train,
+                    outbound.rule,
+                    margin,
+                    CAPACITY_LOAD,
+                    tail_m,
+                    inbound.trip,
+                    outbound.trip,
+                    own if dwell_s is None else dwell_s,
+                )
+            )
+    return out

@@ -1,0 +1,159 @@
+"""Minimum headway of identical trains following each other, at every station and on the line.
+
+Moving block: a follower whose head is at x with speed v needs the leader's tail at least
+v·t_r + v²/(2b) + margin ahead, so with both trains on the same timeline shifted by h,
+
+    h(x) = t_dep(x + v·t_r + v²/2b + margin + L) − t_arr(x),   h = max_x h(x) + t_r + margin,
+
+t_arr and t_dep being when the head reaches and leaves a position (they differ by the dwell at a
+stop); the reaction time t_r counts once as distance run before braking and once as the delay
+before the leader's new position releases the track, as in the fixed-block blocking time.
+Where the follower is stopping at a station the term is the TCQSM station headway: the leader's
+dwell, then clearing the platform by its length and the margin, while the follower approaches at
+its braking curve (TCQSM 3rd ed., TCRP Report 165, 2013, ch. 8). Fixed block: the closest
+packing of two blocking-time stairways (`blocking.py`). Each value is attributed to the first
+stop within [x, x + separation] (a station headway, with the leader's dwell in it) or, if none,
+to the line between stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from lrtsim.capacity.blocking import Stairway, stairway
+from lrtsim.capacity.separation import FloatArray, SeparationRule
+from lrtsim.capacity.timeline import Timeline
+from lrtsim.dynamics.track import Direction
+
+
+@dataclass(frozen=True)
+class Headway:
+    """A minimum headway and what it is made of (components add up to it)."""
+
+    where: str
+    kind: Literal["station", "line", "terminal"]
+    direction: Direction
+    min_headway_s: float
+    components_s: dict[str, float] = field(default_factory=dict)
+    position_m: float = 0.0
+    """Follower's head position where the constraint binds (run coordinate)."""
+
+
+def _attribute(trip: Timeline, x: FloatArray, y: FloatArray) -> np.ndarray:
+    """Index of the first stop in [x, y] for each pair, or -1."""
+    stops = trip.stop_m
+    first = np.searchsorted(stops, x - 1e-6, side="left")
+    found = np.full(len(x), -1)
+    inside = first < len(stops)
+    candidate = np.where(inside, first, 0)
+    ok = inside & (stops[candidate] <= y + 1e-6)
+    found[ok] = candidate[ok]
+    return found
+
+
+def moving_block(
+    trip: Timeline, rule: SeparationRule, direction: Direction, operating_margin_s: float
+) -> tuple[list[Headway], list[Headway]]:
+    """Station headways (intermediate stops) and line headways (per interstation), moving block."""
+    x, v = trip.position_m, trip.speed_mps
+    reach = x + rule.braking_distance_m(v)
+    y = reach + rule.safety_margin_m + trip.train_length_m
+    usable = y <= trip.end_m
+    x, v, reach, y = x[usable], v[usable], reach[usable], y[usable]
+    h = trip.departure_at(y) - trip.arrival_at(x)
+    stop = _attribute(trip, x, y)
+    stations: list[Headway] = []
+    for s in range(1, len(trip.stop_m) - 1):
+        mask = stop == s
+        if not mask.any():
+            continue
+        k = np.flatnonzero(mask)[int(np.argmax(h[mask]))]
+        xs = float(trip.stop_m[s])
+        approach = float(trip.arrival_at(xs) - trip.arrival_at(x[k]))
+        dwell = float(trip.departure_at(xs) - trip.arrival_at(xs))
+        clearing = float(trip.departure_at(y[k]) - trip.departure_at(xs))
+        parts = {
+            "approach": approach,
+            "dwell": dwell,
+            "clearing": clearing,
+            "release": rule.reaction_time_s,
+            "operating_margin": operating_margin_s,
+        }
+        stations.append(
+            Headway(
+                trip.stop_names[s],
+                "station",
+                direction,
+                sum(parts.values()),
+                parts,
+                float(x[k]),
+            )
+        )
+    lines: list[Headway] = []
+    for i in range(len(trip.stop_m) - 1):
+        mask = (stop == -1) & (x > trip.stop_m[i]) & (x < trip.stop_m[i + 1])
+        if not mask.any():
+            continue
+        k = np.flatnonzero(mask)[int(np.argmax(h[mask]))]
+        braking = float(trip.arrival_at(reach[k]) - trip.arrival_at(x[k]))
+        rest = float(trip.departure_at(y[k]) - trip.arrival_at(reach[k]))
+        parts = {
+            "braking_distance": braking,
+            "train_length_and_margin": rest,
+            "release": rule.reaction_time_s,
+            "operating_margin": operating_margin_s,
+        }
+        where = f"{trip.stop_names[i]} – {trip.stop_names[i + 1]}"
+        lines.append(Headway(where, "line", direction, sum(parts.values()), parts, float(x[k])))
+    return stations, lines
+
+
+def fixed_block(
+    trip: Timeline,
+    rule: SeparationRule,
+    direction: Direction,
+    operating_margin_s: float,
+) -> tuple[list[Headway], list[Headway], Stairway]:
+    """Station and line headways from one trip's blocking-time stairway, fixed block."""
+    stairs = stairway(trip, rule, rule.block_boundaries_m)
+    span_end = stairs.to_m + rule.safety_margin_m + trip.train_length_m
+    defined = span_end <= trip.end_m
+    approach_m = np.interp(stairs.start_s, trip.arrival_s, trip.position_m)
+    stop = _attribute(trip, approach_m, span_end)
+    own = stairs.end_s - stairs.start_s
+    stations: list[Headway] = []
+    for s in range(1, len(trip.stop_m) - 1):
+        mask = defined & (stop == s)
+        if not mask.any():
+            continue
+        j = np.flatnonzero(mask)[int(np.argmax(own[mask]))]
+        xs = float(trip.stop_m[s])
+        parts = {
+            "approach": float(trip.arrival_at(xs) - stairs.start_s[j]),
+            "dwell": float(trip.departure_at(xs) - trip.arrival_at(xs)),
+            "clearing": float(stairs.end_s[j] - rule.reaction_time_s - trip.departure_at(xs)),
+            "release": rule.reaction_time_s,
+            "operating_margin": operating_margin_s,
+        }
+        stations.append(
+            Headway(trip.stop_names[s], "station", direction, sum(parts.values()), parts, xs)
+        )
+    lines: list[Headway] = []
+    for i in range(len(trip.stop_m) - 1):
+        inside = (stairs.from_m >= trip.stop_m[i]) & (stairs.from_m < trip.stop_m[i + 1])
+        mask = defined & (stop == -1) & inside
+        if not mask.any():
+            continue
+        j = np.flatnonzero(mask)[int(np.argmax(own[mask]))]
+        parts = {
+            "blocking": float(own[j]),
+            "operating_margin": operating_margin_s,
+        }
+        where = f"{trip.stop_names[i]} – {trip.stop_names[i + 1]}"
+        lines.append(
+            Headway(where, "line", direction, sum(parts.values()), parts, float(stairs.from_m[j]))
+        )
+    return stations, lines, stairs

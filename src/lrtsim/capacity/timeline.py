@@ -1,0 +1,71 @@
+"""A trip in one direction as times of passing each position, with dwells at the stops.
+
+Built from a dynamics `RunProfile` (never recomputed here). A position has an arrival time (the
+head first reaches it) and a departure time (the head leaves it): they differ only at stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from lrtsim.dynamics.profile import RunProfile
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """Head position (m from the first stop), speed and arrival/departure times of one trip."""
+
+    position_m: FloatArray
+    speed_mps: FloatArray
+    arrival_s: FloatArray
+    departure_s: FloatArray
+    stop_m: FloatArray
+    stop_names: tuple[str, ...]
+    dwell_s: tuple[float, ...]
+    train_length_m: float
+
+    @property
+    def end_m(self) -> float:
+        """Position of the last stop."""
+        return float(self.position_m[-1])
+
+    def arrival_at(self, x: FloatArray | float) -> FloatArray:
+        """Time the head first reaches x (runs after the end are extrapolated at 1e9 s)."""
+        return np.asarray(np.interp(x, self.position_m, self.arrival_s, right=1e9))
+
+    def departure_at(self, x: FloatArray | float) -> FloatArray:
+        """Time the head leaves x (the arrival time plus the dwell where x is a stop)."""
+        return np.asarray(np.interp(x, self.position_m, self.departure_s, right=1e9))
+
+    def tail_clear_at(self, x: FloatArray | float) -> FloatArray:
+        """Time the tail has passed x: the head leaves x + L."""
+        return self.departure_at(np.asarray(x) + self.train_length_m)
+
+
+def timeline(profile: RunProfile, dwell_s: tuple[float, ...], train_length_m: float) -> Timeline:
+    """Insert dwells into a run: `dwell_s[i]` at stop i (the last stop's dwell is ignored)."""
+    if len(dwell_s) != len(profile.stop_index):
+        raise ValueError("one dwell per stop is needed")
+    n = len(profile.position_m)
+    added = np.zeros(n)
+    for index, dwell in zip(profile.stop_index[:-1], dwell_s[:-1], strict=True):
+        added[int(index) + 1 :] += dwell
+    arrival = profile.time_s + added
+    departure = arrival.copy()
+    for index, dwell in zip(profile.stop_index[:-1], dwell_s[:-1], strict=True):
+        departure[int(index)] += dwell
+    return Timeline(
+        position_m=profile.position_m,
+        speed_mps=profile.speed_mps,
+        arrival_s=arrival,
+        departure_s=departure,
+        stop_m=profile.position_m[profile.stop_index],
+        stop_names=profile.station_names,
+        dwell_s=tuple(float(d) for d in dwell_s),
+        train_length_m=train_length_m,
+    )
