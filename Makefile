@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/lrtsim runtime astana
+	$(BIN)/lrtsim capacity astana
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1,8 +1,8 @@
-"""Time the running-time engine on the embedded Astana scenario (run with `make bench`).
+"""Time the running-time engine and the headway analysis on Astana (run with `make bench`).
 
-Times one full-line run per direction at 1 m resolution after a warm-up (numba compiled), and
-the energy-saving search for a 5 % allowance. Prints the machine so figures can be recorded in
-docs/performance.md. Not a test: nothing here asserts a time.
+Times one full-line run per direction at 1 m resolution after a warm-up (numba compiled), the
+energy-saving search for a 5 % allowance, and the whole headway analysis. Prints the machine so
+figures can be recorded in docs/performance.md. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 import numba
 import numpy as np
 
+from lrtsim.capacity.analysis import analyse
 from lrtsim.dynamics.energy_saving import eco_run
 from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.track import run_track
@@ -68,6 +69,10 @@ def main() -> None:
         times = timed(lambda track=track: eco_run(track, train, 5.0), 5)
         name = f"energy-saving search, 5 % allowance, {direction}"
         print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
+    analyse(scenario)
+    times = timed(lambda: analyse(scenario), 10)
+    name = "headway analysis (both directions, terminals)"
+    print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
+from lrtsim.capacity.analysis import HeadwayAnalysis, analyse, regular_service_occupancy
+from lrtsim.capacity.uic406 import Occupancy
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction
 from lrtsim.errors import LrtsimError
@@ -357,22 +358,46 @@ def capacity(
         Path | None,
         typer.Option("--plot", help="Write the blocking-time diagram of two trains to this PNG."),
     ] = None,
+    occupancy_headway_s: Annotated[
+        float | None,
+        typer.Option(
+            "--occupancy-headway-s",
+            min=1.0,
+            max=3600.0,
+            help="Also give the UIC 406 occupancy of each interstation for trains this many "
+            "seconds apart over one hour.",
+        ),
+    ] = None,
 ) -> None:
     """Minimum headways (stations, line, terminals), the bottleneck and the line capacity."""
     scenario = _load(ref)
+    occupancy: dict[Direction, list[Occupancy]] = {}
     try:
         if as_json:
             analysis = analyse(scenario, dwell_s=dwell_s)
         else:
             with err.status("Computing headways…"):
                 analysis = analyse(scenario, dwell_s=dwell_s)
+        if occupancy_headway_s is not None:
+            occupancy = regular_service_occupancy(analysis, occupancy_headway_s)
         if plot is not None:
             plot_headway(analysis, plot)
     except LrtsimError as exc:
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(json.dumps(_capacity_json(analysis), ensure_ascii=False) + "\n")
+        payload = _capacity_json(analysis)
+        if occupancy_headway_s is not None:
+            payload["uic406"] = {
+                "headway_s": occupancy_headway_s,
+                "period_s": 3600.0,
+                "sections": [
+                    {"section": o.section, "direction": direction, "share": round(o.share, 4)}
+                    for direction, items in occupancy.items()
+                    for o in items
+                ],
+            }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     a = analysis
     out.print(
@@ -411,6 +436,16 @@ def capacity(
         f"{a.crush_passengers_per_hour_per_direction:,.0f} at crush load "
         f"({stock.crush_standing_pax_per_m2:g} pax/m², {a.passengers_per_train_crush:.0f} a train)."
     )
+    if occupancy:
+        busiest = max(
+            ((direction, o) for direction, items in occupancy.items() for o in items),
+            key=lambda item: item[1].share,
+        )
+        out.print(
+            f"UIC 406 occupancy with a train every {occupancy_headway_s:g} s for an hour: "
+            f"highest {busiest[1].share:.0%} on {escape(busiest[1].section)} ({busiest[0]}); "
+            "UIC 406 recommends at most 85 % in the peak hour for a dedicated suburban line."
+        )
     if plot is not None:
         out.print(f"Plot written to {escape(str(plot))}.")
 

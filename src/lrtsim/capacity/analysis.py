@@ -17,6 +17,7 @@ from lrtsim.capacity.headway import Headway
 from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.terminal import TerminalHeadway
 from lrtsim.capacity.timeline import Timeline, timeline
+from lrtsim.capacity.uic406 import Occupancy, Section, Trip, occupancy
 from lrtsim.dynamics.runtime import dwell_times_s, running_times
 from lrtsim.dynamics.track import Direction
 from lrtsim.dynamics.train import train_params
@@ -189,4 +190,23 @@ def _terminals(
                     own if dwell_s is None else dwell_s,
                 )
             )
+    return out
+
+
+def regular_service_occupancy(
+    analysis: HeadwayAnalysis, headway_s: float, period_s: float = 3600.0
+) -> dict[Direction, list[Occupancy]]:
+    """UIC 406 occupancy of each interstation by trains every `headway_s` over `period_s`."""
+    if headway_s <= 0 or headway_s > period_s:
+        raise LrtsimError(f"headway {headway_s:g} s must be in (0, {period_s:g}] s")
+    count = int(period_s // headway_s)
+    out: dict[Direction, list[Occupancy]] = {}
+    for d in analysis.directions:
+        stops, names = d.trip.stop_m, d.trip.stop_names
+        sections = [
+            Section(f"{names[i]} – {names[i + 1]}", float(stops[i]), float(stops[i + 1]))
+            for i in range(len(stops) - 1)
+        ]
+        trips = [Trip(k * headway_s, d.stairway) for k in range(count)]
+        out[d.direction] = occupancy(trips, sections, period_s)
     return out
