@@ -43,15 +43,25 @@ class Headway:
 
 
 def _attribute(trip: Timeline, x: FloatArray, y: FloatArray) -> np.ndarray:
-    """Index of the first stop in [x, y] for each pair, or -1."""
+    """Index of the first intermediate stop in [x, y] for each pair, or -1 (the line).
+
+    The first stop is excluded: a train leaving the origin terminal has no dwell there to wait
+    for, so that constraint belongs to the line beyond it.
+    """
     stops = trip.stop_m
-    first = np.searchsorted(stops, x - 1e-6, side="left")
+    first = np.maximum(np.searchsorted(stops, x - 1e-6, side="left"), 1)
     found = np.full(len(x), -1)
     inside = first < len(stops)
     candidate = np.where(inside, first, 0)
     ok = inside & (stops[candidate] <= y + 1e-6)
     found[ok] = candidate[ok]
     return found
+
+
+def _segment(trip: Timeline, x: FloatArray) -> np.ndarray:
+    """Index of the interstation each position lies in (a stop starts its segment)."""
+    index = np.searchsorted(trip.stop_m, x + 1e-6, side="right") - 1
+    return np.clip(index, 0, len(trip.stop_m) - 2)
 
 
 def moving_block(
@@ -93,8 +103,9 @@ def moving_block(
             )
         )
     lines: list[Headway] = []
+    segment = _segment(trip, x)
     for i in range(len(trip.stop_m) - 1):
-        mask = (stop == -1) & (x > trip.stop_m[i]) & (x < trip.stop_m[i + 1])
+        mask = (stop == -1) & (segment == i)
         if not mask.any():
             continue
         k = np.flatnonzero(mask)[int(np.argmax(h[mask]))]
@@ -139,12 +150,19 @@ def fixed_block(
             "operating_margin": operating_margin_s,
         }
         stations.append(
-            Headway(trip.stop_names[s], "station", direction, sum(parts.values()), parts, xs)
+            Headway(
+                trip.stop_names[s],
+                "station",
+                direction,
+                sum(parts.values()),
+                parts,
+                float(approach_m[j]),
+            )
         )
     lines: list[Headway] = []
+    segment = _segment(trip, stairs.from_m)
     for i in range(len(trip.stop_m) - 1):
-        inside = (stairs.from_m >= trip.stop_m[i]) & (stairs.from_m < trip.stop_m[i + 1])
-        mask = defined & (stop == -1) & inside
+        mask = defined & (stop == -1) & (segment == i)
         if not mask.any():
             continue
         j = np.flatnonzero(mask)[int(np.argmax(own[mask]))]

@@ -89,21 +89,23 @@ def crossover_before(
     stop = x1 + tb.crossover_clearance_m + length
     arrival = move(train, stop, vx, load=load)
     arrival_hold = time_at(arrival, x1 + length) - time_at(arrival, lead_m)
-    platform_in = arrival.run_time_s - time_at(arrival, x1)
+    # The platform is reserved with the arrival route, from the sighting point to the stop.
+    platform_in = arrival.run_time_s - time_at(arrival, lead_m)
     departure_hold = _through_time(
         train, length + tb.crossover_clearance_m + tb.crossover_length_m, vx, load
     )
     route = tb.route_setting_s + rule.reaction_time_s
     crossover = 2 * route + arrival_hold + departure_hold
-    platform = platform_in + tb.min_layover_s + route + departure_hold
+    platform = route + platform_in + tb.min_layover_s + route + departure_hold
     occupation = {"crossover": crossover, f"platforms (x{tb.platforms})": platform / tb.platforms}
     binding = max(occupation, key=lambda k: occupation[k])
     conflicts = (
         f"arrival and departure routes cross on the scissors crossover: each train holds it "
         f"{route + arrival_hold:.0f} s arriving and {route + departure_hold:.0f} s leaving",
         f"each of the {tb.platforms} platform tracks is held {platform:.0f} s per train "
-        f"(arrival {platform_in:.0f} s, layover {tb.min_layover_s:.0f} s, departure "
-        f"{route + departure_hold:.0f} s); they are used in turn",
+        f"(arrival from the route being set {route + platform_in:.0f} s, layover "
+        f"{tb.min_layover_s:.0f} s, departure {route + departure_hold:.0f} s); they are used "
+        "in turn",
     )
     components = {
         "route_setting_and_reaction": 2 * route,
@@ -112,7 +114,7 @@ def crossover_before(
     }
     if binding != "crossover":
         components = {
-            "arrival_into_platform": platform_in / tb.platforms,
+            "arrival_into_platform": (route + platform_in) / tb.platforms,
             "layover": tb.min_layover_s / tb.platforms,
             "departure_over_crossover": (route + departure_hold) / tb.platforms,
         }
@@ -146,10 +148,12 @@ def tail_track(
     """Terminal where trains reverse in a tail track beyond the platforms."""
     vx = kmh_to_mps(tb.crossover_speed_kmh)
     length = train.length_m
-    stand = tail_length_m - rule.safety_margin_m
     crossover_far = tb.crossover_clearance_m + tb.crossover_length_m
-    if stand - length < crossover_far + tb.crossover_clearance_m:
-        need = crossover_far + tb.crossover_clearance_m + length + rule.safety_margin_m
+    # The reversing train stops just clear of the crossover; the tail track must hold it there
+    # with the safety margin to its end.
+    stand = crossover_far + tb.crossover_clearance_m + length
+    if stand > tail_length_m - rule.safety_margin_m:
+        need = stand + rule.safety_margin_m
         raise LrtsimError(
             f"the tail track beyond {name} ({tail_length_m:.0f} m) is too short to turn a "
             f"{length:.0f} m train behind the crossover: it needs at least {need:.0f} m "

@@ -6,7 +6,7 @@ head first reaches it) and a departure time (the head leaves it): they differ on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +14,8 @@ import numpy.typing as npt
 from lrtsim.dynamics.profile import RunProfile
 
 FloatArray = npt.NDArray[np.float64]
+_NUDGE_M = 1e-7
+"""Read the staircase just before (arrival) or just after (departure) a position."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,6 +30,16 @@ class Timeline:
     stop_names: tuple[str, ...]
     dwell_s: tuple[float, ...]
     train_length_m: float
+    path_m: FloatArray = field(init=False, repr=False)
+    """The head's path as a staircase: every grid point, each stop twice (arrival, departure)."""
+    path_s: FloatArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        stops = np.searchsorted(self.position_m, self.stop_m - 1e-9)
+        path_m = np.insert(self.position_m, stops + 1, self.position_m[stops])
+        path_s = np.insert(self.arrival_s, stops + 1, self.departure_s[stops])
+        object.__setattr__(self, "path_m", path_m)
+        object.__setattr__(self, "path_s", path_s)
 
     @property
     def end_m(self) -> float:
@@ -35,12 +47,15 @@ class Timeline:
         return float(self.position_m[-1])
 
     def arrival_at(self, x: FloatArray | float) -> FloatArray:
-        """Time the head first reaches x (runs after the end are extrapolated at 1e9 s)."""
-        return np.asarray(np.interp(x, self.position_m, self.arrival_s, right=1e9))
+        """Time the head first reaches x (past the last stop: 1e9 s, never)."""
+        x = np.asarray(x, dtype=np.float64)
+        return np.asarray(np.interp(x - _NUDGE_M, self.path_m, self.path_s, right=1e9))
 
     def departure_at(self, x: FloatArray | float) -> FloatArray:
-        """Time the head leaves x (the arrival time plus the dwell where x is a stop)."""
-        return np.asarray(np.interp(x, self.position_m, self.departure_s, right=1e9))
+        """Time the head leaves x: the arrival time plus the dwell where x is a stop."""
+        x = np.asarray(x, dtype=np.float64)
+        t = np.interp(np.minimum(x + _NUDGE_M, self.end_m), self.path_m, self.path_s)
+        return np.asarray(np.where(x > self.end_m + 1e-9, 1e9, t))
 
     def tail_clear_at(self, x: FloatArray | float) -> FloatArray:
         """Time the tail has passed x: the head leaves x + L."""
