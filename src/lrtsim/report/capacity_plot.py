@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from lrtsim.capacity.analysis import DirectionCapacity, HeadwayAnalysis
 from lrtsim.io.atomic import write_bytes_atomic
@@ -37,7 +35,8 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
     keep = (st.from_m >= lo - 1e-6) & (st.to_m <= hi + 1e-6) & ~np.isnan(st.end_s)
     h = analysis.line_min_headway_s
     trip = d.trip
-    fig, ax = plt.subplots(figsize=(11, 7), dpi=120)
+    fig = Figure(figsize=(11, 7), dpi=120)
+    ax = fig.add_subplot()
     km0 = lo
     edges = np.concatenate([st.from_m[keep], st.to_m[keep][-1:]]) if keep.any() else np.zeros(0)
     for shift, colour, label in ((0.0, "#1f77b4", "leader"), (h, "#d62728", "follower")):
@@ -58,6 +57,31 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
         x = trip.position_m[inside]
         ax.plot((x - km0) / 1000.0, (trip.arrival_s[inside] + shift) / 60.0, color=colour, lw=1.6)
         ax.plot((x - km0) / 1000.0, (trip.departure_s[inside] + shift) / 60.0, color=colour, lw=1.6)
+    if b.kind == "terminal":
+        term = next(t for t in analysis.terminals if t.name == b.where)
+        held, binding = term.occupation_s[term.binding], term.binding
+        end_km = (trip.end_m - km0) / 1000.0
+        width = max((hi - lo) / 1000.0 * 0.04, 0.05)
+        arrival = float(trip.arrival_s[-1])
+        for shift, colour in ((0.0, "#1f77b4"), (h, "#d62728")):
+            ax.add_patch(
+                Rectangle(
+                    (end_km, (arrival + shift) / 60.0),
+                    width,
+                    held / 60.0,
+                    color=colour,
+                    alpha=0.5,
+                    linewidth=0,
+                )
+            )
+        ax.text(
+            end_km + width * 1.2,
+            (arrival + h) / 60.0,
+            f"{b.where}: {binding}\nheld {held:.0f} s a train",
+            fontsize=8,
+            va="center",
+        )
+        ax.set_xlim(right=end_km + width * 6)
     for s, name in zip(trip.stop_m, trip.stop_names, strict=True):
         if lo - 1 <= s <= hi + 1:
             ax.axvline((s - km0) / 1000.0, color="grey", lw=0.6, ls=":")
@@ -94,5 +118,4 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     write_bytes_atomic(path, buffer.getvalue())
