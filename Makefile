@@ -17,6 +17,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lrtsim runtime astana
 	$(BIN)/lrtsim capacity astana
+	$(BIN)/lrtsim plan astana --out runs/plan-astana
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

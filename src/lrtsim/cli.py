@@ -19,9 +19,13 @@ from lrtsim.capacity.uic406 import Occupancy
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction
 from lrtsim.errors import LrtsimError
+from lrtsim.io.gtfs_export import write_gtfs
+from lrtsim.io.od_csv import read_od_csv
+from lrtsim.io.tables import write_csv_atomic
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
 from lrtsim.model.schema import Scenario
 from lrtsim.model.units import J_PER_KWH
+from lrtsim.planning.plan import ServicePlan, make_plan
 from lrtsim.report.capacity_plot import plot_headway
 
 app = typer.Typer(
@@ -448,6 +452,130 @@ def capacity(
         )
     if plot is not None:
         out.print(f"Plot written to {escape(str(plot))}.")
+
+
+def _trains_in_period(blocks: Any, from_s: float, to_s: float) -> int:
+    """Trains out of the depot in the middle of the period (its steady state)."""
+    spans = blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
+    mid = 0.5 * (from_s + to_s)
+    return int(((spans["start"] <= mid) & (spans["end"] > mid)).sum())
+
+
+def _clock(seconds: float) -> str:
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _plan_json(plan: ServicePlan) -> dict[str, Any]:
+    c = plan.circulation
+    return {
+        "scenario": plan.capacity.scenario,
+        "fleet_required": c.fleet_required,
+        "fleet_in_service_peak": c.in_service_peak,
+        "spares": c.spares,
+        "cycle_time_s": round(plan.cycle_time_s, 1),
+        "trips": plan.trips,
+        "train_km": round(c.train_km, 1),
+        "train_hours": round(c.train_hours, 2),
+        "depot_moves": c.depot_moves,
+        "daily_boardings": round(plan.od.total, 1),
+        "line_min_headway_s": round(plan.capacity.line_min_headway_s, 1),
+        "periods": [
+            {
+                "from": _clock(p.from_s),
+                "to": _clock(p.to_s),
+                "headway_s": p.headway_s,
+                "trains_in_service": _trains_in_period(c.blocks, p.from_s, p.to_s),
+                "max_load_pax": round(p.max_load_per_train_pax, 1),
+                "max_load_pax_per_hour": round(p.max_load_pax_per_h, 1),
+                "load_factor": round(p.load_factor, 4),
+                "policy_headway_s": p.policy_headway_s,
+                "demand_headway_s": round(min(p.demand_headway_s, 1e9), 1),
+            }
+            for p in plan.periods
+        ],
+    }
+
+
+@app.command("plan")
+def plan_command(
+    ref: ScenarioRef = "astana",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for timetable.csv, blocks.csv and gtfs.zip."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed."""
+    scenario = _load(ref)
+    folder = out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
+    try:
+        matrix = None
+        if scenario.demand.od_matrix_csv:
+            csv = Path(scenario.demand.od_matrix_csv)
+            if not csv.is_absolute() and Path(ref).is_file():
+                csv = Path(ref).parent / csv
+            matrix = read_od_csv(csv, [s.name for s in scenario.line.stations])
+        if as_json:
+            plan = make_plan(scenario, matrix)
+        else:
+            with err.status("Planning the service day…"):
+                plan = make_plan(scenario, matrix)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_csv_atomic(folder / "timetable.csv", plan.timetable)
+        write_csv_atomic(folder / "blocks.csv", plan.blocks)
+        write_gtfs(folder / "gtfs.zip", scenario, plan.timetable)
+    except LrtsimError as exc:
+        _fail(exc)
+        return
+    except OSError as exc:
+        _fail(LrtsimError(f"cannot write to {folder}: {exc.strerror or exc}"))
+        return
+    payload = _plan_json(plan)
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    c = plan.circulation
+    table = Table(title=f"{escape(scenario.name)}: service plan", title_justify="left")
+    for col in (
+        "period",
+        "headway",
+        "policy",
+        "demand",
+        "trains",
+        "max load/h",
+        "per train",
+        "load factor",
+    ):
+        table.add_column(col, justify="left" if col == "period" else "right")
+    for p in payload["periods"]:
+        demand = p["demand_headway_s"]
+        table.add_row(
+            f"{p['from']}–{p['to']}",
+            f"{p['headway_s'] / 60:g} min",
+            f"{p['policy_headway_s'] / 60:g} min",
+            "—" if demand >= 1e9 else f"{demand / 60:.1f} min",
+            str(p["trains_in_service"]),
+            f"{p['max_load_pax_per_hour']:,.0f}",
+            f"{p['max_load_pax']:.0f}",
+            f"{p['load_factor']:.0%}",
+        )
+    out.print(table)
+    hour, direction, link, load = plan.loads.peak()
+    names = plan.loads.stations
+    a, b = (link, link + 1) if direction == "up" else (link + 1, link)
+    out.print(
+        f"Demand: {plan.od.total:,.0f} boardings a day; peak {hour:02d}:00–{hour + 1:02d}:00, "
+        f"direction {direction}, maximum load {load:,.0f} passengers/h between "
+        f"{escape(names[a])} and {escape(names[b])}."
+    )
+    out.print(
+        f"Fleet: [bold]{c.fleet_required}[/] trains = {c.in_service_peak} in service at the peak "
+        f"+ {c.spares} spare ({scenario.service.spare_ratio:.0%}, rounded up); cycle "
+        f"{plan.cycle_time_s / 60:.1f} min; {plan.trips} trips, {c.train_km:,.0f} train-km, "
+        f"{c.train_hours:,.1f} train-hours, {c.depot_moves} depot moves."
+    )
+    out.print(f"Wrote {escape(str(folder))}/timetable.csv, blocks.csv, gtfs.zip.")
 
 
 def main() -> None:

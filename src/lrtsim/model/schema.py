@@ -307,6 +307,24 @@ class Operations(Strict):
     short_turns: bool = False
 
 
+# ---------------------------------------------------------------------------------------- gtfs
+class Publication(Strict):
+    """What a published GTFS feed says about its operator, route and validity."""
+
+    agency_name: str = Field(default="lrtsim", min_length=1)
+    agency_url: str = Field(default="https://example.org/lrtsim", pattern=r"^https?://\S+$")
+    agency_timezone: str = Field(default="UTC", min_length=1)
+    agency_lang: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+    route_id: str = Field(default="1", min_length=1)
+    route_short_name: str = Field(default="1", min_length=1)
+    route_long_name: str = ""
+    route_color: str = Field(default="0057B8", pattern=r"^[0-9A-Fa-f]{6}$")
+    route_text_color: str = Field(default="FFFFFF", pattern=r"^[0-9A-Fa-f]{6}$")
+    start_date: str = Field(default="20260101", pattern=r"^\d{8}$")
+    end_date: str = Field(default="20261231", pattern=r"^\d{8}$")
+    feed_version: str = "1"
+
+
 # ------------------------------------------------------------------------------------ scenario
 class Scenario(Strict):
     """A whole scenario: only `name`, `line` and `rolling_stock` are required."""
@@ -320,3 +338,4 @@ class Scenario(Strict):
     demand: Demand = Field(default_factory=Demand)
     service: Service = Field(default_factory=Service)
     operations: Operations = Field(default_factory=Operations)
+    gtfs: Publication = Field(default_factory=Publication)

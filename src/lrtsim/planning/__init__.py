@@ -1,0 +1,1 @@
+"""Service planning: frequencies per period, the timetable, vehicle circulation and fleet size."""

@@ -1,0 +1,122 @@
+"""Service design: the headway of each period from policy, demand and capacity.
+
+Headway = the shorter of the policy maximum and the demand headway (3600 × train capacity at the
+loading standard ÷ the period's maximum hourly link load), never below the capacity layer's
+minimum; a clock-face value (one that divides the hour) is taken when one fits. Ceder,
+*Public Transit Planning and Operation*, 2nd ed. (2016), ch. 4 (max-load method); TCQSM 3rd ed.
+(TCRP Report 165, 2013), ch. 8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrtsim.demand.loads import LineLoads
+from lrtsim.errors import LrtsimError
+from lrtsim.model.schema import Period, Scenario, clock_to_s
+
+CLOCK_FACE_S = (
+    60, 72, 75, 80, 90, 100, 120, 144, 150, 180, 200, 225, 240, 300, 360, 400, 450, 600, 720,
+    900, 1200, 1800, 3600,
+)  # fmt: skip
+"""Headways that divide the hour: departures repeat at the same minutes every hour."""
+
+DEFAULT_PERIODS = (
+    ("early", None, "07:00", 600.0),
+    ("am_peak", "07:00", "10:00", 300.0),
+    ("midday", "10:00", "16:00", 600.0),
+    ("pm_peak", "16:00", "19:00", 300.0),
+    ("evening", "19:00", None, 600.0),
+)
+"""Periods used when the scenario gives none (None: the service day's start or end)."""
+
+
+@dataclass(frozen=True)
+class PeriodPlan:
+    """One period's headway and why."""
+
+    from_s: int
+    to_s: int
+    policy_headway_s: float
+    demand_headway_s: float
+    headway_s: float
+    max_load_pax_per_h: float
+    """Highest hourly link load in either direction during the period."""
+    train_capacity_pax: float
+
+    @property
+    def label(self) -> str:
+        """HH:MM-HH:MM."""
+        return f"{_clock(self.from_s)}-{_clock(self.to_s)}"
+
+    @property
+    def max_load_per_train_pax(self) -> float:
+        """Passengers on the most loaded train at the maximum load point."""
+        return self.max_load_pax_per_h * self.headway_s / 3600.0
+
+    @property
+    def load_factor(self) -> float:
+        """Maximum load per train ÷ train capacity at the loading standard."""
+        return self.max_load_per_train_pax / self.train_capacity_pax
+
+
+def _clock(seconds: float) -> str:
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def periods(scenario: Scenario) -> list[Period]:
+    """The scenario's periods, or the default ones clipped to its service day."""
+    service = scenario.service
+    if service.periods:
+        return list(service.periods)
+    start, end = clock_to_s(service.start), clock_to_s(service.end)
+    out = []
+    for _, a, b, headway in DEFAULT_PERIODS:
+        lo = start if a is None else max(start, clock_to_s(a))
+        hi = end if b is None else min(end, clock_to_s(b))
+        if hi > lo:
+            out.append(
+                Period.model_validate(
+                    {"from": _clock(lo), "to": _clock(hi), "max_headway_s": headway}
+                )
+            )
+    return out
+
+
+def design(
+    scenario: Scenario, loads: LineLoads, min_headway_s: float, bottleneck: str
+) -> list[PeriodPlan]:
+    """Headway of every period; fails with the numbers when demand needs more than capacity."""
+    capacity = scenario.rolling_stock.capacity_at(scenario.service.loading_standard_pax_per_m2)
+    hourly_max = np.maximum(loads.link_up.max(axis=1), loads.link_down.max(axis=1))
+    plans = []
+    for period in periods(scenario):
+        a, b = clock_to_s(period.from_), clock_to_s(period.to)
+        hours = [h % 24 for h in range(a // 3600, (b - 1) // 3600 + 1)]
+        max_load = float(hourly_max[hours].max())
+        demand_h = 3600.0 * capacity / max_load if max_load > 0 else float("inf")
+        wanted = min(period.max_headway_s, demand_h)
+        if wanted < min_headway_s - 1e-9:
+            need = max_load / capacity
+            raise LrtsimError(
+                f"period {period.from_}-{period.to}: the maximum load of {max_load:,.0f} "
+                f"passengers/h needs {need:.1f} trains/h of {capacity:.0f} places (a headway of "
+                f"{demand_h:.0f} s), but the line's minimum headway is {min_headway_s:.0f} s "
+                f"({3600 / min_headway_s:.1f} trains/h, bound by {bottleneck}); lower the demand, "
+                "raise the loading standard or use longer trains"
+            )
+        fitting = [h for h in CLOCK_FACE_S if min_headway_s - 1e-9 <= h <= wanted + 1e-9]
+        headway = float(max(fitting)) if fitting else wanted
+        plans.append(PeriodPlan(a, b, period.max_headway_s, demand_h, headway, max_load, capacity))
+    return plans
+
+
+def headway_at(plans: list[PeriodPlan], t_s: float) -> float:
+    """The headway of the period containing `t_s` (the nearest period outside them)."""
+    for p in plans:
+        if p.from_s <= t_s < p.to_s:
+            return p.headway_s
+    return plans[0].headway_s if t_s < plans[0].from_s else plans[-1].headway_s
