@@ -46,7 +46,11 @@ def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
     (folder / "mine.toml").write_text(embedded_text("astana"), encoding="utf-8")
-    bracket = embedded_text("astana").replace('name = "Theatre"', 'name = "[/x] Theatre"')
+    bracket = (
+        embedded_text("astana")
+        .replace('name = "Theatre"', 'name = "[/x] Theatre"')
+        .replace('station = "Theatre"', 'station = "[/x] Theatre"')
+    )
     (folder / "bracket.toml").write_text(bracket, encoding="utf-8")
     return folder
 
