@@ -19,7 +19,8 @@ from lrtsim.capacity.uic406 import Occupancy
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_export import write_gtfs
+from lrtsim.io.atomic import write_bytes_atomic
+from lrtsim.io.gtfs_export import gtfs_zip_bytes
 from lrtsim.io.od_csv import read_od_csv
 from lrtsim.io.tables import write_csv_atomic
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
@@ -509,6 +510,8 @@ def plan_command(
     """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed."""
     scenario = _load(ref)
     folder = out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
+    if folder.exists() and not folder.is_dir():
+        _fail(LrtsimError(f"--out {folder} is a file; give a folder"))
     try:
         matrix = None
         if scenario.demand.od_matrix_csv:
@@ -521,10 +524,13 @@ def plan_command(
         else:
             with err.status("Planning the service day…"):
                 plan = make_plan(scenario, matrix)
+        # Everything is computed before the first file is written: nothing half-done.
+        feed = gtfs_zip_bytes(scenario, plan.timetable) if scenario.line.geometry else None
         folder.mkdir(parents=True, exist_ok=True)
         write_csv_atomic(folder / "timetable.csv", plan.timetable)
         write_csv_atomic(folder / "blocks.csv", plan.blocks)
-        write_gtfs(folder / "gtfs.zip", scenario, plan.timetable)
+        if feed is not None:
+            write_bytes_atomic(folder / "gtfs.zip", feed)
     except LrtsimError as exc:
         _fail(exc)
         return
@@ -564,18 +570,132 @@ def plan_command(
     hour, direction, link, load = plan.loads.peak()
     names = plan.loads.stations
     a, b = (link, link + 1) if direction == "up" else (link + 1, link)
-    out.print(
-        f"Demand: {plan.od.total:,.0f} boardings a day; peak {hour:02d}:00–{hour + 1:02d}:00, "
-        f"direction {direction}, maximum load {load:,.0f} passengers/h between "
-        f"{escape(names[a])} and {escape(names[b])}."
-    )
+    if plan.od.total <= 0:
+        out.print("Demand: none given (demand.daily_boardings = 0): every headway is the policy's.")
+    else:
+        out.print(
+            f"Demand: {plan.od.total:,.0f} boardings a day; peak {hour:02d}:00–{hour + 1:02d}:00, "
+            f"direction {direction}, maximum load {load:,.0f} passengers/h between "
+            f"{escape(names[a])} and {escape(names[b])}."
+        )
     out.print(
         f"Fleet: [bold]{c.fleet_required}[/] trains = {c.in_service_peak} in service at the peak "
         f"+ {c.spares} spare ({scenario.service.spare_ratio:.0%}, rounded up); cycle "
         f"{plan.cycle_time_s / 60:.1f} min; {plan.trips} trips, {c.train_km:,.0f} train-km, "
         f"{c.train_hours:,.1f} train-hours, {c.depot_moves} depot moves."
     )
-    out.print(f"Wrote {escape(str(folder))}/timetable.csv, blocks.csv, gtfs.zip.")
+    if feed is None:
+        out.print(
+            f"Wrote {escape(str(folder))}/timetable.csv and blocks.csv; no gtfs.zip: the "
+            "scenario has no [line.geometry] (GTFS needs station coordinates and a shape)."
+        )
+    else:
+        out.print(f"Wrote {escape(str(folder))}/timetable.csv, blocks.csv, gtfs.zip.")
+
+
+@app.command("import-gtfs")
+def import_gtfs_command(
+    feed: Annotated[str, typer.Argument(help="A GTFS feed (.zip).")],
+    route: Annotated[str, typer.Option("--route", help="route_id of the line to import.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the scenario TOML to this file.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
+    from lrtsim.io.atomic import write_text_atomic
+    from lrtsim.io.gtfs_import import (
+        DEFAULT_LOAD,
+        compare_running_times,
+        comparison_total,
+        import_gtfs,
+    )
+
+    try:
+        if as_json:
+            imported = import_gtfs(feed, route)
+            rows = compare_running_times(imported)
+        else:
+            with err.status("Importing the feed and computing minimum running times…"):
+                imported = import_gtfs(feed, route)
+                rows = compare_running_times(imported)
+        if out_file is not None:
+            write_text_atomic(out_file, imported.toml)
+    except LrtsimError as exc:
+        _fail(exc)
+        return
+    total = comparison_total(rows)
+    s, p = imported.scenario, imported.pattern
+
+    def num(x: float | None, digits: int) -> float | None:
+        return None if x is None else round(x, digits)
+
+    def seg(r: Any) -> dict[str, Any]:
+        return {
+            "from": r.from_station,
+            "to": r.to_station,
+            "distance_m": round(r.distance_m, 2),
+            "scheduled_s": num(r.scheduled_s, 3),
+            "minimum_s": round(r.minimum_s, 3),
+            "ratio": num(r.ratio, 4),
+        }
+
+    if as_json:
+        payload = {
+            "scenario": s.name,
+            "feed": imported.feed,
+            "route": {"id": imported.route_id, "name": imported.route_name},
+            "pattern": {
+                "direction_id": p.direction_id,
+                "stop_ids": list(p.stop_ids),
+                "stations": [st.name for st in s.line.stations],
+                "trips": len(p.trip_ids),
+                "trips_in_direction": p.trips_in_direction,
+                "shape_id": p.shape_id,
+            },
+            "chainage": imported.chainage_source,
+            "shape_length_m": round(imported.shape_length_m, 2),
+            "vehicle": s.rolling_stock.name,
+            "load": DEFAULT_LOAD,
+            "segments": [seg(r) for r in rows],
+            "totals": {k: v for k, v in seg(total).items() if k not in ("from", "to")},
+            "notes": list(imported.notes),
+            "out": None if out_file is None else str(out_file),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"[bold]{escape(s.name)}[/]: route {escape(imported.route_id)} "
+        f"({escape(imported.route_name)}), {escape(imported.direction_text)}; "
+        f"{len(s.line.stations)} stations, the most common full-length pattern "
+        f"({len(p.trip_ids)} of {p.trips_in_direction} trips, shape {escape(p.shape_id)})"
+    )
+    out.print(
+        f"Chainage from {escape(imported.chainage_source)}: {total.distance_m / 1000:.3f} km "
+        f"between terminals (shape {imported.shape_length_m / 1000:.3f} km). Vehicle: "
+        f"{escape(s.rolling_stock.name)}, load {DEFAULT_LOAD:.0%}."
+    )
+    table = Table(title="Scheduled (median over trips) vs lrtsim minimum running time")
+    for col in ("from", "to", "distance m", "scheduled s", "lrtsim min s", "ratio"):
+        table.add_column(col, justify="left" if col in ("from", "to") else "right")
+
+    def cells(r: Any) -> list[str]:
+        return [
+            f"{r.distance_m:,.0f}",
+            "—" if r.scheduled_s is None else f"{r.scheduled_s:.0f}",
+            f"{r.minimum_s:.1f}",
+            "—" if r.ratio is None else f"{r.ratio:.2f}",
+        ]
+
+    for r in rows:
+        table.add_row(escape(r.from_station), escape(r.to_station), *cells(r))
+    table.add_section()
+    table.add_row("total", "", *cells(total))
+    out.print(table)
+    for note in imported.notes:
+        out.print(f"note: {escape(note)}")
+    if out_file is not None:
+        out.print(f"Scenario written to {escape(str(out_file))}.")
 
 
 def main() -> None:

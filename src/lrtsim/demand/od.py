@@ -79,6 +79,7 @@ def build_od(
         daily = np.array(daily_matrix, dtype=np.float64)
         if daily.shape != (n, n):
             raise LrtsimError(f"the OD matrix is {daily.shape}, the line has {n} stations")
+        np.fill_diagonal(daily, 0.0)  # a trip within one station never rides the line
         if demand.daily_boardings > 0 and daily.sum() > 0:
             daily *= demand.daily_boardings / daily.sum()
     else:

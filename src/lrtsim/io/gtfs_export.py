@@ -104,10 +104,14 @@ def gtfs_tables(scenario: Scenario, timetable: pd.DataFrame) -> dict[str, pd.Dat
     }
 
 
+def gtfs_zip_bytes(scenario: Scenario, timetable: pd.DataFrame) -> bytes:
+    """The whole feed as the bytes of a zip archive (built in memory, nothing written)."""
+    return _zip_bytes(gtfs_tables(scenario, timetable))
+
+
 def write_gtfs(path: Path, scenario: Scenario, timetable: pd.DataFrame) -> None:
     """Write the feed as one zip archive at `path`, atomically (old file or whole new one)."""
-    tables = gtfs_tables(scenario, timetable)
-    write_bytes_atomic(Path(path), _zip_bytes(tables))
+    write_bytes_atomic(Path(path), gtfs_zip_bytes(scenario, timetable))
 
 
 def validate_gtfs(path: Path) -> list[tuple[str, str]]:

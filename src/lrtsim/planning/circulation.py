@@ -31,8 +31,10 @@ class DepotLink:
     far_terminal: str
     access_s: float
     access_m: float
-    deadhead_s: float
-    """Empty run between the terminals (non-stop, from the dynamics layer)."""
+    deadhead_out_s: float
+    """Empty run from the near terminal to the far one (non-stop, from the dynamics layer)."""
+    deadhead_back_s: float
+    """Empty run from the far terminal back to the near one."""
     deadhead_m: float
 
 
@@ -125,29 +127,16 @@ def circulate(
             }
         )
 
-    def pull_in(block: str, at: str, t: float) -> None:
+    def pull_in(block: str, at: str, arrived: float, t: float) -> None:
+        """Wait out the layover, run empty to the near terminal if needed, enter the depot."""
+        if t > arrived:
+            add(block, "layover", "", at, at, arrived, t, 0.0)
         if at == depot.far_terminal:
-            add(
-                block,
-                "deadhead",
-                "",
-                at,
-                depot.near_terminal,
-                t,
-                t + depot.deadhead_s,
-                depot.deadhead_m,
-            )
-            t += depot.deadhead_s
-        add(
-            block,
-            "pull_in",
-            "",
-            depot.near_terminal,
-            depot.name,
-            t,
-            t + depot.access_s,
-            depot.access_m,
-        )
+            end = t + depot.deadhead_back_s
+            add(block, "deadhead", "", at, depot.near_terminal, t, end, depot.deadhead_m)
+            t = end
+        stop = t + depot.access_s
+        add(block, "pull_in", "", depot.near_terminal, depot.name, t, stop, depot.access_m)
 
     count = 0
     for trip_id, trip in firsts.iterrows():
@@ -157,7 +146,7 @@ def circulate(
         patience = 2.0 * headway_at(plans, start)
         while queue and queue[0][0] + patience < start:
             _, arrived, block = queue.popleft()
-            pull_in(block, origin, arrived + layover_s[origin])
+            pull_in(block, origin, arrived, arrived + layover_s[origin])
         if queue and queue[0][0] <= start + 1e-9:
             _, arrived, block = queue.popleft()
             add(block, "layover", "", origin, origin, arrived, start, 0.0)
@@ -166,7 +155,7 @@ def circulate(
             block = f"B{count:03d}"
             t = start - layover_s[origin]
             if origin == depot.far_terminal:
-                t0 = t - depot.deadhead_s
+                t0 = t - depot.deadhead_out_s
                 add(
                     block,
                     "pull_out",
@@ -188,8 +177,8 @@ def circulate(
         ready[destination].append((end + layover_s[destination], end, block))
         ready[destination] = deque(sorted(ready[destination]))
     for terminal, queue in ready.items():
-        for available, _, block in queue:
-            pull_in(block, terminal, available)
+        for available, arrived, block in queue:
+            pull_in(block, terminal, arrived, available)
     blocks = pd.DataFrame(rows, columns=list(BLOCK_COLUMNS))
     blocks = blocks.sort_values(["block_id", "sequence"], kind="stable").reset_index(drop=True)
     out = timetable.copy()

@@ -19,6 +19,8 @@ from lrtsim.planning.circulation import Circulation, DepotLink, circulate
 from lrtsim.planning.service import PeriodPlan
 from lrtsim.planning.timetable import build_timetable
 
+SHUNT_SPEED_MPS = 25 / 3.6
+"""Speed of depot moves on the main line between the junction and the terminal."""
 PLANNING_LOAD = 0.5
 """Running times of the timetable are for half-full trains (the day's typical load)."""
 
@@ -58,15 +60,21 @@ def depot_link(scenario: Scenario) -> DepotLink:
     depot_km = line.depot.km if line.depot else first.km
     near_is_first = abs(depot_km - first.km) <= abs(depot_km - last.km)
     near, far = (first, last) if near_is_first else (last, first)
-    deadhead = nonstop_run(scenario, "up" if near_is_first else "down")
+    out = nonstop_run(scenario, "up" if near_is_first else "down")
+    back = nonstop_run(scenario, "down" if near_is_first else "up")
+    # From the junction to the terminal platform on the main line, at shunting speed.
+    main_line_m = abs(depot_km - near.km) * 1000.0
+    access_m = (line.depot.access_m if line.depot else 0.0) + main_line_m
+    access_s = (line.depot.access_time_s if line.depot else 0.0) + main_line_m / SHUNT_SPEED_MPS
     return DepotLink(
         name=line.depot.name if line.depot else f"{near.name} sidings",
         near_terminal=near.name,
         far_terminal=far.name,
-        access_s=line.depot.access_time_s if line.depot else 0.0,
-        access_m=line.depot.access_m if line.depot else 0.0,
-        deadhead_s=deadhead.run_time_s,
-        deadhead_m=float(deadhead.position_m[-1]),
+        access_s=access_s,
+        access_m=access_m,
+        deadhead_out_s=out.run_time_s,
+        deadhead_back_s=back.run_time_s,
+        deadhead_m=float(out.position_m[-1]),
     )
 
 
@@ -95,7 +103,8 @@ def make_plan(
     od = build_od(scenario, in_vehicle_time_s(a_up, d_up, a_down, d_down), daily_matrix)
     loads = line_loads(od)
     where = f"{capacity.bottleneck.where} ({capacity.bottleneck.kind})"
-    plans = service.design(scenario, loads, capacity.line_min_headway_s, where)
+    trip_s = max(run.total_time_s for run in runs)
+    plans = service.design(scenario, loads, capacity.line_min_headway_s, where, trip_s)
     timetable = build_timetable(scenario, runs, loads, plans)
     depot = depot_link(scenario)
     turn = {t.name: t.turnaround_s for t in capacity.terminals}

@@ -87,19 +87,29 @@ def periods(scenario: Scenario) -> list[Period]:
 
 
 def design(
-    scenario: Scenario, loads: LineLoads, min_headway_s: float, bottleneck: str
+    scenario: Scenario,
+    loads: LineLoads,
+    min_headway_s: float,
+    bottleneck: str,
+    trip_s: float = 0.0,
 ) -> list[PeriodPlan]:
-    """Headway of every period; fails with the numbers when demand needs more than capacity."""
+    """Headway of every period; fails with the numbers when demand needs more than capacity.
+
+    A period's load is the highest hourly link load in any hour its trains run in: from its
+    start until `trip_s` (a terminal-to-terminal trip) after its end, so that the last trains of a
+    quiet period are not overloaded by the next period's peak. A policy headway below the line's
+    minimum is held at the minimum.
+    """
     capacity = scenario.rolling_stock.capacity_at(scenario.service.loading_standard_pax_per_m2)
     hourly_max = np.maximum(loads.link_up.max(axis=1), loads.link_down.max(axis=1))
     plans = []
     for period in periods(scenario):
         a, b = clock_to_s(period.from_), clock_to_s(period.to)
-        hours = [h % 24 for h in range(a // 3600, (b - 1) // 3600 + 1)]
+        last = int(b - 1 + trip_s) // 3600
+        hours = [h % 24 for h in range(a // 3600, last + 1)]
         max_load = float(hourly_max[hours].max())
         demand_h = 3600.0 * capacity / max_load if max_load > 0 else float("inf")
-        wanted = min(period.max_headway_s, demand_h)
-        if wanted < min_headway_s - 1e-9:
+        if demand_h < min_headway_s - 1e-9:
             need = max_load / capacity
             raise LrtsimError(
                 f"period {period.from_}-{period.to}: the maximum load of {max_load:,.0f} "
@@ -108,6 +118,7 @@ def design(
                 f"({3600 / min_headway_s:.1f} trains/h, bound by {bottleneck}); lower the demand, "
                 "raise the loading standard or use longer trains"
             )
+        wanted = max(min(period.max_headway_s, demand_h), min_headway_s)
         fitting = [h for h in CLOCK_FACE_S if min_headway_s - 1e-9 <= h <= wanted + 1e-9]
         headway = float(max(fitting)) if fitting else wanted
         plans.append(PeriodPlan(a, b, period.max_headway_s, demand_h, headway, max_load, capacity))

@@ -23,17 +23,29 @@ CHANNELS_PER_DOOR = 2
 
 
 def departure_times(plans: list[PeriodPlan], start_s: float, end_s: float) -> list[float]:
-    """Departure times from one terminal over the service day."""
+    """Departure times from one terminal over the service day.
+
+    Each period runs on its own grid (period start + k·headway). Where periods meet, the first
+    departure of the new one is its first grid time at least the shorter headway after the last
+    one; if that leaves a gap longer than the longer headway, the new grid is re-anchored at the
+    last departure instead, so every gap lies between the two headways.
+    """
     times: list[float] = []
     for p in plans:
+        h = p.headway_s
         t = float(p.from_s)
+        if times:
+            last = times[-1]
+            previous = headway_at(plans, last)
+            low, high = min(previous, h), max(previous, h)
+            while t - last < low - 1e-6:
+                t += h
+            if t - last > high + 1e-6:
+                t = last + h
         while t < p.to_s - 1e-9:
             if start_s - 1e-9 <= t <= end_s + 1e-9:
-                if times and t - times[-1] < min(p.headway_s, headway_at(plans, times[-1])) - 1e-6:
-                    t += p.headway_s
-                    continue
                 times.append(t)
-            t += p.headway_s
+            t += h
     return times
 
 
