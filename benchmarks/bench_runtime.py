@@ -21,6 +21,7 @@ from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.model.load import load_scenario
+from lrtsim.planning.plan import make_plan
 
 
 def cpu_name() -> str:
@@ -72,6 +73,10 @@ def main() -> None:
     analyse(scenario)
     times = timed(lambda: analyse(scenario), 10)
     name = "headway analysis (both directions, terminals)"
+    print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
+    make_plan(scenario)
+    times = timed(lambda: make_plan(scenario), 5)
+    name = "service plan (demand to fleet, 288 trips)"
     print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
 
 

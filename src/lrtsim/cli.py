@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lrtsim.capacity.analysis import HeadwayAnalysis, analyse, regular_service_occupancy
+from lrtsim.capacity.headway import Headway
 from lrtsim.capacity.uic406 import Occupancy
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction
@@ -303,6 +304,15 @@ def _headway_rows(analysis: HeadwayAnalysis) -> Table:
     return table
 
 
+def _headway_json(h: Headway, where_key: str) -> dict[str, Any]:
+    return {
+        where_key: h.where,
+        "direction": h.direction,
+        "min_headway_s": round(h.min_headway_s, 3),
+        "components_s": {k: round(v, 3) for k, v in h.components_s.items()},
+    }
+
+
 def _capacity_json(a: HeadwayAnalysis) -> dict[str, Any]:
     def r(x: float) -> float:
         return round(x, 3)
@@ -316,26 +326,8 @@ def _capacity_json(a: HeadwayAnalysis) -> dict[str, Any]:
         "trains_per_hour": r(a.trains_per_hour),
         "passengers_per_hour_per_direction": r(a.passengers_per_hour_per_direction),
         "crush_passengers_per_hour_per_direction": r(a.crush_passengers_per_hour_per_direction),
-        "stations": [
-            {
-                "name": h.where,
-                "direction": h.direction,
-                "min_headway_s": r(h.min_headway_s),
-                "components_s": {k: r(v) for k, v in h.components_s.items()},
-            }
-            for d in a.directions
-            for h in d.stations
-        ],
-        "lines": [
-            {
-                "between": h.where,
-                "direction": h.direction,
-                "min_headway_s": r(h.min_headway_s),
-                "components_s": {k: r(v) for k, v in h.components_s.items()},
-            }
-            for d in a.directions
-            for h in d.lines
-        ],
+        "stations": [_headway_json(h, "name") for d in a.directions for h in d.stations],
+        "lines": [_headway_json(h, "between") for d in a.directions for h in d.lines],
         "terminals": [
             {
                 "name": t.name,
