@@ -483,7 +483,9 @@ def _plan_json(plan: ServicePlan) -> dict[str, Any]:
                 "max_load_pax_per_hour": round(p.max_load_pax_per_h, 1),
                 "load_factor": round(p.load_factor, 4),
                 "policy_headway_s": p.policy_headway_s,
-                "demand_headway_s": round(min(p.demand_headway_s, 1e9), 1),
+                "demand_headway_s": (
+                    round(p.demand_headway_s, 1) if p.demand_headway_s < float("inf") else None
+                ),
             }
             for p in plan.periods
         ],
@@ -530,6 +532,9 @@ def plan_command(
         _fail(LrtsimError(f"cannot write to {folder}: {exc.strerror or exc}"))
         return
     payload = _plan_json(plan)
+    payload["files"] = ["timetable.csv", "blocks.csv"] + (["gtfs.zip"] if feed else [])
+    if feed is None:
+        payload["notes"] = ["no gtfs.zip: the scenario has no [line.geometry]"]
     if as_json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
@@ -547,7 +552,7 @@ def plan_command(
     ):
         table.add_column(col, justify="left" if col == "period" else "right")
     for p in payload["periods"]:
-        demand = p["demand_headway_s"]
+        demand = p["demand_headway_s"] if p["demand_headway_s"] is not None else 1e9
         table.add_row(
             f"{p['from']}–{p['to']}",
             f"{p['headway_s'] / 60:g} min",
@@ -579,7 +584,9 @@ def plan_command(
     if feed is None:
         out.print(
             f"Wrote {escape(str(folder))}/timetable.csv and blocks.csv; no gtfs.zip: the "
-            "scenario has no [line.geometry] (GTFS needs station coordinates and a shape)."
+            + escape(
+                "scenario has no [line.geometry] (GTFS needs station coordinates and a shape)."
+            )
         )
     else:
         out.print(f"Wrote {escape(str(folder))}/timetable.csv, blocks.csv, gtfs.zip.")

@@ -9,6 +9,7 @@ from typing import Protocol
 from lrtsim.model.schema import (
     Demand,
     Line,
+    RollingStock,
     Scenario,
     Service,
     Signalling,
@@ -142,6 +143,19 @@ def _check_stretches(
     return problems
 
 
+def check_rolling_stock(stock: RollingStock) -> list[Problem]:
+    """A train must carry someone: seats or standing area."""
+    if stock.seats == 0 and stock.standing_area_m2 == 0:
+        return [
+            (
+                "rolling_stock.seats",
+                "0 seats and 0 m² of standing area: the train carries nobody; give seats or "
+                "standing_area_m2",
+            )
+        ]
+    return []
+
+
 def check_signalling(signalling: Signalling, line: Line | None) -> list[Problem]:
     """Fixed-block boundaries increase and lie on the line."""
     problems: list[Problem] = []
@@ -230,6 +244,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     line = scenario.line if ordered else None
     return (
         line_problems
+        + check_rolling_stock(scenario.rolling_stock)
         + check_signalling(scenario.signalling, line)
         + check_demand(scenario.demand, line)
         + check_service(scenario.service)

@@ -15,7 +15,15 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lrtsim.errors import ScenarioError
 from lrtsim.model import checks
-from lrtsim.model.schema import Demand, Line, Scenario, Service, Signalling, Station
+from lrtsim.model.schema import (
+    Demand,
+    Line,
+    RollingStock,
+    Scenario,
+    Service,
+    Signalling,
+    Station,
+)
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
@@ -173,6 +181,7 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
         found += checks.check_stations(stations)
     line_ok = line is not None and not any(path.endswith(".km") for path, _ in found)
     sections: list[tuple[str, type[BaseModel]]] = [
+        ("rolling_stock", RollingStock),
         ("signalling", Signalling),
         ("demand", Demand),
         ("service", Service),
@@ -181,7 +190,9 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
         if key in broken or not isinstance(raw.get(key), dict):
             continue
         section = model.model_validate(raw[key])
-        if isinstance(section, Signalling):
+        if isinstance(section, RollingStock):
+            found += checks.check_rolling_stock(section)
+        elif isinstance(section, Signalling):
             found += checks.check_signalling(section, line if line_ok else None)
         elif isinstance(section, Demand):
             found += checks.check_demand(section, line if line_ok else None)

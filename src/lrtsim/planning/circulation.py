@@ -2,8 +2,9 @@
 
 Trips are taken in order of departure. A train that arrived at the terminal and has finished its
 layover (the longer of `service.layover_s` and the terminal's least turnaround from the capacity
-layer) takes the next departure there, first in first out. A train that would wait longer than
-twice the current headway (plus its layover) goes back to the depot instead — service thinning.
+layer) takes the next departure there; of several ready trains the one ready most recently goes,
+so that when service thins the trains that have waited longest are the surplus: a train that
+would wait longer than twice the current headway goes back to the depot.
 When no train is ready a new one is pulled out of the depot: to the depot-end terminal over the
 access track, or on across the line as an empty (deadhead) run to the far terminal. At the end of
 service every train runs back to the depot. The fleet is the most trains out of the depot at
@@ -147,8 +148,12 @@ def circulate(
         while queue and queue[0][0] + patience < start:
             _, arrived, block = queue.popleft()
             pull_in(block, origin, arrived, arrived + layover_s[origin])
-        if queue and queue[0][0] <= start + 1e-9:
-            _, arrived, block = queue.popleft()
+        ready_now = [i for i, item in enumerate(queue) if item[0] <= start + 1e-9]
+        if ready_now:
+            # The train ready most recently goes: when service thins, the surplus is the trains
+            # that have waited longest, and they are the ones sent to the depot.
+            _, arrived, block = queue[ready_now[-1]]
+            del queue[ready_now[-1]]
             add(block, "layover", "", origin, origin, arrived, start, 0.0)
         else:
             count += 1

@@ -105,10 +105,11 @@ def make_plan(
     where = f"{capacity.bottleneck.where} ({capacity.bottleneck.kind})"
     trip_s = max(run.total_time_s for run in runs)
     plans = service.design(scenario, loads, capacity.line_min_headway_s, where, trip_s)
-    timetable = build_timetable(scenario, runs, loads, plans)
-    depot = depot_link(scenario)
     turn = {t.name: t.turnaround_s for t in capacity.terminals}
     layover = {name: max(scenario.service.layover_s, turn[name]) for name in turn}
+    first, last = scenario.line.stations[0].name, scenario.line.stations[-1].name
+    timetable = build_timetable(scenario, runs, loads, plans, (layover[first], layover[last]))
+    depot = depot_link(scenario)
     circulation = circulate(timetable, plans, depot, layover, scenario.service.spare_ratio)
     durations = timetable.groupby("trip_id").agg(
         direction=("direction", "first"),

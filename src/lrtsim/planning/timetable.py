@@ -22,18 +22,24 @@ CHANNELS_PER_DOOR = 2
 """Light-rail doors are double-width: two passenger streams each."""
 
 
-def departure_times(plans: list[PeriodPlan], start_s: float, end_s: float) -> list[float]:
+def departure_times(
+    plans: list[PeriodPlan],
+    start_s: float,
+    end_s: float,
+    offsets: dict[str, float] | None = None,
+) -> list[float]:
     """Departure times from one terminal over the service day.
 
-    Each period runs on its own grid (period start + k·headway). Where periods meet, the first
-    departure of the new one is its first grid time at least the shorter headway after the last
-    one; if that leaves a gap longer than the longer headway, the new grid is re-anchored at the
-    last departure instead, so every gap lies between the two headways.
+    Each period runs on its own grid (period start + its offset + k·headway). Where periods
+    meet, the first departure of the new one is its first grid time at least the shorter headway
+    after the last one; if that leaves a gap longer than the longer headway, the new grid starts
+    at the period start or the shorter headway after the last departure, whichever is later, so
+    every gap lies between the two headways.
     """
     times: list[float] = []
     for p in plans:
         h = p.headway_s
-        t = float(p.from_s)
+        t = float(p.from_s) + (offsets or {}).get(p.label, 0.0)
         if times:
             last = times[-1]
             previous = headway_at(plans, last)
@@ -41,7 +47,7 @@ def departure_times(plans: list[PeriodPlan], start_s: float, end_s: float) -> li
             while t - last < low - 1e-6:
                 t += h
             if t - last > high + 1e-6:
-                t = last + h
+                t = max(float(p.from_s), last + low)
         while t < p.to_s - 1e-9:
             if start_s - 1e-9 <= t <= end_s + 1e-9:
                 times.append(t)
@@ -123,18 +129,75 @@ def _trip_rows(
     return rows
 
 
-def build_timetable(
-    scenario: Scenario, runs: list[DirectionRun], loads: LineLoads, plans: list[PeriodPlan]
-) -> pd.DataFrame:
-    """All trips of the day, both directions, as the TIMETABLE_COLUMNS table (no block ids)."""
+def _direction_rows(
+    scenario: Scenario,
+    run: DirectionRun,
+    loads: LineLoads,
+    plans: list[PeriodPlan],
+    offsets: dict[str, float],
+) -> list[dict[str, object]]:
     start, end = clock_to_s(scenario.service.start), clock_to_s(scenario.service.end)
-    times = departure_times(plans, start, end)
     rows: list[dict[str, object]] = []
-    for run in runs:
-        for k, t in enumerate(times):
-            period = next((p.label for p in plans if p.from_s <= t < p.to_s), plans[-1].label)
-            trip_id = f"{run.direction}-{k + 1:03d}-{int(t // 3600):02d}{int(t % 3600 // 60):02d}"
-            rows += _trip_rows(scenario, run, loads, headway_at(plans, t), t, trip_id, period)
+    for k, t in enumerate(departure_times(plans, start, end, offsets)):
+        period = next((p.label for p in plans if p.from_s <= t < p.to_s), plans[-1].label)
+        trip_id = f"{run.direction}-{k + 1:03d}-{int(t // 3600):02d}{int(t % 3600 // 60):02d}"
+        rows += _trip_rows(scenario, run, loads, headway_at(plans, t), t, trip_id, period)
+    return rows
+
+
+def _longest_trip_by_period(rows: list[dict[str, object]]) -> dict[str, float]:
+    table = pd.DataFrame(rows)
+    spans = table.groupby("trip_id").agg(
+        period=("period", "first"), start=("departure_s", "first"), end=("arrival_s", "last")
+    )
+    longest = (spans["end"] - spans["start"]).groupby(spans["period"]).max()
+    return {str(k): float(v) for k, v in longest.items()}
+
+
+def return_offset_s(
+    up_s: float, down_s: float, layover_end_s: float, layover_start_s: float, headway_s: float
+) -> float:
+    """Offset of the return departures on the headway grid that needs the fewest trains.
+
+    A train's cycle is up_s + layover + wait + down_s + layover + wait, a whole number of
+    headways; the two waits add up to the same least slack for a range of offsets, and the
+    offset chosen splits that slack evenly between the terminals (whole seconds).
+    """
+    busy = up_s + layover_end_s + down_s + layover_start_s
+    slack = (-busy) % headway_s
+    return float(round((up_s + layover_end_s + slack / 2.0) % headway_s))
+
+
+def build_timetable(
+    scenario: Scenario,
+    runs: list[DirectionRun],
+    loads: LineLoads,
+    plans: list[PeriodPlan],
+    layover_s: tuple[float, float] = (0.0, 0.0),
+) -> pd.DataFrame:
+    """All trips of the day, both directions, as the TIMETABLE_COLUMNS table (no block ids).
+
+    Direction up departs on each period's grid; direction down on the same grid shifted by the
+    offset that lets trains turn at both terminals (least layovers `layover_s` at the first and
+    the last station) with the fewest trains in the busiest period (`return_offset_s`).
+    """
+    up, down = runs
+    up_rows = _direction_rows(scenario, up, loads, plans, {})
+    trial = _direction_rows(scenario, down, loads, plans, {})
+    up_time, down_time = _longest_trip_by_period(up_rows), _longest_trip_by_period(trial)
+    # One offset for the day, from the period that needs the most trains (the shortest
+    # headway): taken modulo each period's headway, the grids of all periods line up at their
+    # boundaries whenever the headways are multiples of one another.
+    peak = min(plans, key=lambda p: p.headway_s)
+    offset = return_offset_s(
+        up_time.get(peak.label, up.total_time_s),
+        down_time.get(peak.label, down.total_time_s),
+        layover_s[1],
+        layover_s[0],
+        peak.headway_s,
+    )
+    offsets = {p.label: offset % p.headway_s for p in plans}
+    rows = up_rows + _direction_rows(scenario, down, loads, plans, offsets)
     table = pd.DataFrame(rows)
     table["block_id"] = ""
     return table[list(TIMETABLE_COLUMNS)]
