@@ -9,38 +9,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cli_support import run_cli
 from lrtsim.capacity.analysis import analyse
 from lrtsim.model.load import embedded_text, load_scenario
 from lrtsim.model.schema import Scenario
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def cli_env() -> dict[str, str]:
-    """Plain output: no colours, and wide enough that station names are not cut."""
-    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TTY_COMPATIBLE"}}
-    env.update(NO_COLOR="1", COLUMNS="200", TERM="dumb")
-    return env
-
-
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=cli_env(),
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from cli_support import run_cli
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
 from lrtsim.planning.plan import ServicePlan, make_plan
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
@@ -40,26 +39,6 @@ PERIOD_CONTRACT = {
     "max_load_pax": float,
     "load_factor": float,
 }
-
-
-def cli_env() -> dict[str, str]:
-    """Plain output: no colours, and wide enough that station names are not cut."""
-    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TTY_COMPATIBLE"}}
-    env.update(NO_COLOR="1", COLUMNS="200", TERM="dumb")
-    return env
-
-
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=cli_env(),
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
