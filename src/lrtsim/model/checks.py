@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import functools
 import itertools
-from collections.abc import Sequence
+import math
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import Protocol
+
+import numpy as np
+
+from lrtsim.errors import GridTooLargeError
+from lrtsim.model.geometry import chainage_m, haversine_m
 
 from lrtsim.model.schema import (
     Demand,
     Line,
+    Period,
+    Publication,
     RollingStock,
     Scenario,
     Service,
@@ -19,6 +32,21 @@ from lrtsim.model.schema import (
 
 Problem = tuple[str, str]
 """(key path, what is wrong) — joined by the loader as 'path: message'."""
+
+MAX_CHAINAGE_KM = 1000.0
+"""Largest chainage (km, either sign) a station or the geometry's start may have."""
+
+MAX_LINE_LENGTH_KM = 500.0
+"""Longest line, first to last station: far beyond any light-rail line, and it bounds the
+running-time engine's position grid (and so its memory)."""
+
+MAX_GRID_POINTS = 50_000_000
+"""Most points of a running-time position grid: the engine keeps about ten float arrays of this
+size, so 50 million points take about 4 GB."""
+
+MAX_STATION_OFFSET_M = 200.0
+"""Farthest a station's coordinates may lie from the track polyline at the station's km (the
+same bound as the GTFS export's)."""
 
 
 class _Stretch(Protocol):
@@ -40,20 +68,32 @@ def _fmt(km: float) -> str:
 
 
 def check_stations(stations: Sequence[Station]) -> list[Problem]:
-    """Stations in order of increasing km, each name once."""
+    """Stations in order of increasing km, each name once, within `MAX_CHAINAGE_KM` of 0 and
+    `MAX_LINE_LENGTH_KM` of the first."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    too_long = False
     for i, station in enumerate(stations):
-        if i > 0:
-            previous = stations[i - 1].km
-            if station.km <= previous:
-                problems.append(
-                    (
-                        f"line.stations[{i}].km",
-                        f"{_fmt(station.km)} is not greater than the previous station's "
-                        f"{_fmt(previous)} (stations run in order of increasing km)",
-                    )
-                )
+        km, first = station.km, stations[0].km
+        previous = stations[i - 1].km if i > 0 else None
+        problem: str | None = None
+        if not math.isfinite(km):
+            problem = f"{km} is not a finite number"
+        elif abs(km) > MAX_CHAINAGE_KM:
+            problem = f"{_fmt(km)} is beyond ±{_fmt(MAX_CHAINAGE_KM)} km, the range of a chainage"
+        elif previous is not None and math.isfinite(previous) and not km > previous:
+            problem = (
+                f"{_fmt(km)} is not greater than the previous station's {_fmt(previous)} "
+                "(stations run in order of increasing km)"
+            )
+        elif not too_long and abs(first) <= MAX_CHAINAGE_KM and km - first > MAX_LINE_LENGTH_KM:
+            too_long = True
+            problem = (
+                f"{_fmt(km)} is {_fmt(km - first)} km from the first station's {_fmt(first)}: "
+                f"a line may be at most {_fmt(MAX_LINE_LENGTH_KM)} km long"
+            )
+        if problem is not None:
+            problems.append((f"line.stations[{i}].km", problem))
         if station.name in seen:
             problems.append(
                 (
@@ -102,6 +142,112 @@ def check_line(line: Line) -> list[Problem]:
                 f"{len(line.stations)}; give one (lon, lat) per station, in the same order",
             )
         )
+    elif geometry is not None:
+        problems += check_geometry(line)
+    return problems
+
+
+def check_geometry(line: Line) -> list[Problem]:
+    """The track polyline has length; each station's coordinates lie on it at the station's km.
+
+    A station's km is its chainage along `line.geometry.track`, which starts at
+    `track_start_km` at the first point (chainage by haversine, `model.geometry.chainage_m`).
+    """
+    geometry = line.geometry
+    if geometry is None:
+        return []
+    problems: list[Problem] = []
+    if abs(geometry.track_start_km) > MAX_CHAINAGE_KM:
+        return [
+            (
+                "line.geometry.track_start_km",
+                f"{_fmt(geometry.track_start_km)} is beyond ±{_fmt(MAX_CHAINAGE_KM)} km, the "
+                "range of a chainage",
+            )
+        ]
+    if len(geometry.track) < 2:
+        return problems
+    cum = chainage_m(geometry.track)
+    if not cum[-1] > 1e-6:
+        return [
+            (
+                "line.geometry.track",
+                "all its points are at one place; the track needs two distinct points",
+            )
+        ]
+    if len(geometry.stations) != len(line.stations):
+        return problems
+    keep = np.concatenate([[True], np.diff(cum) > 1e-6])
+    xy, cum = np.asarray(geometry.track, dtype=np.float64)[keep], cum[keep]
+    along = np.array([(s.km - geometry.track_start_km) * 1000.0 for s in line.stations])
+    j = np.clip(np.searchsorted(cum, along, side="right") - 1, 0, len(cum) - 2)
+    t = (along - cum[j]) / (cum[j + 1] - cum[j])
+    lon = xy[j, 0] + t * (xy[j + 1, 0] - xy[j, 0])
+    lat = xy[j, 1] + t * (xy[j + 1, 1] - xy[j, 1])
+    points = np.asarray(geometry.stations, dtype=np.float64)
+    gap = haversine_m(lon, lat, points[:, 0], points[:, 1])
+    for i, station in enumerate(line.stations):
+        if not gap[i] <= MAX_STATION_OFFSET_M:
+            problems.append(
+                (
+                    f"line.geometry.stations[{i}]",
+                    f"'{station.name}' at ({points[i, 0]:g}, {points[i, 1]:g}) is "
+                    f"{gap[i]:.0f} m from the track at its km {_fmt(station.km)} (at most "
+                    f"{MAX_STATION_OFFSET_M:.0f} m): a station's km is its chainage along "
+                    "line.geometry.track, which starts at line.geometry.track_start_km",
+                )
+            )
+    return problems
+
+
+def check_spacing(line: Line, stock: RollingStock) -> list[Problem]:
+    """Adjacent stations at least a train length apart (a stopped train is behind its km)."""
+    problems: list[Problem] = []
+    for i, (a, b) in enumerate(itertools.pairwise(line.stations), start=1):
+        gap_m = (b.km - a.km) * 1000.0
+        if gap_m < stock.length_m - 1e-6:
+            problems.append(
+                (
+                    f"line.stations[{i}].km",
+                    f"'{b.name}' is {_fmt(round(gap_m, 1))} m after '{a.name}' "
+                    f"(line.stations[{i - 1}]), closer than the train is long "
+                    f"(rolling_stock.length_m = {_fmt(stock.length_m)} m): a train stopped at "
+                    "one would stand in the other",
+                )
+            )
+    return problems
+
+
+def check_turnbacks(line: Line, signalling: Signalling, stock: RollingStock) -> list[Problem]:
+    """A tail-track turnback's tail track holds the train behind the crossover, with the margin.
+
+    The reversing train stops clear of the crossover (clearance, crossover, clearance, the
+    train) and the safety margin to the track's end (`capacity.terminal.tail_track`).
+    """
+    problems: list[Problem] = []
+    for end, station in (("start", line.stations[0]), ("end", line.stations[-1])):
+        turnback = getattr(signalling.turnback, end)
+        if turnback.kind != "tail_track":
+            continue
+        tail_m = getattr(line.tail_tracks_m, end)
+        need = (
+            2 * turnback.crossover_clearance_m
+            + turnback.crossover_length_m
+            + stock.length_m
+            + signalling.safety_margin_m
+        )
+        if tail_m < need:
+            problems.append(
+                (
+                    f"line.tail_tracks_m.{end}",
+                    f"{_fmt(tail_m)} m beyond '{station.name}' is too short to turn a "
+                    f"{_fmt(stock.length_m)} m train in the tail track "
+                    f"(signalling.turnback.{end}.kind = 'tail_track'): it needs at least "
+                    f"{_fmt(need)} m (crossover clearance twice, crossover length, the train, "
+                    "signalling.safety_margin_m); lengthen it or use turnback kind "
+                    "'crossover_before'",
+                )
+            )
     return problems
 
 
@@ -200,41 +346,228 @@ def check_demand(demand: Demand, line: Line | None) -> list[Problem]:
                 (f"demand.weights[{i}].station", f"'{weight.station}' is weighted twice")
             )
         seen.add(weight.station)
+    if line is not None and demand.od_matrix_csv is None and demand.daily_boardings > 0:
+        problems += _check_weights_reach(demand, line)
     return problems
 
 
+def _check_weights_reach(demand: Demand, line: Line) -> list[Problem]:
+    """The gravity model can place the trips: productions and attractions not all 0, and each
+    station's trips have another station to go to (a trip within one station is never made).
+
+    A station without a weight weighs 1 (`demand.od.build_od`); `demand.furness` refuses the rest.
+    """
+    weights = {w.station: w for w in demand.weights}
+    index = {w.station: i for i, w in enumerate(demand.weights)}
+    names = [s.name for s in line.stations]
+    p = [weights[n].production if n in weights else 1.0 for n in names]
+    a = [weights[n].attraction if n in weights else 1.0 for n in names]
+    zero = [k for k, v in (("productions", p), ("attractions", a)) if not any(x > 0 for x in v)]
+    if zero:
+        return [
+            (
+                "demand.weights",
+                f"{' and '.join(k + ' are all 0' for k in zero)}, but demand.daily_boardings is "
+                f"{_fmt(demand.daily_boardings)}; weight at least two stations (a station "
+                "without a weight weighs 1)",
+            )
+        ]
+    producers = [i for i, x in enumerate(p) if x > 0]
+    attractors = [i for i, x in enumerate(a) if x > 0]
+    for only, other, what in (
+        (attractors, p, "attracts trips, so its own productions have nowhere to go"),
+        (producers, a, "produces trips, so its own attractions have nowhere to come from"),
+    ):
+        if len(only) == 1 and other[only[0]] > 0:
+            name = names[only[0]]
+            path = f"demand.weights[{index[name]}]" if name in index else "demand.weights"
+            return [
+                (
+                    path,
+                    f"'{name}' is the only station that {what} (a trip within one station "
+                    "never rides the line); weight another station",
+                )
+            ]
+    return []
+
+
 def check_service(service: Service) -> list[Problem]:
-    """The day ends after it starts; periods lie inside it, in order, without overlap."""
+    """The day ends after it starts; periods lie inside it, in order, without overlap; then the
+    day types (`check_day_types`)."""
+    problems = _check_day(service.start, service.end, service.periods, "service")
+    return problems + check_day_types(service)
+
+
+def _check_day(
+    start_text: str,
+    end_text: str,
+    periods: Sequence[Period],
+    where: str,
+    inherited: tuple[bool, bool, bool] = (False, False, False),
+) -> list[Problem]:
+    """One service day's hours and periods; `where` is the table they belong to. `inherited`
+    says which of start, end and periods come from `[service]` (their own problems are reported
+    there, once): what is left is how they fit the day type's own values."""
     problems: list[Problem] = []
-    start, end = clock_to_s(service.start), clock_to_s(service.end)
-    if end <= start:
+    own_start, own_end, own_periods = (not flag for flag in inherited)
+    start_key = f"{where}.start" if own_start else "service.start"
+    start, end = clock_to_s(start_text), clock_to_s(end_text)
+    if end <= start and (own_start or own_end):
         problems.append(
-            ("service.end", f"{service.end} is not after service.start {service.start}")
+            (
+                f"{where}.{'end' if own_end else 'start'}",
+                f"{end_text} is not after {start_key} {start_text}"
+                if own_end
+                else f"{start_text} is not before service.end {end_text}",
+            )
         )
+    if not own_periods:
+        outside = [
+            f"service.periods[{i}] ({p.from_}–{p.to})"
+            for i, p in enumerate(periods)
+            if clock_to_s(p.from_) < start or clock_to_s(p.to) > end
+        ]
+        if outside and end > start:
+            problems.append(
+                (
+                    where,
+                    f"inherits {', '.join(outside)}, outside its service day "
+                    f"{start_text}–{end_text}; give it its own periods",
+                )
+            )
+        return problems
     previous_to: int | None = None
-    for i, period in enumerate(service.periods):
+    for i, period in enumerate(periods):
         p_from, p_to = clock_to_s(period.from_), clock_to_s(period.to)
         if p_to <= p_from:
             problems.append(
-                (f"service.periods[{i}].to", f"{period.to} is not after its from {period.from_}")
+                (f"{where}.periods[{i}].to", f"{period.to} is not after its from {period.from_}")
             )
         elif p_from < start or p_to > end:
             problems.append(
                 (
-                    f"service.periods[{i}]",
+                    f"{where}.periods[{i}]",
                     f"{period.from_}–{period.to} lies outside the service day "
-                    f"{service.start}–{service.end}",
+                    f"{start_text}–{end_text}",
                 )
             )
         if previous_to is not None and p_from < previous_to:
             problems.append(
                 (
-                    f"service.periods[{i}].from",
+                    f"{where}.periods[{i}].from",
                     f"{period.from_} starts before the previous period ends",
                 )
             )
         previous_to = p_to
     return problems
+
+
+def check_day_types(service: Service) -> list[Problem]:
+    """Day types: names unique, each day of the week in one day type at most, and each day
+    type's hours and periods (its own or those of `[service]`) pass the rules of a service day."""
+    problems: list[Problem] = []
+    names: dict[str, int] = {}
+    owner: dict[str, int] = {}
+    for i, day_type in enumerate(service.day_types):
+        where = f"service.day_types[{i}]"
+        if day_type.name in names:
+            problems.append(
+                (
+                    f"{where}.name",
+                    f"'{day_type.name}' is already the name of "
+                    f"service.day_types[{names[day_type.name]}]",
+                )
+            )
+        names.setdefault(day_type.name, i)
+        for j, day in enumerate(day_type.days):
+            if day in owner and owner[day] != i:
+                k = owner[day]
+                problems.append(
+                    (
+                        f"{where}.days[{j}]",
+                        f"'{day}' is already a day of service.day_types[{k}] "
+                        f"('{service.day_types[k].name}'); a day has one service",
+                    )
+                )
+            owner.setdefault(day, i)
+        inherited = (day_type.start is None, day_type.end is None, day_type.periods is None)
+        if all(inherited):
+            continue  # the day of [service], checked there
+        problems += _check_day(
+            day_type.start or service.start,
+            day_type.end or service.end,
+            service.periods if day_type.periods is None else day_type.periods,
+            where,
+            inherited,
+        )
+    return problems
+
+
+def check_publication(pub: Publication) -> list[Problem]:
+    """The GTFS time zone is an IANA name; the feed's dates are real dates, start ≤ end."""
+    problems: list[Problem] = []
+    zones = iana_time_zones()
+    if pub.agency_timezone not in zones:
+        close = difflib.get_close_matches(pub.agency_timezone, sorted(zones), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else " such as 'Europe/Berlin' or 'UTC'"
+        problems.append(
+            (
+                "gtfs.agency_timezone",
+                f"'{pub.agency_timezone}' is not an IANA time-zone name (the tz database's, "
+                f"as GTFS asks){hint}",
+            )
+        )
+    dates: dict[str, dt.date] = {}
+    for key, text in (("start_date", pub.start_date), ("end_date", pub.end_date)):
+        try:
+            dates[key] = parse_gtfs_date(text)
+        except ValueError as exc:
+            problems.append((f"gtfs.{key}", f"'{text}' is not a real date (YYYYMMDD): {exc}"))
+    if len(dates) == 2 and dates["end_date"] < dates["start_date"]:
+        problems.append(
+            ("gtfs.end_date", f"{pub.end_date} is before gtfs.start_date {pub.start_date}")
+        )
+    return problems
+
+
+def parse_gtfs_date(text: str) -> dt.date:
+    """A GTFS date, YYYYMMDD; ValueError says what is wrong (month 13, 30 February)."""
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError("eight digits are needed")
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+@functools.cache
+def iana_time_zones() -> frozenset[str]:
+    """Names of the tz database (from the `tzdata` package, so the same on every machine)."""
+    try:
+        names = set(resources.files("tzdata").joinpath("zones").read_text("utf-8").split())
+    except (ModuleNotFoundError, FileNotFoundError):
+        names = set(zoneinfo.available_timezones())
+    return frozenset(names - {"Factory", "localtime", "posixrules"})
+
+
+def grid_points(segment_lengths_m: Iterable[float], step_m: float, min_steps: int = 1) -> int:
+    """Points of a position grid over segments end to end, at most `step_m` apart (each segment
+    at least `min_steps` steps; every segment end a point), counted without building it.
+
+    Raises `GridTooLargeError` when the step is not a positive number or the grid would have
+    more than `MAX_GRID_POINTS` points (the line too long for the step).
+    """
+    if not (math.isfinite(step_m) and step_m > 0):
+        raise GridTooLargeError(f"the position step {step_m:g} m must be a positive number")
+    lengths = [float(x) for x in segment_lengths_m]
+    if not all(math.isfinite(x) and x >= 0 for x in lengths):
+        raise GridTooLargeError("the segment lengths of a position grid must be finite, ≥ 0")
+    count = 1 + sum(max(min_steps, math.ceil(x / step_m - 1e-9)) for x in lengths)
+    if count > MAX_GRID_POINTS:
+        total_m = sum(lengths)
+        raise GridTooLargeError(
+            f"a position grid over {_fmt(total_m / 1000.0)} km at {step_m:g} m steps would have "
+            f"{count:,} points, more than the {MAX_GRID_POINTS:,} that fit in memory; use a "
+            f"coarser step (over {total_m / MAX_GRID_POINTS:.2g} m)"
+        )
+    return count
 
 
 def check_scenario(scenario: Scenario) -> list[Problem]:
@@ -248,4 +581,18 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         + check_signalling(scenario.signalling, line)
         + check_demand(scenario.demand, line)
         + check_service(scenario.service)
+        + check_publication(scenario.gtfs)
+        + check_with_the_train(line, scenario.signalling, scenario.rolling_stock)
     )
+
+
+def check_with_the_train(
+    line: Line | None, signalling: Signalling | None, stock: RollingStock
+) -> list[Problem]:
+    """Rules between the line and the train: station spacing, tail-track turnbacks."""
+    if line is None:
+        return []
+    problems = check_spacing(line, stock)
+    if signalling is not None:
+        problems += check_turnbacks(line, signalling, stock)
+    return problems

@@ -6,10 +6,11 @@ inside the line) live in `checks.py`, so that every problem of a file can be rep
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lrtsim.model.units import PASSENGER_MASS_KG
 
@@ -19,7 +20,14 @@ _TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 class Strict(BaseModel):
     """Base of every table: immutable, and unknown keys are errors rather than silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, allow_inf_nan=False
+    )
+
+
+def _finite(value: object) -> bool:
+    """False only for a float NaN or infinity (other values are left to their own rules)."""
+    return not (isinstance(value, float) and not math.isfinite(value))
 
 
 def clock_to_s(text: str) -> int:
@@ -90,9 +98,13 @@ class TailTracks(Strict):
 
 
 class Geometry(Strict):
-    """Coordinates (lon, lat, WGS84) of the track and of each station, for maps and GTFS."""
+    """Coordinates (lon, lat, WGS84) of the track and of each station, for maps and GTFS.
 
-    track: list[tuple[float, float]] = Field(min_length=2)
+    Either may be left out, not both: without `track`, GTFS shapes are straight lines between
+    the stations; without `stations`, there are no stop coordinates, so no GTFS feed.
+    """
+
+    track: list[tuple[float, float]] = Field(default_factory=list)
     stations: list[tuple[float, float]] = Field(default_factory=list)
     track_start_km: float = 0.0
     source: str = ""
@@ -112,6 +124,22 @@ class Geometry(Strict):
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise ValueError(f"point {i} ({lon}, {lat}) is not a (lon, lat) pair in degrees")
         return points
+
+    @field_validator("track")
+    @classmethod
+    def _polyline(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if len(points) == 1:
+            raise ValueError("a polyline needs at least 2 points (or leave `track` out)")
+        return points
+
+    @model_validator(mode="after")
+    def _something(self) -> Geometry:
+        if not self.track and not self.stations:
+            raise ValueError(
+                "needs `track` (the polyline, [lon, lat] pairs), `stations` (one [lon, lat] "
+                "per station) or both"
+            )
+        return self
 
 
 class Line(Strict):
@@ -241,10 +269,11 @@ class Demand(Strict):
         if isinstance(value, list):
             if len(value) != 24:
                 raise ValueError(f"needs 24 hourly shares, got {len(value)}")
-            if any(not isinstance(v, int | float) or v < 0 for v in value):
+            if any(not isinstance(v, int | float) or v < 0 for v in value if _finite(v)):
                 raise ValueError("hourly shares must be non-negative numbers")
-            if sum(value) <= 0:
+            if all(_finite(v) for v in value) and sum(value) <= 0:
                 raise ValueError("hourly shares must not all be zero")
+            # NaN and infinity are left to the finite-number rule, which names the share.
             return [float(v) for v in value]
         raise ValueError("must be a list of 24 shares or a preset name")
 
@@ -276,6 +305,53 @@ class Period(Strict):
         return value
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+"""The days of the week, as `service.day_types[].days` and GTFS calendar.txt name them."""
+
+
+class DayType(Strict):
+    """A kind of service day (weekday, weekend, …): the days it runs and what differs from
+    `[service]` and `[demand]`. Keys left out take the `[service]`/`[demand]` value."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    days: list[Weekday] = Field(min_length=1)
+    start: ClockTime | None = None
+    end: ClockTime | None = None
+    periods: list[Period] | None = None
+    demand_factor: float = Field(default=1.0, ge=0, le=10)
+    hourly_profile: list[float] | str | None = None
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None:
+            clock_to_s(value)
+        return value
+
+    @field_validator("hourly_profile", mode="before")
+    @classmethod
+    def _profile(cls, value: object) -> object:
+        return None if value is None else Demand._profile(value)
+
+    @field_validator("days")
+    @classmethod
+    def _once(cls, days: list[str]) -> list[str]:
+        twice = sorted({d for d in days if days.count(d) > 1}, key=WEEKDAYS.index)
+        if twice:
+            raise ValueError(f"lists {', '.join(twice)} more than once")
+        return days
+
+
 class Service(Strict):
     """Service design inputs: operating day, periods, loading standard, layover, spares, dwell."""
 
@@ -287,6 +363,7 @@ class Service(Strict):
     spare_ratio: float = Field(default=0.1, ge=0, le=1)
     allowance_pct: float = Field(default=5.0, ge=0, le=100)
     dwell: DwellModel = Field(default_factory=DwellModel)
+    day_types: list[DayType] = Field(default_factory=list)
 
     @field_validator("start", "end")
     @classmethod
@@ -323,6 +400,8 @@ class Publication(Strict):
     start_date: str = Field(default="20260101", pattern=r"^\d{8}$")
     end_date: str = Field(default="20261231", pattern=r"^\d{8}$")
     feed_version: str = "1"
+    contact_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
 
 
 # ------------------------------------------------------------------------------------ scenario

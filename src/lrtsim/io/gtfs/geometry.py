@@ -1,0 +1,202 @@
+"""Where the feed's stops and shapes lie: station coordinates, and a shape per direction.
+
+Distances. Every `shape_dist_traveled` is line chainage in metres from the direction's first
+station: a stop's is `|km − km of the first station| × 1000`, the number the planning layer
+puts in `distance_m` (metres from the trip's first stop) plus the offset of the trip's first
+stop. The shapes:
+
+- with a track polyline (`line.geometry.track`): the polyline cut (or extended along its end
+  segments) between the first and the last station. A station's position on it is where the
+  chainage equals its `km`; chainage is `track_start_km` at the first vertex and grows by the
+  haversine length of each segment (`lrtsim.model.geometry.chainage_m`), so a shape's
+  distances are its own length;
+- with station coordinates only: straight lines from station to station, a vertex at each
+  station carrying that station's chainage. The line drawn is shorter than the distances by the
+  track's curvature; the distances stay those the trains run.
+
+The down shape is the up one reversed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from lrtsim.model.geometry import chainage_m, haversine_m
+from lrtsim.model.schema import Geometry, Scenario
+
+FloatArray = npt.NDArray[np.float64]
+
+DIRECTIONS = ("up", "down")
+"""GTFS direction_id is the index in this tuple."""
+
+MAX_STOP_OFFSET_M = 200.0
+"""A station's coordinates farther than this from the track at its `km` mean bad geometry; two
+stations farther apart as the crow flies than along the line by more than this, likewise."""
+
+MIN_STATION_GAP_M = 1.0
+"""Consecutive stations closer than this (as the crow flies) are taken to be the same point."""
+
+DIST_DECIMALS = 2
+"""shape_dist_traveled is written in metres to the centimetre."""
+
+COORD_DECIMALS = 7
+"""Coordinates are written to 1e-7 degrees (about 1 cm)."""
+
+
+def shape_id(scenario: Scenario, direction: str) -> str:
+    """The shape of a direction: `<route_id>-up` or `<route_id>-down`."""
+    return f"{scenario.gtfs.route_id}-{direction}"
+
+
+def geometry_problem(scenario: Scenario) -> str | None:
+    """Why the scenario's geometry cannot place the feed's stops and shapes; None if it can."""
+    geometry = scenario.line.geometry
+    stations = scenario.line.stations
+    need = (
+        "a GTFS feed needs the coordinates of every station (line.geometry.stations, one "
+        "[lon, lat] per station, in line order; the track polyline line.geometry.track is "
+        "optional: without it the shapes are straight lines between the stations)"
+    )
+    if geometry is None:
+        return f"the scenario has no [line.geometry]: {need}"
+    if not geometry.stations:
+        return f"line.geometry has no stations: {need}"
+    if len(geometry.stations) != len(stations):
+        return (
+            f"line.geometry.stations has {len(geometry.stations)} points but line.stations has "
+            f"{len(stations)}; give one [lon, lat] per station, in line order"
+        )
+    return _track_problem(scenario, geometry) if geometry.track else _straight_problem(scenario)
+
+
+def _track_problem(scenario: Scenario, geometry: Geometry) -> str | None:
+    track, cum = _clean_track(geometry.track)
+    if len(track) < 2:
+        return "line.geometry.track needs two distinct points"
+    lon, lat = _points_at(track, cum, _station_chainage_m(scenario))
+    xy = _station_xy(geometry)
+    gap = haversine_m(lon, lat, xy[:, 0], xy[:, 1])
+    far = [
+        f"{s.name} ({gap[i]:.0f} m)"
+        for i, s in enumerate(scenario.line.stations)
+        if not gap[i] <= MAX_STOP_OFFSET_M
+    ]
+    if far:
+        return (
+            f"the track at these stations' km lies more than {MAX_STOP_OFFSET_M:.0f} m from "
+            f"their coordinates: {', '.join(far)}. A station's km must be its chainage along "
+            "line.geometry.track, which starts at line.geometry.track_start_km at the first point"
+        )
+    return None
+
+
+def _straight_problem(scenario: Scenario) -> str | None:
+    geometry = scenario.line.geometry
+    assert geometry is not None
+    xy = _station_xy(geometry)
+    crow = haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    stations = scenario.line.stations
+    along = np.diff([s.km for s in stations]) * 1000.0
+    for i in range(len(crow)):
+        a, b = stations[i].name, stations[i + 1].name
+        if not crow[i] >= MIN_STATION_GAP_M:
+            return f"stations {a} and {b} have the same coordinates in line.geometry.stations"
+        if not crow[i] <= along[i] + MAX_STOP_OFFSET_M:
+            return (
+                f"stations {a} and {b} are {crow[i] / 1000:.2f} km apart as the crow flies but "
+                f"{along[i] / 1000:.2f} km apart along the line (their km): their coordinates "
+                "in line.geometry.stations or their km are wrong"
+            )
+    return None
+
+
+def station_shape_m(scenario: Scenario) -> dict[str, FloatArray]:
+    """shape_dist_traveled of each station (line order) on the shape of each direction."""
+    km = np.array([s.km for s in scenario.line.stations], dtype=np.float64)
+    return {
+        "up": np.asarray((km - km[0]) * 1000.0, dtype=np.float64),
+        "down": np.asarray((km[-1] - km) * 1000.0, dtype=np.float64),
+    }
+
+
+def station_xy(scenario: Scenario) -> FloatArray:
+    """(lon, lat) of each station, one row per station in line order."""
+    geometry = scenario.line.geometry
+    assert geometry is not None, "check geometry_problem first"
+    return _station_xy(geometry)
+
+
+def shapes_table(scenario: Scenario, directions: list[str]) -> pd.DataFrame:
+    """shapes.txt: one shape per direction used, from the track or straight between stations."""
+    geometry = scenario.line.geometry
+    assert geometry is not None, "check geometry_problem first"
+    if geometry.track:
+        along = _station_chainage_m(scenario)
+        up = _cut(geometry, float(along[0]), float(along[-1]))
+    else:
+        xy = _station_xy(geometry)
+        up = pd.DataFrame(
+            {"lon": xy[:, 0], "lat": xy[:, 1], "dist": station_shape_m(scenario)["up"]}
+        )
+    parts = []
+    for direction in directions:
+        if direction == "up":
+            lon, lat, dist = up["lon"], up["lat"], up["dist"]
+        else:
+            total = float(up["dist"].iloc[-1])
+            lon, lat, dist = up["lon"][::-1], up["lat"][::-1], total - up["dist"][::-1]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "shape_id": shape_id(scenario, direction),
+                    "shape_pt_lat": np.round(lat.to_numpy(), COORD_DECIMALS),
+                    "shape_pt_lon": np.round(lon.to_numpy(), COORD_DECIMALS),
+                    "shape_pt_sequence": np.arange(1, len(up) + 1, dtype=np.int64),
+                    "shape_dist_traveled": np.round(dist.to_numpy(), DIST_DECIMALS),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------- polyline
+def _station_xy(geometry: Geometry) -> FloatArray:
+    return np.asarray(geometry.stations, dtype=np.float64).reshape(-1, 2)
+
+
+def _clean_track(points: list[tuple[float, float]]) -> tuple[FloatArray, FloatArray]:
+    """Polyline vertices without zero-length steps, and chainage (m) from the first vertex."""
+    xy = np.asarray(points, dtype=np.float64)
+    cum = chainage_m(points)
+    keep = np.concatenate([[True], np.diff(cum) > 1e-6])
+    return xy[keep], cum[keep]
+
+
+def _station_chainage_m(scenario: Scenario) -> FloatArray:
+    """Each station's distance (m) along the polyline from its first vertex."""
+    geometry = scenario.line.geometry
+    start_km = geometry.track_start_km if geometry is not None else 0.0
+    km = np.array([s.km for s in scenario.line.stations], dtype=np.float64)
+    return np.asarray((km - start_km) * 1000.0, dtype=np.float64)
+
+
+def _points_at(track: FloatArray, cum: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(lon, lat) at chainages `s`, linear along each segment, extended past both ends."""
+    i = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(cum) - 2)
+    t = (s - cum[i]) / (cum[i + 1] - cum[i])
+    lon = track[i, 0] + t * (track[i + 1, 0] - track[i, 0])
+    lat = track[i, 1] + t * (track[i + 1, 1] - track[i, 1])
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
+
+def _cut(geometry: Geometry, s_from: float, s_to: float) -> pd.DataFrame:
+    """The polyline between chainages s_from < s_to (cut or extended), distances from s_from."""
+    track, cum = _clean_track(geometry.track)
+    inner = (cum > s_from + 0.01) & (cum < s_to - 0.01)
+    ends_lon, ends_lat = _points_at(track, cum, np.array([s_from, s_to]))
+    lon = np.concatenate([[ends_lon[0]], track[inner, 0], [ends_lon[1]]])
+    lat = np.concatenate([[ends_lat[0]], track[inner, 1], [ends_lat[1]]])
+    s = np.concatenate([[s_from], cum[inner], [s_to]])
+    return pd.DataFrame({"lon": lon, "lat": lat, "dist": s - s_from})
