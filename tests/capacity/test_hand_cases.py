@@ -341,7 +341,7 @@ def test_crossover_before_by_hand(astana: Scenario) -> None:
     # A platform is reserved with the arrival route: from the sighting point (100 m) to the stop.
     platform_in = arrival.run_time_s - time_at(arrival.position_m, arrival.time_s, 100.0)
     platform = (13 + platform_in + 60 + 13 + hold_out) / 2
-    assert got.occupation_s["platforms (x2)"] == pytest.approx(platform, abs=0.01)
+    assert got.occupation_s["platforms"] == pytest.approx(platform, abs=0.01)
     assert got.binding == "crossover"
     assert got.min_headway_s == pytest.approx(crossover + 15.0, abs=0.01)  # 84.504 s
     assert got.min_headway_s == pytest.approx(84.504, abs=0.01)
@@ -366,8 +366,8 @@ def test_tail_track_by_hand(astana: Scenario) -> None:
     out_clear = time_at(move_130.position_m, move_130.time_s, 120.0)
     assert out_clear == pytest.approx(130 / VX + VX - math.sqrt(20), abs=0.01)
     tail = 13 + move_130.run_time_s + tb.min_layover_s + 13 + out_clear  # 102.857 s
-    assert got.occupation_s["tail track"] == pytest.approx(tail, abs=0.01)
-    assert got.occupation_s["tail track"] == pytest.approx(102.857, abs=0.01)
+    assert got.occupation_s["tail_track"] == pytest.approx(tail, abs=0.01)
+    assert got.occupation_s["tail_track"] == pytest.approx(102.857, abs=0.01)
     # Arrival platform: the follower's approach (from the first point where its reach with
     # reaction gets to the stop), unloading 25 s, route 13 s, running off L + m = 110 m from a
     # stand: 110/vx + vx/2 = 15.840 + 3.472 = 19.312 s.
@@ -376,14 +376,14 @@ def test_tail_track_by_hand(astana: Scenario) -> None:
     first = int(np.flatnonzero(reach >= trip.end_m)[0])
     approach = trip.arrival_s[-1] - trip.arrival_s[first]
     arrival_platform = approach + 25 + 13 + 110 / VX + VX / 2
-    assert got.occupation_s["arrival platform"] == pytest.approx(arrival_platform, abs=0.02)
+    assert got.occupation_s["arrival_platform"] == pytest.approx(arrival_platform, abs=0.02)
     # Departure platform: route 13, move out 25.664, loading 25, then the departing train's
     # head must have left 110 m on the up run (read off the timeline's grid point).
     k = int(np.argmin(np.abs(up.trip.position_m - 110.0)))
     assert up.trip.position_m[k] == pytest.approx(110.0)
     departure_platform = 13 + move_130.run_time_s + 25 + up.trip.arrival_s[k]
-    assert got.occupation_s["departure platform"] == pytest.approx(departure_platform, abs=0.01)
-    assert got.binding == "tail track"
+    assert got.occupation_s["departure_platform"] == pytest.approx(departure_platform, abs=0.01)
+    assert got.binding == "tail_track"
     assert got.min_headway_s == pytest.approx(tail + 15, abs=0.01)  # 117.857 s
     assert sum(got.components_s.values()) == pytest.approx(got.min_headway_s, abs=1e-9)
     turnaround = 25 + 13 + move_130.run_time_s + tb.min_layover_s + 13 + move_130.run_time_s + 25

@@ -204,7 +204,12 @@ def regular_service_occupancy(
     for d in analysis.directions:
         stops, names = d.trip.stop_m, d.trip.stop_names
         sections = [
-            Section(f"{names[i]} – {names[i + 1]}", float(stops[i]), float(stops[i + 1]))
+            Section(
+                f"{names[i]} – {names[i + 1]}",
+                float(stops[i]),
+                float(stops[i + 1]),
+                (names[i], names[i + 1]),
+            )
             for i in range(len(stops) - 1)
         ]
         trips = [Trip(k * headway_s, d.stairway) for k in range(count)]

@@ -40,6 +40,8 @@ class Headway:
     components_s: dict[str, float] = field(default_factory=dict)
     position_m: float = 0.0
     """Follower's head position where the constraint binds (run coordinate)."""
+    between: tuple[str, str] | None = None
+    """For the open line: the stations before and after it, in the direction of travel."""
 
 
 def _attribute(trip: Timeline, x: FloatArray, y: FloatArray) -> np.ndarray:
@@ -117,8 +119,18 @@ def moving_block(
             "release": rule.reaction_time_s,
             "operating_margin": operating_margin_s,
         }
-        where = f"{trip.stop_names[i]} – {trip.stop_names[i + 1]}"
-        lines.append(Headway(where, "line", direction, sum(parts.values()), parts, float(x[k])))
+        pair = (trip.stop_names[i], trip.stop_names[i + 1])
+        lines.append(
+            Headway(
+                f"{pair[0]} – {pair[1]}",
+                "line",
+                direction,
+                sum(parts.values()),
+                parts,
+                float(x[k]),
+                pair,
+            )
+        )
     return stations, lines
 
 
@@ -170,8 +182,16 @@ def fixed_block(
             "blocking": float(own[j]),
             "operating_margin": operating_margin_s,
         }
-        where = f"{trip.stop_names[i]} – {trip.stop_names[i + 1]}"
+        pair = (trip.stop_names[i], trip.stop_names[i + 1])
         lines.append(
-            Headway(where, "line", direction, sum(parts.values()), parts, float(stairs.from_m[j]))
+            Headway(
+                f"{pair[0]} – {pair[1]}",
+                "line",
+                direction,
+                sum(parts.values()),
+                parts,
+                float(stairs.from_m[j]),
+                pair,
+            )
         )
     return stations, lines, stairs

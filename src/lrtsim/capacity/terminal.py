@@ -50,7 +50,11 @@ class TerminalHeadway:
     kind: str
     min_headway_s: float
     binding: str
+    """The key of `occupation_s` that sets the headway."""
     occupation_s: dict[str, float]
+    """Seconds one train holds each resource, keyed by identifier: `crossover` and `platforms`
+    (one platform's holding ÷ the number of platforms), or `arrival_platform`, `tail_track` and
+    `departure_platform`."""
     conflicts: tuple[str, ...]
     turnaround_s: float
     """Least time from arrival at the terminal to departure from it (for circulation)."""
@@ -97,7 +101,7 @@ def crossover_before(
     route = tb.route_setting_s + rule.reaction_time_s
     crossover = 2 * route + arrival_hold + departure_hold
     platform = route + platform_in + tb.min_layover_s + route + departure_hold
-    occupation = {"crossover": crossover, f"platforms (x{tb.platforms})": platform / tb.platforms}
+    occupation = {"crossover": crossover, "platforms": platform / tb.platforms}
     binding = max(occupation, key=lambda k: occupation[k])
     conflicts = (
         f"arrival and departure routes cross on the scissors crossover: each train holds it "
@@ -177,9 +181,9 @@ def tail_track(
     leave = float(outbound.departure_at(length + rule.safety_margin_m) - outbound.departure_s[0])
     departure_platform = route + move_out.run_time_s + dwell_s + leave
     occupation = {
-        "arrival platform": arrival_platform,
-        "tail track": tail,
-        "departure platform": departure_platform,
+        "arrival_platform": arrival_platform,
+        "tail_track": tail,
+        "departure_platform": departure_platform,
     }
     binding = max(occupation, key=lambda k: occupation[k])
     conflicts = (
@@ -193,19 +197,19 @@ def tail_track(
         f"{route + move_out.run_time_s:.0f} s, loading {dwell_s:.0f} s, clearing {leave:.0f} s",
     )
     parts = {
-        "arrival platform": {
+        "arrival_platform": {
             "approach": approach,
             "unloading": dwell_s,
             "route_setting_and_reaction": route,
             "clearing": clear_platform,
         },
-        "tail track": {
+        "tail_track": {
             "route_setting_and_reaction": 2 * route,
             "move_in": move_in,
             "reversal": tb.min_layover_s,
             "move_out_clear": out_clear,
         },
-        "departure platform": {
+        "departure_platform": {
             "route_setting_and_reaction": route,
             "move_out": move_out.run_time_s,
             "loading": dwell_s,

@@ -31,6 +31,8 @@ class Section:
     name: str
     from_m: float
     to_m: float
+    between: tuple[str, str] | None = None
+    """The stations at its ends, in the direction of travel."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Occupancy:
     trips: int
     occupation_s: float
     period_s: float
+    between: tuple[str, str] | None = None
+    """The stations at the section's ends, in the direction of travel."""
 
     @property
     def share(self) -> float:
@@ -56,13 +60,13 @@ def occupancy(trips: list[Trip], sections: list[Section], period_s: float) -> li
     out = []
     for section in sections:
         if not ordered:
-            out.append(Occupancy(section.name, 0, 0.0, period_s))
+            out.append(Occupancy(section.name, 0, 0.0, period_s, section.between))
             continue
         first = ordered[0].stairway
         mask = (first.from_m >= section.from_m - 1e-9) & (first.to_m <= section.to_m + 1e-9)
         mask &= ~np.isnan(first.end_s)
         if not mask.any():
-            out.append(Occupancy(section.name, len(ordered), 0.0, period_s))
+            out.append(Occupancy(section.name, len(ordered), 0.0, period_s, section.between))
             continue
         start = [t.stairway.start_s[mask] for t in ordered]
         end = [t.stairway.end_s[mask] for t in ordered]
@@ -70,5 +74,5 @@ def occupancy(trips: list[Trip], sections: list[Section], period_s: float) -> li
         for k in range(1, len(ordered)):
             offset += float(np.max(end[k - 1] - start[k]))
         occupation = offset + float(np.max(end[-1])) - float(np.min(start[0]))
-        out.append(Occupancy(section.name, len(ordered), occupation, period_s))
+        out.append(Occupancy(section.name, len(ordered), occupation, period_s, section.between))
     return out

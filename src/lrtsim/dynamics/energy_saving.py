@@ -30,6 +30,14 @@ TIME_TOLERANCE = 1e-4
 """Relative tolerance of the time search (the contract asks for 1 %)."""
 
 
+DRIVING_METHODS = {
+    "minimum_time": "minimum time",
+    "hold_coast_brake": "hold, coast, brake (optimal-control switching)",
+    "reduced_cruise": "cruise at reduced speed",
+}
+"""Identifiers of the ways a run is driven, with their description."""
+
+
 @dataclass(frozen=True, eq=False)
 class EcoRun:
     """A run that meets a target time with the least energy found, beside the flat-out run."""
@@ -38,6 +46,7 @@ class EcoRun:
     minimum: RunProfile
     target_time_s: float
     method: str
+    """How the train is driven: a key of `DRIVING_METHODS`."""
 
     @property
     def line_energy_saved_j(self) -> float:
@@ -89,14 +98,14 @@ def eco_run(
     minimum = drive(Strategy())
     target = minimum.run_time_s * (1 + allowance_pct / 100.0)
     if allowance_pct <= 0:
-        return EcoRun(minimum, minimum, target, "minimum time")
+        return EcoRun(minimum, minimum, target, "minimum_time")
 
     candidates = [
         (
-            "hold, coast, brake (optimal-control switching)",
+            "hold_coast_brake",
             _optimal_family(drive, train, top, target),
         ),
-        ("cruise at reduced speed", _cruise_family(drive, top, target)),
+        ("reduced_cruise", _cruise_family(drive, top, target)),
     ]
     found = [(name, p) for name, p in candidates if p is not None]
     if not found:

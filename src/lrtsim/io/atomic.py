@@ -1,23 +1,45 @@
-"""Atomic file output: write a temporary file beside the target, then rename it into place."""
+"""Atomic output: a file or a whole folder appears complete or not at all, never half-written.
+
+One rule for every command: missing parent folders are created; any OS error becomes an
+`OutputError` naming the path and the reason. A file is written to a temporary file beside it and
+renamed into place; a folder is built as a temporary sibling and swapped in, so that it never
+mixes one run's files with another's.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from lrtsim.errors import LrtsimError
 
+MANIFEST = ".lrtsim-output.json"
+"""Written into every folder lrtsim builds: which command wrote it and which files it holds."""
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
+
+class OutputError(LrtsimError):
+    """An output cannot be written (bad path, no permission, refused overwrite)."""
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one, never half.
+
+    `overwrite=False` refuses an existing file (the caller offers `--force`).
+    """
     path = Path(path)
     if not path.name or path.is_dir():
-        raise LrtsimError(f"cannot write '{path}': give a file name, not a folder")
-    folder = path.parent
-    if not folder.is_dir():
-        raise LrtsimError(f"cannot write {path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        raise OutputError(f"cannot write {path}: it is a folder; give a file name")
+    if not overwrite and (path.exists() or path.is_symlink()):
+        raise OutputError(f"{path} already exists; use --force to replace it")
+    folder = _make_parent(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -27,10 +49,119 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise LrtsimError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
+    """Text version of `write_bytes_atomic` (UTF-8)."""
+    write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def check_folder_target(folder: Path, *, force: bool = False) -> None:
+    """Refuse, before any work, a target `write_folder_atomic` would refuse.
+
+    A folder may be replaced when it is absent, empty, or was written by lrtsim and holds only
+    its files (its manifest says which); anything else needs `force`. The working folder and its
+    ancestors are never replaced.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputError(f"cannot write the folder {folder}: a file is in the way")
+    if not folder.exists():
+        return
+    here = Path.cwd().resolve()
+    target = folder.resolve()
+    if target == here or target in here.parents:
+        raise OutputError(
+            f"cannot write the folder {folder}: it holds the working folder; give a new folder"
+        )
+    if force:
+        return
+    try:
+        present = sorted(p.name for p in folder.iterdir())
+    except OSError as exc:
+        raise OutputError(f"cannot read the folder {folder}: {_reason(exc)}") from None
+    if not present:
+        return
+    foreign = [name for name in present if name not in _manifest_files(folder)]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise OutputError(
+            f"{folder} holds files lrtsim did not write ({shown}); give another folder, "
+            "or --force to replace the whole folder"
+        )
+
+
+def write_folder_atomic(
+    folder: Path, files: Mapping[str, bytes], *, command: str, force: bool = False
+) -> None:
+    """Write `files` (name → bytes) as the folder `folder`, replacing what was there as a whole.
+
+    The files are written into a temporary sibling, which is then renamed to `folder`; an earlier
+    folder is moved aside first and deleted last. So the folder holds this run's files and no
+    other, or (if anything fails) is left as it was.
+    """
+    folder = Path(folder)
+    check_folder_target(folder, force=force)
+    parent = _make_parent(folder)
+    manifest = {"tool": "lrtsim", "command": command, "files": sorted(files)}
+    try:
+        build = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}") from None
+    old: Path | None = None
+    try:
+        for name, data in {**files, MANIFEST: _json_bytes(manifest)}.items():
+            write_bytes_atomic(build / name, data)
+        os.chmod(build, 0o777 & ~_umask())
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=parent))
+            os.replace(folder, old / folder.name)
+        os.replace(build, folder)
+    except OSError as exc:
+        if old is not None and (old / folder.name).exists() and not folder.exists():
+            os.replace(old / folder.name, folder)
+        raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}") from None
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _manifest_files(folder: Path) -> set[str]:
+    """Names an lrtsim manifest in `folder` accounts for (empty when there is none)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+        names = data["files"] if data.get("tool") == "lrtsim" else []
+        return {str(n) for n in names} | {MANIFEST}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _make_parent(path: Path) -> Path:
+    """The folder `path` goes into, created with its parents when missing."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"cannot write {path}: {folder} is a file, not a folder") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: cannot create {folder}: {_reason(exc)}") from None
+    return folder
+
+
+def _reason(exc: OSError) -> str:
+    """An OS error in words, without Python's `[Errno N]` prefix."""
+    return (exc.strerror or str(exc)).lower()
+
+
+def _json_bytes(payload: object) -> bytes:
+    return (json.dumps(payload, indent=2) + "\n").encode("utf-8")
 
 
 def _umask() -> int:
@@ -38,8 +169,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Text version of `write_bytes_atomic` (UTF-8)."""
-    write_bytes_atomic(path, text.encode("utf-8"))

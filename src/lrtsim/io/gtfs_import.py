@@ -256,6 +256,11 @@ def read_feed(path: Path | str) -> Feed:
         raise LrtsimError(f"{p}: no such file")
     if p.is_dir():
         raise LrtsimError(f"{p} is a folder; give a GTFS feed as a .zip file")
+    try:
+        with p.open("rb") as fh:
+            fh.read(4)
+    except OSError as exc:
+        raise LrtsimError(f"cannot read {p}: {(exc.strerror or str(exc)).lower()}") from None
     if not zipfile.is_zipfile(p):
         raise LrtsimError(f"{p} is not a zip file; a GTFS feed is a .zip of .txt tables")
     try:

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.errors import LrtsimError
+from lrtsim.model.schema import Scenario
 
 
 def read_od_csv(path: Path, stations: list[str]) -> npt.NDArray[np.float64]:
@@ -34,6 +35,17 @@ def read_od_csv(path: Path, stations: list[str]) -> npt.NDArray[np.float64]:
         values = table.loc[stations, stations].to_numpy(dtype=np.float64)
     except ValueError:
         raise LrtsimError(f"demand.od_matrix_csv {path}: every cell must be a number") from None
-    if np.isnan(values).any() or (values < 0).any():
-        raise LrtsimError(f"demand.od_matrix_csv {path}: cells must be numbers ≥ 0")
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise LrtsimError(f"demand.od_matrix_csv {path}: cells must be finite numbers ≥ 0")
     return values
+
+
+def scenario_od_matrix(scenario: Scenario, ref: str) -> npt.NDArray[np.float64] | None:
+    """The scenario's own OD matrix, if it names one; a relative path is read from beside the
+    scenario file `ref` (an embedded scenario's from the working folder)."""
+    if not scenario.demand.od_matrix_csv:
+        return None
+    csv = Path(scenario.demand.od_matrix_csv)
+    if not csv.is_absolute() and Path(ref).is_file():
+        csv = Path(ref).parent / csv
+    return read_od_csv(csv, [s.name for s in scenario.line.stations])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from lrtsim.capacity.analysis import DirectionCapacity, HeadwayAnalysis
-from lrtsim.io.atomic import write_bytes_atomic
+from lrtsim.report.figures import save_figure
 
 STATIONS_AROUND = 2
 
@@ -26,8 +25,9 @@ def _window(d: DirectionCapacity, position_m: float, terminal: bool) -> tuple[fl
 
 
 def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
-    """Write a PNG: two trains' blocking-time stairways (or moving-block envelopes) over distance
-    and time, the follower at the line's minimum headway, around the bottleneck."""
+    """Write two trains' blocking-time stairways (or moving-block envelopes) over distance and
+    time, the follower at the line's minimum headway, around the bottleneck; the file's format
+    is the one its extension names."""
     b = analysis.bottleneck
     d = analysis.direction(b.direction)
     lo, hi = _window(d, b.position_m, b.kind == "terminal")
@@ -77,7 +77,7 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
         ax.text(
             end_km + width * 1.2,
             (arrival + h) / 60.0,
-            f"{b.where}: {binding}\nheld {held:.0f} s a train",
+            f"{b.where}: {binding.replace('_', ' ')}\nheld {held:.0f} s a train",
             fontsize=8,
             va="center",
         )
@@ -116,6 +116,4 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    write_bytes_atomic(path, buffer.getvalue())
+    save_figure(fig, path)

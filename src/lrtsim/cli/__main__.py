@@ -1,0 +1,5 @@
+"""`python -m lrtsim.cli`."""
+
+from lrtsim.cli import main
+
+main()

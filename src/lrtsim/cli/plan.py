@@ -1,0 +1,117 @@
+"""`lrtsim plan`: the service plan, its timetable, train circulation, fleet and GTFS feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from lrtsim.cli.common import JsonFlag, ScenarioArg, app, compute, emit_json, fail, load, out, pct
+from lrtsim.errors import LrtsimError
+
+if TYPE_CHECKING:
+    from lrtsim.planning.plan import ServicePlan
+
+
+@app.command("plan", short_help="Service plan, timetable, fleet and GTFS feed.")
+def plan_command(
+    ref: ScenarioArg = "astana",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            show_default="plan-NAME, NAME being the scenario's name",
+            help="Folder for timetable.csv, blocks.csv and gtfs.zip; written as a whole.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace FOLDER even if it holds files lrtsim did not write."),
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed."""
+    from lrtsim.io.atomic import check_folder_target, write_folder_atomic
+    from lrtsim.io.outputs import plan_files
+    from lrtsim.io.payloads import plan_payload
+
+    scenario = load(ref)
+    folder = out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
+    try:
+        check_folder_target(folder, force=force)
+    except LrtsimError as exc:
+        fail(exc)
+
+    def work() -> tuple[ServicePlan, dict[str, bytes], str | None]:
+        from lrtsim.io.od_csv import scenario_od_matrix
+        from lrtsim.planning.plan import make_plan
+
+        plan = make_plan(scenario, scenario_od_matrix(scenario, ref))
+        files, reason = plan_files(scenario, plan)
+        write_folder_atomic(folder, files, command="plan", force=force)
+        return plan, files, reason
+
+    plan, files, no_gtfs = compute("Planning the service day…", as_json, work)
+    payload: dict[str, Any] = {"scenario": scenario.name, **plan_payload(plan)}
+    payload["out"] = str(folder)
+    payload["files"] = sorted(files)
+    payload["gtfs"] = {"written": no_gtfs is None, "reason": no_gtfs}
+    if as_json:
+        emit_json(payload)
+        return
+    _print_plan(scenario.name, scenario.service.spare_ratio, plan, payload)
+    listed = ", ".join(sorted(files))
+    out.print(f"Wrote {escape(str(folder))}: {escape(listed)}.")
+    if no_gtfs is not None:
+        out.print(f"No gtfs.zip: {escape(no_gtfs)}")
+
+
+def _print_plan(name: str, spare_ratio: float, plan: ServicePlan, payload: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    c = plan.circulation
+    table = Table(title=f"{escape(name)}: service plan", title_justify="left")
+    for col in (
+        "period",
+        "headway",
+        "policy",
+        "demand",
+        "trains",
+        "max load/h",
+        "per train",
+        "load factor",
+    ):
+        table.add_column(col, justify="left" if col == "period" else "right")
+    for period, p in zip(plan.periods, payload["periods"], strict=True):
+        demand = p["demand_headway_s"]
+        table.add_row(
+            period.label,
+            f"{p['headway_s'] / 60:g} min",
+            f"{p['policy_headway_s'] / 60:g} min",
+            "—" if demand == float("inf") else f"{demand / 60:.1f} min",
+            str(p["trains_in_service"]),
+            f"{p['max_load_pax_per_hour']:,.0f}",
+            f"{p['max_load_pax']:.0f}",
+            pct(p["load_factor"]),
+        )
+    out.print(table)
+    hour, direction, link, peak_load = plan.loads.peak()
+    names = plan.loads.stations
+    a, b = (link, link + 1) if direction == "up" else (link + 1, link)
+    if plan.od.total <= 0:
+        out.print("Demand: none given (demand.daily_boardings = 0): every headway is the policy's.")
+    else:
+        out.print(
+            f"Demand: {plan.od.total:,.0f} boardings a day; peak {hour:02d}:00-{hour + 1:02d}:00, "
+            f"direction {direction}, maximum load {peak_load:,.0f} passengers/h between "
+            f"{escape(names[a])} and {escape(names[b])}."
+        )
+    out.print(
+        f"Fleet: [bold]{c.fleet_required}[/] trains = {c.in_service_peak} in service at the peak "
+        f"+ {c.spares} spare ({pct(spare_ratio)}, rounded up); cycle "
+        f"{plan.cycle_time_s / 60:.1f} min; {plan.trips} trips, {c.train_km:,.0f} train-km, "
+        f"{c.train_hours:,.1f} train-hours, {c.depot_moves} depot moves."
+    )

@@ -1,0 +1,62 @@
+"""One JSON style for every output: snake_case keys, a precision per unit, counts as integers.
+
+The precision follows the key's unit suffix, so the same quantity has the same precision in
+every command: times (`_s`), distances (`_m`), energies (`_kwh`) and speeds (`_kmh`) to 3
+decimals (the millisecond, the millimetre); fractions (`share`, `ratio`, `load`, `load_factor`,
+`_pct`) to 4 decimals; passengers (`_pax`, `_pax_per_hour`, `passengers_…`, `boardings`) as whole
+numbers. A key without a unit inherits its parent's (the values of `occupation_s` are seconds).
+Non-finite numbers become `null` ("not defined", e.g. no demand headway without demand).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from typing import Any
+
+DECIMALS = 3
+"""Default decimals of a float: a millisecond, a millimetre, a watt-hour."""
+
+FRACTION_DECIMALS = 4
+"""Decimals of a dimensionless share or ratio."""
+
+_FRACTION_KEYS = frozenset({"share", "ratio", "load", "load_factor"})
+_PASSENGER_MARKERS = ("_pax", "pax_", "passengers", "boardings")
+
+
+def _rule(key: str, inherited: str) -> str:
+    """The rounding rule of `key`: 'int', 'fraction', 'float' or the parent's rule."""
+    if key in _FRACTION_KEYS or key.endswith("_pct"):
+        return "fraction"
+    if key.endswith("_pax") or any(m in key for m in _PASSENGER_MARKERS):
+        return "int"
+    if key.endswith(("_s", "_m", "_kwh", "_kmh", "_per_hour")):
+        return "float"
+    return inherited
+
+
+def tidy(value: Any, key: str = "", rule: str = "float") -> Any:
+    """`value` with every float rounded by the rule of its key (see the module docstring)."""
+    rule = _rule(key, rule) if key else rule
+    if isinstance(value, dict):
+        return {str(k): tidy(v, str(k), rule) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [tidy(v, "", rule) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    if rule == "int":
+        return round(number)
+    digits = FRACTION_DECIMALS if rule == "fraction" else DECIMALS
+    rounded = round(number, digits)
+    return 0.0 if rounded == 0 else rounded
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    """The payload as one line of strict JSON (no NaN), tidied, UTF-8 text kept as is."""
+    return json.dumps(tidy(payload), ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,209 @@
+"""Results as JSON-ready dicts, one builder per result; the CLI prints them and the web serves them.
+
+Their shape is documented in docs/user-guide.md and fixed by the JSON Schemas in `docs/json/`.
+Values are raw floats; `lrtsim.io.json_style.tidy` rounds them by unit when they are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lrtsim.model.units import j_to_kwh, mps_to_kmh
+
+if TYPE_CHECKING:
+    from lrtsim.capacity.analysis import HeadwayAnalysis
+    from lrtsim.capacity.headway import Headway
+    from lrtsim.capacity.uic406 import Occupancy
+    from lrtsim.dynamics.runtime import DirectionRun
+    from lrtsim.dynamics.track import Direction
+    from lrtsim.io.gtfs_import import GtfsImport, SegmentComparison
+    from lrtsim.planning.plan import ServicePlan
+
+
+def runtime_payload(scenario: str, load: float, runs: Sequence[DirectionRun]) -> dict[str, Any]:
+    """`lrtsim runtime --json`: each direction's times and energy, segment by segment."""
+    return {"scenario": scenario, "load": load, "directions": [_direction(d) for d in runs]}
+
+
+def _direction(d: DirectionRun) -> dict[str, Any]:
+    p = d.profile
+    stop_times = [float(p.time_s[i]) for i in p.stop_index]
+    return {
+        "direction": d.direction,
+        "from": p.station_names[0],
+        "to": p.station_names[-1],
+        "run_time_s": stop_times[-1],
+        "dwell_time_s": d.dwell_time_s,
+        "total_time_s": stop_times[-1] + d.dwell_time_s,
+        "traction_energy_kwh": j_to_kwh(p.traction_energy_j),
+        "line_energy_kwh": j_to_kwh(p.line_energy_j),
+        "allowance_pct": d.allowance_pct,
+        "minimum_run_time_s": d.minimum.run_time_s,
+        "line_energy_saved_kwh": j_to_kwh(d.eco.line_energy_saved_j),
+        "driving": d.eco.method,
+        "segments": [
+            {
+                "from": g.from_station,
+                "to": g.to_station,
+                "distance_m": g.distance_m,
+                "run_time_s": stop_times[i + 1] - stop_times[i],
+                "max_speed_kmh": mps_to_kmh(g.max_speed_mps),
+                "traction_energy_kwh": j_to_kwh(g.traction_energy_j),
+                "line_energy_kwh": j_to_kwh(g.line_energy_j),
+            }
+            for i, g in enumerate(p.segments)
+        ],
+    }
+
+
+def _headway(h: Headway) -> dict[str, Any]:
+    where: dict[str, Any] = (
+        {"from": h.between[0], "to": h.between[1]} if h.between else {"name": h.where}
+    )
+    return {
+        **where,
+        "direction": h.direction,
+        "min_headway_s": h.min_headway_s,
+        "components_s": dict(h.components_s),
+    }
+
+
+def capacity_payload(
+    a: HeadwayAnalysis,
+    occupancy: Mapping[Direction, Sequence[Occupancy]] | None = None,
+    occupancy_headway_s: float | None = None,
+) -> dict[str, Any]:
+    """`lrtsim capacity --json`: every headway, the bottleneck, the line's capacity."""
+    b = a.bottleneck
+    bottleneck: dict[str, Any] = {"where": b.where, "kind": b.kind, "direction": b.direction}
+    if b.between:
+        bottleneck.update({"from": b.between[0], "to": b.between[1]})
+    payload: dict[str, Any] = {
+        "scenario": a.scenario,
+        "signalling": a.signalling,
+        "line_min_headway_s": a.line_min_headway_s,
+        "bottleneck": bottleneck,
+        "trains_per_hour": a.trains_per_hour,
+        "passengers_per_hour_per_direction": a.passengers_per_hour_per_direction,
+        "crush_passengers_per_hour_per_direction": a.crush_passengers_per_hour_per_direction,
+        "stations": [_headway(h) for d in a.directions for h in d.stations],
+        "lines": [_headway(h) for d in a.directions for h in d.lines],
+        "terminals": [
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "min_headway_s": t.min_headway_s,
+                "binding": t.binding,
+                "occupation_s": dict(t.occupation_s),
+                "conflicts": list(t.conflicts),
+                "turnaround_s": t.turnaround_s,
+            }
+            for t in a.terminals
+        ],
+    }
+    if occupancy is not None and occupancy_headway_s is not None:
+        payload["uic406"] = {
+            "headway_s": occupancy_headway_s,
+            "period_s": 3600.0,
+            "sections": [
+                {
+                    "from": (o.between or ("", ""))[0],
+                    "to": (o.between or ("", ""))[1],
+                    "direction": direction,
+                    "trips": o.trips,
+                    "occupation_s": o.occupation_s,
+                    "share": o.share,
+                }
+                for direction, items in occupancy.items()
+                for o in items
+            ],
+        }
+    return payload
+
+
+def trains_in_period(blocks: Any, from_s: float, to_s: float) -> int:
+    """Trains out of the depot in the middle of the period (its steady state)."""
+    spans = blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
+    mid = 0.5 * (from_s + to_s)
+    return int(((spans["start"] <= mid) & (spans["end"] > mid)).sum())
+
+
+def clock(seconds: float) -> str:
+    """Seconds after midnight as HH:MM (hours pass 24 after midnight), to the nearest minute."""
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def plan_payload(plan: ServicePlan) -> dict[str, Any]:
+    """The figures of one day's service plan: fleet, trips, distances and each period."""
+    c = plan.circulation
+    return {
+        "fleet_required": c.fleet_required,
+        "fleet_in_service_peak": c.in_service_peak,
+        "spares": c.spares,
+        "cycle_time_s": plan.cycle_time_s,
+        "trips": plan.trips,
+        "train_km": c.train_km,
+        "train_hours": c.train_hours,
+        "depot_moves": c.depot_moves,
+        "daily_boardings": plan.od.total,
+        "line_min_headway_s": plan.capacity.line_min_headway_s,
+        "periods": [
+            {
+                "from": clock(p.from_s),
+                "to": clock(p.to_s),
+                "headway_s": p.headway_s,
+                "trains_in_service": trains_in_period(c.blocks, p.from_s, p.to_s),
+                "max_load_pax": p.max_load_per_train_pax,
+                "max_load_pax_per_hour": p.max_load_pax_per_h,
+                "load_factor": p.load_factor,
+                "policy_headway_s": p.policy_headway_s,
+                "demand_headway_s": p.demand_headway_s,
+            }
+            for p in plan.periods
+        ],
+    }
+
+
+def import_payload(
+    imported: GtfsImport, rows: Sequence[SegmentComparison], load: float, out: Path | None
+) -> dict[str, Any]:
+    """`lrtsim import-gtfs --json`: the imported pattern and its schedule against lrtsim's."""
+    from lrtsim.io.gtfs_import import comparison_total
+
+    s, p = imported.scenario, imported.pattern
+
+    def segment(r: SegmentComparison) -> dict[str, Any]:
+        return {
+            "from": r.from_station,
+            "to": r.to_station,
+            "distance_m": r.distance_m,
+            "scheduled_s": r.scheduled_s,
+            "minimum_s": r.minimum_s,
+            "ratio": r.ratio,
+        }
+
+    totals = segment(comparison_total(rows))
+    return {
+        "scenario": s.name,
+        "feed": imported.feed,
+        "route": {"id": imported.route_id, "name": imported.route_name},
+        "pattern": {
+            "direction_id": p.direction_id,
+            "stop_ids": list(p.stop_ids),
+            "stations": [st.name for st in s.line.stations],
+            "trips": len(p.trip_ids),
+            "trips_in_direction": p.trips_in_direction,
+            "shape_id": p.shape_id,
+        },
+        "chainage": imported.chainage_source,
+        "shape_length_m": imported.shape_length_m,
+        "vehicle": s.rolling_stock.name,
+        "load": load,
+        "segments": [segment(r) for r in rows],
+        "totals": {k: v for k, v in totals.items() if k not in ("from", "to")},
+        "notes": list(imported.notes),
+        "out": None if out is None else str(out),
+    }
