@@ -2,8 +2,10 @@
 
 `small_scenario_data` is a 5-station line built through the public schema; its depot sits beyond
 the last station, so the depot end is `E` and trips from `A` need an empty run first.
+`midline_scenario` is Astana cut to 10 stations (every other one, and the last) with its depot
+joining mid-line at km 10.8, between Astana Arena and Syganak.
 `block_problems` checks a plan's blocks against the rules of circulation, written from the
-table contracts alone.
+table contracts alone; `depot_facts` gives what it needs from the scenario alone.
 """
 
 from __future__ import annotations
@@ -80,6 +82,36 @@ def small_scenario_data() -> dict[str, Any]:
     }
 
 
+MIDLINE_DEPOT_KM = 10.8
+
+
+def midline_scenario() -> Scenario:
+    """Astana with every other station (and the last): 10 stations, the depot at km 10.8."""
+    astana = load_scenario("astana")
+    line = astana.line
+    stations = list(line.stations)
+    keep = [*range(0, len(stations) - 1, 2), len(stations) - 1]
+    names = {stations[i].name for i in keep}
+    assert line.depot is not None
+    assert line.geometry is not None
+    geometry = line.geometry.model_copy(
+        update={"stations": [line.geometry.stations[i] for i in keep]}
+    )
+    depot = line.depot.model_copy(update={"km": MIDLINE_DEPOT_KM, "name": "Midline depot"})
+    cut = line.model_copy(
+        update={"stations": [stations[i] for i in keep], "depot": depot, "geometry": geometry}
+    )
+    weights = [w for w in astana.demand.weights if w.station in names]
+    data = astana.model_copy(
+        update={
+            "name": "midline",
+            "line": cut,
+            "demand": astana.demand.model_copy(update={"weights": weights}),
+        }
+    ).model_dump(by_alias=True)
+    return build(data)
+
+
 def build(data: dict[str, Any]) -> Scenario:
     """A scenario from plain data, checked by the same rules as a scenario file."""
     scenario = Scenario.model_validate(data)
@@ -106,9 +138,12 @@ class Case:
 
 
 def case_scenario(name: str) -> Scenario:
-    """`astana`, `small`, or `small_no_depot` (the small line with no depot: sidings at A)."""
+    """`astana`, `small`, `small_no_depot` (the small line with no depot: sidings at A), or
+    `midline` (`midline_scenario`)."""
     if name == "astana":
         return load_scenario("astana")
+    if name == "midline":
+        return midline_scenario()
     data = small_scenario_data()
     if name == "small_no_depot":
         del data["line"]["depot"]
@@ -145,6 +180,75 @@ def trip_spans(timetable: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+SHUNT_MPS = 25 / 3.6
+"""Depot moves on the main line beyond a terminal run at 25 km/h."""
+
+
+@dataclass(frozen=True)
+class DepotFacts:
+    """The depot as the scenario gives it: where trains may enter and leave the line."""
+
+    depot: str
+    junction_km: float
+    terminals: tuple[str, str]
+    gates: dict[str, str]
+    """Per terminal: the first station a train from the junction meets on its way there."""
+    move_m: dict[str, float]
+    """Per station a depot move may reach: its length (access track + main line)."""
+    move_s: dict[str, tuple[float, float]]
+    """Per such station: the least and the most a depot move may last."""
+    midline: bool
+
+
+def depot_facts(scenario: Scenario) -> DepotFacts:
+    """From the scenario alone: a depot beyond the stations (or absent: sidings at the first
+    station) joins the nearer terminal; a depot between two stations has a gate on each side."""
+    line = scenario.line
+    first, last = line.stations[0], line.stations[-1]
+    if line.depot is None:
+        km, access_m, access_s, name = first.km, 0.0, 0.0, f"{first.name} sidings"
+    else:
+        km, access_m = line.depot.km, line.depot.access_m
+        access_s, name = line.depot.access_time_s, line.depot.name
+    terminals = (first.name, last.name)
+    if not first.km < km < last.km:
+        near = first if abs(km - first.km) <= abs(km - last.km) else last
+        main_m = abs(km - near.km) * 1000.0
+        whole = math.ceil(access_s + main_m / SHUNT_MPS - 1e-6)
+        return DepotFacts(
+            name,
+            km,
+            terminals,
+            {first.name: near.name, last.name: near.name},
+            {near.name: access_m + main_m},
+            {near.name: (whole, whole)},
+            midline=False,
+        )
+    below = max((s for s in line.stations if s.km <= km), key=lambda s: s.km)
+    above = min((s for s in line.stations if s.km >= km), key=lambda s: s.km)
+    top = min(line.max_speed_kmh, scenario.rolling_stock.max_speed_kmh) / 3.6
+    move_m, move_s = {}, {}
+    for s in (first, last, below, above):
+        main_m = abs(km - s.km) * 1000.0
+        move_m[s.name] = access_m + main_m
+        # Faster than at top speed all the way is impossible; slower than shunting is too slow.
+        move_s[s.name] = (access_s + main_m / top, access_s + main_m / SHUNT_MPS + 1.0)
+    return DepotFacts(
+        name,
+        km,
+        terminals,
+        {first.name: below.name, last.name: above.name},
+        move_m,
+        move_s,
+        midline=True,
+    )
+
+
+def positioning_trips(plan: ServicePlan) -> set[str]:
+    """The trips circulation added to take trains to or from the depot in service."""
+    return set(plan.circulation.positioning_trips)
+
+
 MOVES = ("pull_out", "deadhead", "trip", "pull_in")
 
 
@@ -152,21 +256,20 @@ def block_problems(
     blocks: pd.DataFrame,
     timetable: pd.DataFrame,
     *,
-    depot: str,
-    depot_terminal: str,
-    terminals: tuple[str, str],
-    access_s: float,
-    access_m: float,
+    facts: DepotFacts,
     layover_s: dict[str, float],
     contiguous: bool = True,
 ) -> list[str]:
     """Every breach of the circulation rules found in `blocks` (empty when valid).
 
-    `contiguous`: also require each activity to start where and when the previous one ended.
+    `layover_s`: the least layover at each station where a train may wait (the terminals and
+    the gates); `contiguous`: also require each activity to start where and when the previous
+    one ended.
     """
     problems: list[str] = []
     trips = trip_spans(timetable)
     seen: dict[str, str] = {}
+    depot, terminals = facts.depot, facts.terminals
     for block_id, group in blocks.groupby("block_id", sort=True):
         g = group.sort_values("sequence").reset_index(drop=True)
         rows = g.to_dict("records")
@@ -187,18 +290,23 @@ def block_problems(
                 problems.append(f"{what}: ends before it starts")
             if r["activity"] in ("pull_out", "pull_in"):
                 touches = r["from_station"] if r["activity"] == "pull_in" else r["to_station"]
-                if touches != depot_terminal:
-                    problems.append(f"{what}: depot move to {touches}, not {depot_terminal}")
-                if not math.isclose(r["end_s"] - r["start_s"], access_s, abs_tol=1e-6):
-                    problems.append(f"{what}: lasts {r['end_s'] - r['start_s']} s, not {access_s}")
-                if not math.isclose(r["distance_m"], access_m, abs_tol=1e-6):
-                    problems.append(f"{what}: runs {r['distance_m']} m, not {access_m}")
+                if touches not in facts.move_m:
+                    problems.append(f"{what}: depot move to {touches}, not {sorted(facts.move_m)}")
+                    continue
+                least, most = facts.move_s[touches]
+                lasts = r["end_s"] - r["start_s"]
+                if not least - 1e-6 <= lasts <= most + 1e-6:
+                    problems.append(f"{what}: lasts {lasts} s, not {least}..{most}")
+                if not math.isclose(r["distance_m"], facts.move_m[touches], abs_tol=1e-6):
+                    problems.append(
+                        f"{what}: runs {r['distance_m']} m, not {facts.move_m[touches]}"
+                    )
             elif r["activity"] == "deadhead":
                 if {r["from_station"], r["to_station"]} != set(terminals):
                     problems.append(f"{what}: not between the two terminals")
             elif r["activity"] == "layover":
-                if r["from_station"] != r["to_station"] or r["from_station"] not in terminals:
-                    problems.append(f"{what}: not at one terminal")
+                if r["from_station"] != r["to_station"] or r["from_station"] not in layover_s:
+                    problems.append(f"{what}: not at one terminal or gate")
                 if r["distance_m"] != 0.0:
                     problems.append(f"{what}: a layover that runs")
             elif r["activity"] == "trip":
@@ -252,7 +360,7 @@ def block_problems(
         last_move_end: float | None = None
         for r in rows:
             if r["activity"] == "trip" and last_move_end is not None:
-                need = layover_s[r["from_station"]]
+                need = layover_s.get(r["from_station"], math.inf)
                 if r["start_s"] - last_move_end < need - 1e-6:
                     problems.append(
                         f"{block_id}: {r['trip_id']} leaves {r['start_s'] - last_move_end:.1f} s "

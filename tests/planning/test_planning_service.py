@@ -7,6 +7,7 @@ capacity is seats + standing area × the loading standard, worked out from the r
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -44,7 +45,11 @@ def period_hours(from_s: int, to_s: int, trip: float = 0.0) -> list[int]:
 def expected_headway(policy: float, demand: float, minimum: float) -> float:
     wanted = max(min(policy, demand), minimum)
     fitting = [h for h in CLOCK_FACE if minimum - 1e-9 <= h <= wanted + 1e-9]
-    return float(max(fitting)) if fitting else wanted
+    if fitting:
+        return float(max(fitting))
+    # No clock-face value fits: whole seconds, down unless that breaks the minimum.
+    down = math.floor(wanted + 1e-9)
+    return float(down if down >= minimum - 1e-9 else math.ceil(minimum - 1e-9))
 
 
 def test_periods_are_the_scenarios(case: Case) -> None:
@@ -214,3 +219,24 @@ def test_policy_shorter_than_the_minimum_is_held_at_the_minimum(astana_case: Cas
     plan = make_plan(scenario)
     (period,) = plan.periods
     assert minimum - 1e-9 <= period.headway_s <= 120.0
+
+
+def test_headway_without_a_clock_face_value_is_whole_seconds(small_case: Case) -> None:
+    """Between the minimum (about 130 s) and the 140 s policy no value divides the hour: the
+    policy is taken in whole seconds; a policy within a second of the minimum rounds up to it."""
+    minimum = small_case.capacity.line_min_headway_s
+    assert 120.0 < minimum < 139.0
+    scenario = changed(
+        small_case.scenario,
+        "service",
+        periods=[
+            {"from": "06:00", "to": "07:00", "max_headway_s": 139.7},
+            {"from": "07:00", "to": "08:00", "max_headway_s": minimum + 0.01},
+        ],
+    )
+    scenario = changed(scenario, "demand", daily_boardings=0.0)
+    plan = make_plan(scenario)
+    assert [p.headway_s for p in plan.periods] == [139.0, float(math.ceil(minimum))]
+    for p in plan.periods:
+        assert p.headway_s >= minimum
+        assert p.headway_s == int(p.headway_s)

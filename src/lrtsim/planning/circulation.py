@@ -5,38 +5,79 @@ layover (the longer of `service.layover_s` and the terminal's least turnaround f
 layer) takes the next departure there; of several ready trains the one ready most recently goes,
 so that when service thins the trains that have waited longest are the surplus: a train that
 would wait longer than twice the current headway goes back to the depot.
-When no train is ready a new one is pulled out of the depot: to the depot-end terminal over the
-access track, or on across the line as an empty (deadhead) run to the far terminal. At the end of
-service every train runs back to the depot. The fleet is the most trains out of the depot at
-once, plus spares. Ceder, *Public Transit Planning and Operation*, 2nd ed. (2016), ch. 5–6.
+
+When no train is ready a new one comes out of the depot. Its way to the terminal passes the
+gate: the first station a train from the depot's junction meets on its way there (the terminal
+itself when the depot joins the line at or beyond it). Inside service hours a train whose gate
+is not the terminal runs there in passenger service (a positioning trip from the gate, on a
+whole minute, clear of the other trains leaving the gate in that direction); otherwise, or if no
+such trip fits, it runs empty straight from the junction. Going back to the depot is the same in
+reverse. So a depot at one end runs its trains to the far end as ordinary trips when service
+ramps up there, and a depot mid-line sends trains toward either terminal and never runs one
+empty back past its junction. At the end of service every train returns to the depot. The fleet
+is the most trains out of the depot at once, plus spares. Ceder, *Public Transit Planning and
+Operation*, 2nd ed. (2016), ch. 5–6.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from lrtsim.planning.service import PeriodPlan, headway_at
-from lrtsim.planning.tables import BLOCK_COLUMNS
+from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
+
+EMPTY_ACTIVITIES = ("pull_out", "deadhead", "pull_in")
+"""Activities that run without passengers."""
 
 
 @dataclass(frozen=True)
+class Leg:
+    """One empty move of a train: to or from the depot, or between two stations."""
+
+    activity: str
+    """"pull_out" | "deadhead" | "pull_in"."""
+    from_station: str
+    to_station: str
+    duration_s: float
+    distance_m: float
+
+
+@dataclass(frozen=True, eq=False)
 class DepotLink:
-    """Where the depot joins the line and what reaching each terminal from it costs."""
+    """Where the depot joins the line, and the empty moves between it and the stations."""
 
     name: str
-    near_terminal: str
-    far_terminal: str
-    access_s: float
-    access_m: float
-    deadhead_out_s: float
-    """Empty run from the near terminal to the far one (non-stop, from the dynamics layer)."""
-    deadhead_back_s: float
-    """Empty run from the far terminal back to the near one."""
-    deadhead_m: float
+    junction_km: float
+    station_index: Mapping[str, int]
+    """Every station's index in line.stations."""
+    gate: Mapping[str, str]
+    """For each terminal: the first station a train from the junction meets on its way there."""
+    pull_out: Mapping[str, tuple[Leg, ...]]
+    """For each terminal and gate: the empty moves from the depot to that station."""
+    pull_in: Mapping[str, tuple[Leg, ...]]
+    """For each terminal and gate: the empty moves from that station to the depot."""
+
+
+TripMaker = Callable[[str, float, str, int, int], list[dict[str, object]]]
+"""(direction, departure, trip id, first station index, last station index) → timetable rows."""
+
+
+@dataclass(frozen=True, eq=False)
+class Positioning:
+    """What circulation needs to run a train between the gate and a terminal in service."""
+
+    make_trip: TripMaker
+    start_s: float
+    """Service hours: a positioning trip departs in [start_s, end_s)."""
+    end_s: float
+    min_gap_s: float
+    """Least time between its departure and another train's from the same station and way."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +88,8 @@ class Circulation:
     timetable: pd.DataFrame
     in_service_peak: int
     spares: int
+    positioning_trips: tuple[str, ...] = field(default=())
+    """Trips added to the timetable to take trains to or from the depot in passenger service."""
 
     @property
     def fleet_required(self) -> int:
@@ -57,6 +100,12 @@ class Circulation:
     def train_km(self) -> float:
         """Kilometres run by all trains, in service and empty."""
         return float(self.blocks["distance_m"].sum()) / 1000.0
+
+    @property
+    def empty_km(self) -> float:
+        """Kilometres run without passengers: depot moves and deadheads."""
+        empty = self.blocks["activity"].isin(EMPTY_ACTIVITIES)
+        return float(self.blocks.loc[empty, "distance_m"].sum()) / 1000.0
 
     @property
     def train_hours(self) -> float:
@@ -86,14 +135,61 @@ def out_of_depot(blocks: pd.DataFrame) -> tuple[int, float]:
     return best, when
 
 
+def _best_slot(
+    candidates: list[float], taken: list[float], min_gap_s: float, headway_s: float
+) -> float | None:
+    """The candidate furthest from the other departures (any gap of half a headway will do);
+    of equals the first one. None when every candidate is closer than `min_gap_s`."""
+    best: tuple[float, float] | None = None
+    for t in candidates:
+        k = bisect.bisect_left(taken, t)
+        near = [abs(t - taken[j]) for j in (k - 1, k) if 0 <= j < len(taken)]
+        gap = min(near, default=math.inf)
+        if gap < min_gap_s - 1e-9:
+            continue
+        score = min(gap, headway_s / 2.0)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, t)
+    return None if best is None else best[1]
+
+
+def _renumbered(
+    timetable: pd.DataFrame, rows: list[dict[str, object]]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Timetable in trip order (up first, then by departure); ids `direction-number-hhmm`."""
+    firsts = timetable.groupby("trip_id", sort=False).agg(
+        direction_id=("direction_id", "first"),
+        direction=("direction", "first"),
+        start=("departure_s", "first"),
+    )
+    firsts = firsts.sort_values(["direction_id", "start"], kind="stable")
+    number = firsts.groupby("direction_id").cumcount() + 1
+    new = {
+        str(old): f"{d}-{k:03d}-{int(s // 3600):02d}{int(s % 3600 // 60):02d}"
+        for old, d, k, s in zip(
+            firsts.index, firsts["direction"], number, firsts["start"], strict=True
+        )
+    }
+    rank = {old: i for i, old in enumerate(firsts.index)}
+    out = timetable.assign(_rank=timetable["trip_id"].map(rank))
+    out = out.sort_values(["_rank", "stop_sequence"], kind="stable").drop(columns="_rank")
+    out["trip_id"] = out["trip_id"].map(new)
+    for row in rows:
+        if row["trip_id"]:
+            row["trip_id"] = new[str(row["trip_id"])]
+    return out.reset_index(drop=True), new
+
+
 def circulate(
     timetable: pd.DataFrame,
     plans: list[PeriodPlan],
     depot: DepotLink,
     layover_s: dict[str, float],
     spare_ratio: float,
+    positioning: Positioning | None = None,
 ) -> Circulation:
-    """Blocks for every trip of `timetable`; `layover_s` is the least layover per terminal."""
+    """Blocks for every trip of `timetable`; `layover_s` is the least layover at each station
+    where a train may start a trip (the terminals, and the gates with `positioning`)."""
     firsts = timetable.groupby("trip_id", sort=False).agg(
         start=("departure_s", "first"),
         end=("arrival_s", "last"),
@@ -102,13 +198,22 @@ def circulate(
         distance=("distance_m", "last"),
     )
     firsts = firsts.sort_values("start", kind="stable")
-    ready: dict[str, deque[tuple[float, float, str]]] = {
-        depot.near_terminal: deque(),
-        depot.far_terminal: deque(),
-    }
+    names = sorted(depot.station_index, key=lambda s: depot.station_index[s])
+    terminals = (names[0], names[-1])
+    ready: dict[str, deque[tuple[float, float, str]]] = {t: deque() for t in terminals}
     rows: list[dict[str, object]] = []
     sequence: dict[str, int] = {}
     block_of: dict[str, str] = {}
+    added: list[dict[str, object]] = []
+    added_ids: list[str] = []
+    # Departures from every terminal and gate, by direction: where a positioning trip must
+    # keep clear of the other trains.
+    watched = set(depot.gate.values()) | set(terminals)
+    at = timetable[timetable["station"].isin(watched)]
+    departures: dict[tuple[str, str], list[float]] = {
+        (str(d), str(s)): sorted(g["departure_s"].tolist())
+        for (d, s), g in at.groupby(["direction", "station"])
+    }
 
     def add(
         block: str, activity: str, trip: str, a: str, b: str, t0: float, t1: float, m: float
@@ -128,16 +233,109 @@ def circulate(
             }
         )
 
-    def pull_in(block: str, at: str, arrived: float, t: float) -> None:
-        """Wait out the layover, run empty to the near terminal if needed, enter the depot."""
+    def run_legs(block: str, legs: tuple[Leg, ...], t: float) -> float:
+        for leg in legs:
+            add(block, leg.activity, "", leg.from_station, leg.to_station, t, t + leg.duration_s,
+                leg.distance_m)  # fmt: skip
+            t += leg.duration_s
+        return t
+
+    def way(a: str, b: str) -> str:
+        return "up" if depot.station_index[b] > depot.station_index[a] else "down"
+
+    def trip_at(direction: str, t: float, a: str, b: str) -> list[dict[str, object]]:
+        assert positioning is not None
+        trip = f"positioning-{len(added_ids) + 1}"
+        ia, ib = depot.station_index[a], depot.station_index[b]
+        return positioning.make_trip(direction, t, trip, ia, ib)
+
+    def record(trip_rows: list[dict[str, object]], block: str) -> tuple[float, float, float]:
+        """Add a positioning trip to the timetable and the block; its start, end and length."""
+        trip = str(trip_rows[0]["trip_id"])
+        added.extend(trip_rows)
+        added_ids.append(trip)
+        for r in trip_rows:
+            key = (str(r["direction"]), str(r["station"]))
+            if key in departures:
+                bisect.insort(departures[key], float(r["departure_s"]))  # type: ignore[arg-type]
+        first, last = trip_rows[0], trip_rows[-1]
+        start, end = float(first["departure_s"]), float(last["arrival_s"])  # type: ignore[arg-type]
+        add(block, "trip", trip, str(first["station"]), str(last["station"]), start, end,
+            float(last["distance_m"]))  # type: ignore[arg-type]  # fmt: skip
+        block_of[trip] = block
+        return start, end, float(last["distance_m"])  # type: ignore[arg-type]
+
+    def towards(terminal: str, need_by: float) -> list[dict[str, object]] | None:
+        """A positioning trip from the gate arriving at `terminal` by `need_by`, if one fits."""
+        gate = depot.gate[terminal]
+        if positioning is None or gate == terminal:
+            return None
+        direction = way(gate, terminal)
+        trial = trip_at(direction, need_by, gate, terminal)
+        span = float(trial[-1]["arrival_s"]) - float(trial[0]["departure_s"])  # type: ignore[arg-type]
+        latest = 60.0 * math.floor((need_by - span) / 60.0)
+        headway = headway_at(plans, latest)
+        candidates = []
+        for k in range(int(headway // 60.0) + 3):
+            t = latest - 60.0 * k
+            if not positioning.start_s <= t < positioning.end_s:
+                continue
+            trip_rows = trip_at(direction, t, gate, terminal)
+            if float(trip_rows[-1]["arrival_s"]) <= need_by + 1e-9:  # type: ignore[arg-type]
+                candidates.append(t)
+        slot = _best_slot(
+            candidates, departures.get((direction, gate), []), positioning.min_gap_s, headway
+        )
+        return None if slot is None else trip_at(direction, slot, gate, terminal)
+
+    def away(terminal: str, leave_from: float) -> list[dict[str, object]] | None:
+        """A positioning trip from `terminal` to its gate leaving from `leave_from`, if one fits."""
+        gate = depot.gate[terminal]
+        if positioning is None or gate == terminal:
+            return None
+        direction = way(terminal, gate)
+        earliest = 60.0 * math.ceil(leave_from / 60.0 - 1e-9)
+        headway = headway_at(plans, earliest)
+        candidates = [
+            t
+            for t in (earliest + 60.0 * k for k in range(int(headway // 60.0) + 1))
+            if positioning.start_s <= t < positioning.end_s
+        ]
+        slot = _best_slot(
+            candidates, departures.get((direction, terminal), []), positioning.min_gap_s, headway
+        )
+        return None if slot is None else trip_at(direction, slot, terminal, gate)
+
+    def pull_in(block: str, where: str, arrived: float, t: float) -> None:
+        """Wait out the layover, then back to the depot: in service to the gate if a trip fits,
+        then empty."""
+        trip_rows = away(where, t)
+        if trip_rows is not None:
+            start = float(trip_rows[0]["departure_s"])  # type: ignore[arg-type]
+            add(block, "layover", "", where, where, arrived, start, 0.0)
+            _, end, _ = record(trip_rows, block)
+            where, arrived, t = depot.gate[where], end, end + layover_s[depot.gate[where]]
         if t > arrived:
-            add(block, "layover", "", at, at, arrived, t, 0.0)
-        if at == depot.far_terminal:
-            end = t + depot.deadhead_back_s
-            add(block, "deadhead", "", at, depot.near_terminal, t, end, depot.deadhead_m)
-            t = end
-        stop = t + depot.access_s
-        add(block, "pull_in", "", depot.near_terminal, depot.name, t, stop, depot.access_m)
+            add(block, "layover", "", where, where, arrived, t, 0.0)
+        run_legs(block, depot.pull_in[where], t)
+
+    def pull_out(block: str, origin: str, start: float) -> None:
+        """Out of the depot to be ready at `origin` for a trip at `start`."""
+        trip_rows = towards(origin, start - layover_s[origin])
+        if trip_rows is not None:
+            gate = depot.gate[origin]
+            first = float(trip_rows[0]["departure_s"])  # type: ignore[arg-type]
+            t = first - layover_s[gate]
+            legs = depot.pull_out[gate]
+            run_legs(block, legs, t - sum(leg.duration_s for leg in legs))
+            add(block, "layover", "", gate, gate, t, first, 0.0)
+            _, end, _ = record(trip_rows, block)
+            add(block, "layover", "", origin, origin, end, start, 0.0)
+            return
+        t = start - layover_s[origin]
+        legs = depot.pull_out[origin]
+        run_legs(block, legs, t - sum(leg.duration_s for leg in legs))
+        add(block, "layover", "", origin, origin, t, start, 0.0)
 
     count = 0
     for trip_id, trip in firsts.iterrows():
@@ -158,25 +356,7 @@ def circulate(
         else:
             count += 1
             block = f"B{count:03d}"
-            t = start - layover_s[origin]
-            if origin == depot.far_terminal:
-                t0 = t - depot.deadhead_out_s
-                add(
-                    block,
-                    "pull_out",
-                    "",
-                    depot.name,
-                    depot.near_terminal,
-                    t0 - depot.access_s,
-                    t0,
-                    depot.access_m,
-                )
-                add(block, "deadhead", "", depot.near_terminal, origin, t0, t, depot.deadhead_m)
-            else:
-                add(
-                    block, "pull_out", "", depot.name, origin, t - depot.access_s, t, depot.access_m
-                )
-            add(block, "layover", "", origin, origin, t, start, 0.0)
+            pull_out(block, origin, start)
         add(block, "trip", str(trip_id), origin, destination, start, end, float(trip["distance"]))
         block_of[str(trip_id)] = block
         ready[destination].append((end + layover_s[destination], end, block))
@@ -184,10 +364,20 @@ def circulate(
     for terminal, queue in ready.items():
         for available, arrived, block in queue:
             pull_in(block, terminal, arrived, available)
+    out = timetable.copy()
+    if added:
+        extra = pd.DataFrame(added).assign(block_id="")[list(TIMETABLE_COLUMNS)]
+        out = pd.concat([out, extra], ignore_index=True)
+    out["block_id"] = out["trip_id"].map(block_of)
+    out, new_id = _renumbered(out, rows)
     blocks = pd.DataFrame(rows, columns=list(BLOCK_COLUMNS))
     blocks = blocks.sort_values(["block_id", "sequence"], kind="stable").reset_index(drop=True)
-    out = timetable.copy()
-    out["block_id"] = out["trip_id"].map(block_of)
     peak, _ = out_of_depot(blocks)
     spares = math.ceil(spare_ratio * peak - 1e-9)
-    return Circulation(blocks=blocks, timetable=out, in_service_peak=peak, spares=spares)
+    return Circulation(
+        blocks=blocks,
+        timetable=out,
+        in_service_peak=peak,
+        spares=spares,
+        positioning_trips=tuple(sorted(new_id[t] for t in added_ids)),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,13 +13,15 @@ import pandas as pd
 from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
 from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
-from lrtsim.dynamics.nonstop import nonstop_run
+from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.runtime import DirectionRun, running_times
-from lrtsim.model.schema import Scenario
+from lrtsim.dynamics.track import Direction, run_track
+from lrtsim.dynamics.train import train_params
+from lrtsim.model.schema import Scenario, clock_to_s
 from lrtsim.planning import service
-from lrtsim.planning.circulation import Circulation, DepotLink, circulate
+from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
 from lrtsim.planning.service import PeriodPlan
-from lrtsim.planning.timetable import build_timetable
+from lrtsim.planning.timetable import TripBuilder, build_timetable
 
 SHUNT_SPEED_MPS = 25 / 3.6
 """Speed of depot moves on the main line between the junction and the terminal."""
@@ -53,28 +57,90 @@ class ServicePlan:
         return int(self.timetable["trip_id"].nunique())
 
 
-def depot_link(scenario: Scenario) -> DepotLink:
-    """The depot's junction, nearer terminal and the costs of reaching each terminal."""
+def _run_s(scenario: Scenario, from_km: float, to_km: float) -> float:
+    """Non-stop empty run between two points of the line, from the dynamics layer; the part
+    beyond the terminals (to a junction outside the stations) at shunting speed."""
     line = scenario.line
-    first, last = line.stations[0], line.stations[-1]
+    lo, hi = line.stations[0].km, line.stations[-1].km
+    a, b = min(max(from_km, lo), hi), min(max(to_km, lo), hi)
+    outside_m = 1000.0 * (abs(to_km - from_km) - abs(b - a))
+    seconds = outside_m / SHUNT_SPEED_MPS
+    if abs(b - a) > 1e-9:
+        direction: Direction = "up" if b > a else "down"
+        track = run_track(line, direction)
+        stop_m = np.array([abs(km - track.origin_km) * 1000.0 for km in (a, b)])
+        track = dataclasses.replace(track, stop_m=stop_m, station_names=("from", "to"))
+        seconds += run(track, train_params(scenario.rolling_stock, 0.0), load=0.0).run_time_s
+    return seconds
+
+
+def _whole(seconds: float) -> float:
+    return float(math.ceil(seconds - 1e-6))
+
+
+def depot_link(scenario: Scenario) -> DepotLink:
+    """The depot's junction, each terminal's gate, and the empty moves to and from the line.
+
+    A junction beyond the stations (or at a terminal) joins the line at its nearer terminal: the
+    gate of both terminals, and a train for the far one runs empty from the near one (a
+    deadhead). A junction between two stations has a gate on each side, the station next to it,
+    and a train runs straight from the junction to either terminal.
+    """
+    line = scenario.line
+    stations = line.stations
+    first, last = stations[0], stations[-1]
     depot_km = line.depot.km if line.depot else first.km
-    near_is_first = abs(depot_km - first.km) <= abs(depot_km - last.km)
-    near, far = (first, last) if near_is_first else (last, first)
-    out = nonstop_run(scenario, "up" if near_is_first else "down")
-    back = nonstop_run(scenario, "down" if near_is_first else "up")
-    # From the junction to the terminal platform on the main line, at shunting speed.
-    main_line_m = abs(depot_km - near.km) * 1000.0
-    access_m = (line.depot.access_m if line.depot else 0.0) + main_line_m
-    access_s = (line.depot.access_time_s if line.depot else 0.0) + main_line_m / SHUNT_SPEED_MPS
+    name = line.depot.name if line.depot else f"{first.name} sidings"
+    access_m = line.depot.access_m if line.depot else 0.0
+    access_s = line.depot.access_time_s if line.depot else 0.0
+    index = {s.name: i for i, s in enumerate(stations)}
+    km = {s.name: s.km for s in stations}
+    pull_out: dict[str, tuple[Leg, ...]] = {}
+    pull_in: dict[str, tuple[Leg, ...]] = {}
+
+    def depot_move(station: str) -> tuple[float, float]:
+        metres = access_m + 1000.0 * abs(km[station] - depot_km)
+        return _whole(access_s + _run_s(scenario, depot_km, km[station])), metres
+
+    def direct(station: str) -> None:
+        out_s, metres = depot_move(station)
+        in_s = _whole(access_s + _run_s(scenario, km[station], depot_km))
+        pull_out[station] = (Leg("pull_out", name, station, out_s, metres),)
+        pull_in[station] = (Leg("pull_in", station, name, in_s, metres),)
+
+    if not first.km < depot_km < last.km:
+        near, far = (
+            (first, last)
+            if abs(depot_km - first.km) <= abs(depot_km - last.km)
+            else (
+                last,
+                first,
+            )
+        )
+        gate = {first.name: near.name, last.name: near.name}
+        direct(near.name)
+        metres = 1000.0 * abs(far.km - near.km)
+        there = Leg(
+            "deadhead", near.name, far.name, _whole(_run_s(scenario, near.km, far.km)), metres
+        )
+        back = Leg(
+            "deadhead", far.name, near.name, _whole(_run_s(scenario, far.km, near.km)), metres
+        )
+        pull_out[far.name] = (*pull_out[near.name], there)
+        pull_in[far.name] = (back, *pull_in[near.name])
+    else:
+        below = max((s for s in stations if s.km <= depot_km), key=lambda s: s.km)
+        above = min((s for s in stations if s.km >= depot_km), key=lambda s: s.km)
+        gate = {first.name: below.name, last.name: above.name}
+        for station in {first.name, last.name, below.name, above.name}:
+            direct(station)
     return DepotLink(
-        name=line.depot.name if line.depot else f"{near.name} sidings",
-        near_terminal=near.name,
-        far_terminal=far.name,
-        access_s=access_s,
-        access_m=access_m,
-        deadhead_out_s=out.run_time_s,
-        deadhead_back_s=back.run_time_s,
-        deadhead_m=float(out.position_m[-1]),
+        name=name,
+        junction_km=depot_km,
+        station_index=index,
+        gate=gate,
+        pull_out=pull_out,
+        pull_in=pull_in,
     )
 
 
@@ -106,11 +172,24 @@ def make_plan(
     trip_s = max(run.total_time_s for run in runs)
     plans = service.design(scenario, loads, capacity.line_min_headway_s, where, trip_s)
     turn = {t.name: t.turnaround_s for t in capacity.terminals}
-    layover = {name: max(scenario.service.layover_s, turn[name]) for name in turn}
+    # Whole seconds, rounded up: every published time is a whole second and no minimum is cut.
+    layover = {name: _whole(max(scenario.service.layover_s, turn[name])) for name in turn}
     first, last = scenario.line.stations[0].name, scenario.line.stations[-1].name
-    timetable = build_timetable(scenario, runs, loads, plans, (layover[first], layover[last]))
+    builder = TripBuilder(scenario, {r.direction: r for r in runs}, loads, tuple(plans))
+    timetable = build_timetable(builder, (layover[first], layover[last]))
     depot = depot_link(scenario)
-    circulation = circulate(timetable, plans, depot, layover, scenario.service.spare_ratio)
+    # A train entering or leaving service at a gate between the terminals waits there as long
+    # as at a terminal (service.layover_s; it does not reverse).
+    starts = {**{g: _whole(scenario.service.layover_s) for g in depot.gate.values()}, **layover}
+    positioning = Positioning(
+        make_trip=lambda d, t, trip, a, b: builder.rows(d, t, trip, a, b),
+        start_s=clock_to_s(scenario.service.start),
+        end_s=clock_to_s(scenario.service.end),
+        min_gap_s=math.ceil(capacity.line_min_headway_s - 1e-6),
+    )
+    circulation = circulate(
+        timetable, plans, depot, starts, scenario.service.spare_ratio, positioning
+    )
     durations = timetable.groupby("trip_id").agg(
         direction=("direction", "first"),
         start=("departure_s", "first"),

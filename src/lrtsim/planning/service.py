@@ -2,13 +2,15 @@
 
 Headway = the shorter of the policy maximum and the demand headway (3600 × train capacity at the
 loading standard ÷ the period's maximum hourly link load), never below the capacity layer's
-minimum; a clock-face value (one that divides the hour) is taken when one fits. Ceder,
+minimum; a clock-face value (one that divides the hour) is taken when one fits, else the value in
+whole seconds (rounded down, never below the minimum). Ceder,
 *Public Transit Planning and Operation*, 2nd ed. (2016), ch. 4 (max-load method); TCQSM 3rd ed.
 (TCRP Report 165, 2013), ch. 8.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,9 +122,16 @@ def design(
             )
         wanted = max(min(period.max_headway_s, demand_h), min_headway_s)
         fitting = [h for h in CLOCK_FACE_S if min_headway_s - 1e-9 <= h <= wanted + 1e-9]
-        headway = float(max(fitting)) if fitting else wanted
+        headway = float(max(fitting)) if fitting else _whole_seconds(wanted, min_headway_s)
         plans.append(PeriodPlan(a, b, period.max_headway_s, demand_h, headway, max_load, capacity))
     return plans
+
+
+def _whole_seconds(wanted_s: float, min_headway_s: float) -> float:
+    """A headway that fits no clock-face value, in whole seconds: rounded down, unless that falls
+    below the capacity minimum (then the minimum rounded up)."""
+    down = math.floor(wanted_s + 1e-9)
+    return float(down if down >= min_headway_s - 1e-9 else math.ceil(min_headway_s - 1e-9))
 
 
 def headway_at(plans: list[PeriodPlan], t_s: float) -> float:

@@ -6,9 +6,17 @@ headway nor longer than the longer one. Running times per segment come from the 
 with the scenario's allowance (driven to save energy); dwells from the dwell model with the
 boardings and alightings of a train in that hour (TCQSM 3rd ed., ch. 4: dwell = door time +
 passenger flow time per door channel, raised by crowding).
+
+Published times are whole seconds: each stop's time is the exact one rounded to the nearest
+second, raised where rounding would make a dwell shorter than the station's own or a run shorter
+than the flat-out one (so no minimum is broken and no error builds up along the trip).
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -71,77 +79,111 @@ def dwell_s(
     return max(model.base_s + flow, minimum_s)
 
 
-def _trip_rows(
-    scenario: Scenario,
-    run: DirectionRun,
-    loads: LineLoads,
-    headway: float,
-    start: float,
-    trip_id: str,
-    period: str,
-) -> list[dict[str, object]]:
-    profile = run.profile
-    n = len(scenario.line.stations)
-    order = list(range(n)) if run.direction == "up" else list(range(n - 1, -1, -1))
-    board = loads.boardings_up if run.direction == "up" else loads.boardings_down
-    alight = loads.alightings_up if run.direction == "up" else loads.alightings_down
-    link = loads.link_up if run.direction == "up" else loads.link_down
-    per_train = headway / 3600.0
-    stations = scenario.line.stations
-    base = scenario.service.dwell.base_s
-    positions = profile.position_m[profile.stop_index]
-    rows: list[dict[str, object]] = []
-    t = start
-    for seq, idx in enumerate(order):
-        hour = int(t // 3600) % 24
-        arrival = t
-        last = seq == n - 1
-        if seq == 0 or last:
-            departure = arrival
-        else:
-            previous_link = idx - 1 if run.direction == "up" else idx
-            on_board = link[hour, previous_link] * per_train
-            own_dwell = stations[idx].dwell_s
-            own = own_dwell if own_dwell is not None else base
-            departure = arrival + dwell_s(
-                scenario,
-                board[hour, idx] * per_train,
-                alight[hour, idx] * per_train,
-                on_board,
-                own,
+def whole_second(t_s: float) -> float:
+    """The nearest whole second (halves up)."""
+    return float(math.floor(t_s + 0.5))
+
+
+def ceil_s(t_s: float) -> float:
+    """A duration rounded up to a whole second (within a microsecond counts as whole)."""
+    return float(math.ceil(t_s - 1e-6))
+
+
+@dataclass(frozen=True, eq=False)
+class TripBuilder:
+    """Stop times of one trip departing at a given time: the one rule for every trip of the day."""
+
+    scenario: Scenario
+    runs: dict[str, DirectionRun]
+    loads: LineLoads
+    plans: tuple[PeriodPlan, ...]
+
+    def period_of(self, t_s: float) -> PeriodPlan:
+        """The period a departure at `t_s` belongs to (the last one after the last period)."""
+        return next((p for p in self.plans if p.from_s <= t_s < p.to_s), self.plans[-1])
+
+    def rows(
+        self,
+        direction: str,
+        start_s: float,
+        trip_id: str,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> list[dict[str, object]]:
+        """Timetable rows (block id empty) of a trip leaving station index `first` at `start_s`
+        and ending at station index `last` (default: terminal to terminal)."""
+        scenario, run, loads = self.scenario, self.runs[direction], self.loads
+        stations = scenario.line.stations
+        n = len(stations)
+        up = direction == "up"
+        order = list(range(n)) if up else list(range(n - 1, -1, -1))
+        first_seq = 0 if first is None else order.index(first)
+        last_seq = n - 1 if last is None else order.index(last)
+        board = loads.boardings_up if up else loads.boardings_down
+        alight = loads.alightings_up if up else loads.alightings_down
+        link = loads.link_up if up else loads.link_down
+        plans = list(self.plans)
+        per_train = headway_at(plans, start_s) / 3600.0
+        period = self.period_of(start_s).label
+        base = scenario.service.dwell.base_s
+        profile, minimum = run.profile, run.minimum
+        positions = profile.position_m[profile.stop_index]
+        rows: list[dict[str, object]] = []
+        t = float(start_s)  # the exact time; published times are rounded from it
+        departed = 0.0
+        for seq in range(first_seq, last_seq + 1):
+            idx = order[seq]
+            arrival = whole_second(t)
+            if seq > first_seq:
+                arrival = max(arrival, departed + ceil_s(minimum.segments[seq - 1].run_time_s))
+            if seq in (first_seq, last_seq):
+                departure, leave = arrival, t
+            else:
+                hour = int(arrival // 3600) % 24
+                previous_link = idx - 1 if up else idx
+                own_dwell = stations[idx].dwell_s
+                own = own_dwell if own_dwell is not None else base
+                leave = t + dwell_s(
+                    scenario,
+                    board[hour, idx] * per_train,
+                    alight[hour, idx] * per_train,
+                    link[hour, previous_link] * per_train,
+                    own,
+                )
+                departure = max(whole_second(leave), arrival + ceil_s(own))
+            rows.append(
+                {
+                    "trip_id": trip_id,
+                    "direction": direction,
+                    "direction_id": 0 if up else 1,
+                    "period": period,
+                    "stop_sequence": seq - first_seq + 1,
+                    "station": stations[idx].name,
+                    "station_index": idx,
+                    "arrival_s": arrival,
+                    "departure_s": departure,
+                    "distance_m": float(positions[seq] - positions[first_seq]),
+                }
             )
-        rows.append(
-            {
-                "trip_id": trip_id,
-                "direction": run.direction,
-                "direction_id": 0 if run.direction == "up" else 1,
-                "period": period,
-                "stop_sequence": seq + 1,
-                "station": stations[idx].name,
-                "station_index": idx,
-                "arrival_s": arrival,
-                "departure_s": departure,
-                "distance_m": float(positions[seq]),
-            }
-        )
-        if not last:
-            t = departure + profile.segments[seq].run_time_s
-    return rows
+            departed = departure
+            if seq < last_seq:
+                t = leave + profile.segments[seq].run_time_s
+        return rows
+
+
+def trip_id(direction: str, number: int, start_s: float) -> str:
+    """`up-007-0630`: direction, number in the direction's departure order, departure hhmm."""
+    return f"{direction}-{number:03d}-{int(start_s // 3600):02d}{int(start_s % 3600 // 60):02d}"
 
 
 def _direction_rows(
-    scenario: Scenario,
-    run: DirectionRun,
-    loads: LineLoads,
-    plans: list[PeriodPlan],
-    offsets: dict[str, float],
+    builder: TripBuilder, direction: str, offsets: dict[str, float]
 ) -> list[dict[str, object]]:
-    start, end = clock_to_s(scenario.service.start), clock_to_s(scenario.service.end)
+    service = builder.scenario.service
+    start, end = clock_to_s(service.start), clock_to_s(service.end)
     rows: list[dict[str, object]] = []
-    for k, t in enumerate(departure_times(plans, start, end, offsets)):
-        period = next((p.label for p in plans if p.from_s <= t < p.to_s), plans[-1].label)
-        trip_id = f"{run.direction}-{k + 1:03d}-{int(t // 3600):02d}{int(t % 3600 // 60):02d}"
-        rows += _trip_rows(scenario, run, loads, headway_at(plans, t), t, trip_id, period)
+    for k, t in enumerate(departure_times(list(builder.plans), start, end, offsets)):
+        rows += builder.rows(direction, t, trip_id(direction, k + 1, t))
     return rows
 
 
@@ -161,19 +203,28 @@ def return_offset_s(
 
     A train's cycle is up_s + layover + wait + down_s + layover + wait, a whole number of
     headways; the two waits add up to the same least slack for a range of offsets, and the
-    offset chosen splits that slack evenly between the terminals (whole seconds).
+    offset chosen splits that slack evenly between the terminals: in whole minutes when the
+    headway is whole minutes and a whole minute lies in the range (the nearest to the middle),
+    else in whole seconds.
     """
     busy = up_s + layover_end_s + down_s + layover_start_s
     slack = (-busy) % headway_s
-    return float(round((up_s + layover_end_s + slack / 2.0) % headway_s))
+    if slack > headway_s - 1e-6:
+        slack = 0.0
+    earliest = up_s + layover_end_s
+    middle = earliest + slack / 2.0
+    if headway_s % 60.0 == 0.0:
+        minutes = range(
+            math.ceil(earliest / 60.0 - 1e-9), math.floor((earliest + slack) / 60.0 + 1e-9) + 1
+        )
+        if len(minutes):
+            best = min(minutes, key=lambda m: (abs(60.0 * m - middle), m))
+            return float(60 * best % headway_s)
+    return float(round(middle) % headway_s)
 
 
 def build_timetable(
-    scenario: Scenario,
-    runs: list[DirectionRun],
-    loads: LineLoads,
-    plans: list[PeriodPlan],
-    layover_s: tuple[float, float] = (0.0, 0.0),
+    builder: TripBuilder, layover_s: tuple[float, float] = (0.0, 0.0)
 ) -> pd.DataFrame:
     """All trips of the day, both directions, as the TIMETABLE_COLUMNS table (no block ids).
 
@@ -181,23 +232,23 @@ def build_timetable(
     offset that lets trains turn at both terminals (least layovers `layover_s` at the first and
     the last station) with the fewest trains in the busiest period (`return_offset_s`).
     """
-    up, down = runs
-    up_rows = _direction_rows(scenario, up, loads, plans, {})
-    trial = _direction_rows(scenario, down, loads, plans, {})
+    plans: Sequence[PeriodPlan] = builder.plans
+    up_rows = _direction_rows(builder, "up", {})
+    trial = _direction_rows(builder, "down", {})
     up_time, down_time = _longest_trip_by_period(up_rows), _longest_trip_by_period(trial)
     # One offset for the day, from the period that needs the most trains (the shortest
     # headway): taken modulo each period's headway, the grids of all periods line up at their
     # boundaries whenever the headways are multiples of one another.
     peak = min(plans, key=lambda p: p.headway_s)
     offset = return_offset_s(
-        up_time.get(peak.label, up.total_time_s),
-        down_time.get(peak.label, down.total_time_s),
+        up_time.get(peak.label, builder.runs["up"].total_time_s),
+        down_time.get(peak.label, builder.runs["down"].total_time_s),
         layover_s[1],
         layover_s[0],
         peak.headway_s,
     )
     offsets = {p.label: offset % p.headway_s for p in plans}
-    rows = up_rows + _direction_rows(scenario, down, loads, plans, offsets)
+    rows = up_rows + _direction_rows(builder, "down", offsets)
     table = pd.DataFrame(rows)
     table["block_id"] = ""
     return table[list(TIMETABLE_COLUMNS)]
