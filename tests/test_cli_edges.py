@@ -132,9 +132,7 @@ def test_a_new_plan_replaces_an_earlier_one_as_a_whole(workdir: Path) -> None:
     assert not [p for p in workdir.iterdir() if p.name.startswith(".reused.")]
 
 
-def test_a_folder_lrtsim_did_not_write_is_refused(
-    runs: dict[str, Any], workdir: Path
-) -> None:
+def test_a_folder_lrtsim_did_not_write_is_refused(runs: dict[str, Any], workdir: Path) -> None:
     failed_cleanly(runs["plan_foreign"], "foreign", "notes.txt", "--force")
     assert sorted(p.name for p in (workdir / "foreign").iterdir()) == ["notes.txt"]
 
@@ -332,7 +330,8 @@ def test_json_segments_are_objects_and_enums_identifiers(runs: dict[str, Any]) -
         assert {"from", "to"} <= set(item), item
         assert "–" not in item["from"] + item["to"]
     for t in cap["terminals"]:
-        assert SNAKE.match(t["binding"]) and t["binding"] in t["occupation_s"]
+        assert SNAKE.match(t["binding"])
+        assert t["binding"] in t["occupation_s"]
     allowance = one_json_object(runs["runtime_allowance"])
     assert SNAKE.match(allowance["directions"][0]["driving"])
 
@@ -361,4 +360,5 @@ def test_plan_without_coordinates_says_why_there_is_no_feed(runs: dict[str, Any]
     assert "gtfs.zip" not in flat["files"]
     table = runs["plan_flat_table"]
     assert table.returncode == 0, table.stderr
-    assert "No gtfs.zip" in table.stdout and "geometry" in table.stdout
+    assert "No gtfs.zip" in table.stdout
+    assert "geometry" in table.stdout

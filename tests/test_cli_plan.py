@@ -20,7 +20,8 @@ import pytest
 
 from cli_support import run_cli
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
-from lrtsim.planning.plan import ServicePlan, make_plan
+from lrtsim.planning.day_types import DAY_TYPE_COLUMN, DayPlan, make_day_plans
+from lrtsim.planning.plan import ServicePlan
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
 
 CONTRACT = {
@@ -36,7 +37,7 @@ PERIOD_CONTRACT = {
     "to": str,
     "headway_s": float,
     "trains_in_service": int,
-    "max_load_pax": float,
+    "max_load_pax": int,
     "load_factor": float,
 }
 
@@ -93,8 +94,14 @@ def results(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
 
 
 @pytest.fixture(scope="module")
-def library_plan() -> ServicePlan:
-    return make_plan(load_scenario("astana"))
+def day_plans() -> tuple[DayPlan, ...]:
+    return make_day_plans(load_scenario("astana"))
+
+
+@pytest.fixture(scope="module")
+def library_plan(day_plans: tuple[DayPlan, ...]) -> ServicePlan:
+    """The design day: the day type that needs the most trains (the JSON's top level)."""
+    return max(day_plans, key=lambda d: d.plan.circulation.fleet_required).plan
 
 
 @pytest.fixture(scope="module")
@@ -138,10 +145,10 @@ def test_json_numbers_match_the_library(payload: dict[str, Any], library_plan: S
     for got, p in zip(payload["periods"], library_plan.periods, strict=True):
         assert f"{got['from']}-{got['to']}" == p.label
         assert got["headway_s"] == p.headway_s
-        assert got["max_load_pax"] == pytest.approx(p.max_load_per_train_pax, abs=0.05)
+        assert got["max_load_pax"] == round(p.max_load_per_train_pax)
         assert got["load_factor"] == pytest.approx(p.load_factor, abs=1e-4)
         assert got["load_factor"] == pytest.approx(
-            got["max_load_pax"] / p.train_capacity_pax, abs=1e-3
+            got["max_load_pax"] / p.train_capacity_pax, abs=2e-3
         )
         mid = 0.5 * (p.from_s + p.to_s)
         out = int(((spans["start"] <= mid) & (spans["end"] > mid)).sum())
@@ -151,27 +158,34 @@ def test_json_numbers_match_the_library(payload: dict[str, Any], library_plan: S
 
 
 def test_json_writes_the_three_files(
-    workdir: Path, payload: dict[str, Any], library_plan: ServicePlan
+    workdir: Path, payload: dict[str, Any], day_plans: tuple[DayPlan, ...]
 ) -> None:
     folder = workdir / "out_json"
-    assert sorted(p.name for p in folder.iterdir()) == ["blocks.csv", "gtfs.zip", "timetable.csv"]
+    listed = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    assert listed == ["blocks.csv", "gtfs.zip", "timetable.csv"] == payload["files"]
     timetable = pd.read_csv(folder / "timetable.csv", keep_default_na=False)
     blocks = pd.read_csv(folder / "blocks.csv", keep_default_na=False)
-    assert tuple(timetable.columns) == TIMETABLE_COLUMNS
-    assert tuple(blocks.columns) == BLOCK_COLUMNS
-    assert timetable["trip_id"].nunique() == payload["trips"]
-    assert blocks["distance_m"].sum() / 1000.0 == pytest.approx(payload["train_km"], abs=0.05)
-    assert len(timetable) == len(library_plan.timetable)
-    assert len(blocks) == len(library_plan.blocks)
+    assert tuple(timetable.columns) == (DAY_TYPE_COLUMN, *TIMETABLE_COLUMNS)
+    assert tuple(blocks.columns) == (DAY_TYPE_COLUMN, *BLOCK_COLUMNS)
+    by_day = {d["name"]: d for d in payload["day_types"]}
+    assert set(timetable[DAY_TYPE_COLUMN]) == set(by_day) == {d.day_type for d in day_plans}
+    for day in day_plans:
+        tt = timetable[timetable[DAY_TYPE_COLUMN] == day.day_type]
+        bl = blocks[blocks[DAY_TYPE_COLUMN] == day.day_type]
+        figures = by_day[day.day_type]
+        assert tt["trip_id"].nunique() == figures["trips"] == day.plan.trips
+        assert bl["distance_m"].sum() / 1000.0 == pytest.approx(figures["train_km"], abs=0.05)
+        assert len(tt) == len(day.plan.timetable)
+        assert len(bl) == len(day.plan.blocks)
     # The trip's train in blocks.csv is the timetable's block_id.
     trip_rows = blocks[blocks["activity"] == "trip"]
     block_of = dict(zip(trip_rows["trip_id"], trip_rows["block_id"], strict=True))
-    assert len(block_of) == payload["trips"]
+    assert len(block_of) == timetable["trip_id"].nunique()
     for trip, block in timetable.groupby("trip_id")["block_id"].first().items():
         assert block_of[trip] == block
     with zipfile.ZipFile(folder / "gtfs.zip") as feed:
         names = set(feed.namelist())
-    assert {"stop_times.txt", "trips.txt", "stops.txt", "routes.txt"} <= names
+    assert {"stop_times.txt", "trips.txt", "stops.txt", "routes.txt", "calendar.txt"} <= names
 
 
 def test_table_names_every_period_and_the_fleet(

@@ -12,7 +12,7 @@ from lrtsim.cli.common import JsonFlag, ScenarioArg, app, compute, emit_json, fa
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
-    from lrtsim.planning.plan import ServicePlan
+    from lrtsim.planning.day_types import DayPlan
 
 
 @app.command("plan", short_help="Service plan, timetable, fleet and GTFS feed.")
@@ -33,10 +33,12 @@ def plan_command(
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed."""
+    """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed,
+    for each day type of the scenario."""
     from lrtsim.io.atomic import check_folder_target, write_folder_atomic
     from lrtsim.io.outputs import plan_files
-    from lrtsim.io.payloads import plan_payload
+    from lrtsim.io.payloads import day_plans_payload
+    from lrtsim.planning.day_types import service_days_note
 
     scenario = load(ref)
     folder = out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
@@ -45,35 +47,46 @@ def plan_command(
     except LrtsimError as exc:
         fail(exc)
 
-    def work() -> tuple[ServicePlan, dict[str, bytes], str | None]:
+    def work() -> tuple[tuple[DayPlan, ...], dict[str, bytes], str | None]:
         from lrtsim.io.od_csv import scenario_od_matrix
-        from lrtsim.planning.plan import make_plan
+        from lrtsim.planning.day_types import make_day_plans
 
-        plan = make_plan(scenario, scenario_od_matrix(scenario, ref))
-        files, reason = plan_files(scenario, plan)
+        day_plans = make_day_plans(scenario, scenario_od_matrix(scenario, ref))
+        files, reason = plan_files(scenario, day_plans)
         write_folder_atomic(folder, files, command="plan", force=force)
-        return plan, files, reason
+        return day_plans, files, reason
 
-    plan, files, no_gtfs = compute("Planning the service day…", as_json, work)
-    payload: dict[str, Any] = {"scenario": scenario.name, **plan_payload(plan)}
+    day_plans, files, no_gtfs = compute("Planning the service day…", as_json, work)
+    note = service_days_note(scenario)
+    payload: dict[str, Any] = {"scenario": scenario.name, **day_plans_payload(day_plans)}
     payload["out"] = str(folder)
     payload["files"] = sorted(files)
     payload["gtfs"] = {"written": no_gtfs is None, "reason": no_gtfs}
+    payload["notes"] = [note] if note else []
     if as_json:
         emit_json(payload)
         return
-    _print_plan(scenario.name, scenario.service.spare_ratio, plan, payload)
-    listed = ", ".join(sorted(files))
-    out.print(f"Wrote {escape(str(folder))}: {escape(listed)}.")
+    for day, figures in zip(day_plans, payload["day_types"], strict=True):
+        _print_day(scenario.name, scenario.service.spare_ratio, day, figures)
+    if len(day_plans) > 1:
+        out.print(
+            f"Fleet to own: [bold]{payload['fleet_required']}[/] trains "
+            f"(the {escape(payload['design_day_type'])} service needs the most)."
+        )
+    if note:
+        out.print(f"Note: {escape(note)}.")
+    out.print(f"Wrote {escape(str(folder))}: {escape(', '.join(sorted(files)))}.")
     if no_gtfs is not None:
-        out.print(f"No gtfs.zip: {escape(no_gtfs)}")
+        out.print(f"No gtfs.zip: {escape(no_gtfs)}.")
 
 
-def _print_plan(name: str, spare_ratio: float, plan: ServicePlan, payload: dict[str, Any]) -> None:
+def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, Any]) -> None:
     from rich.table import Table
 
-    c = plan.circulation
-    table = Table(title=f"{escape(name)}: service plan", title_justify="left")
+    plan, c = day.plan, day.plan.circulation
+    days = ", ".join(d[:3] for d in day.days)
+    title = f"{escape(name)}: {escape(day.day_type)} service plan ({days})"
+    table = Table(title=title, title_justify="left")
     for col in (
         "period",
         "headway",
@@ -85,17 +98,17 @@ def _print_plan(name: str, spare_ratio: float, plan: ServicePlan, payload: dict[
         "load factor",
     ):
         table.add_column(col, justify="left" if col == "period" else "right")
-    for period, p in zip(plan.periods, payload["periods"], strict=True):
-        demand = p["demand_headway_s"]
+    for period, p in zip(plan.periods, figures["periods"], strict=True):
+        demand = period.demand_headway_s
         table.add_row(
             period.label,
-            f"{p['headway_s'] / 60:g} min",
-            f"{p['policy_headway_s'] / 60:g} min",
+            f"{period.headway_s / 60:g} min",
+            f"{period.policy_headway_s / 60:g} min",
             "—" if demand == float("inf") else f"{demand / 60:.1f} min",
             str(p["trains_in_service"]),
-            f"{p['max_load_pax_per_hour']:,.0f}",
-            f"{p['max_load_pax']:.0f}",
-            pct(p["load_factor"]),
+            f"{period.max_load_pax_per_h:,.0f}",
+            f"{period.max_load_per_train_pax:.0f}",
+            pct(period.load_factor),
         )
     out.print(table)
     hour, direction, link, peak_load = plan.loads.peak()

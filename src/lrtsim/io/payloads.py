@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lrtsim.dynamics.runtime import DirectionRun
     from lrtsim.dynamics.track import Direction
     from lrtsim.io.gtfs_import import GtfsImport, SegmentComparison
+    from lrtsim.planning.day_types import DayPlan
     from lrtsim.planning.plan import ServicePlan
 
 
@@ -134,6 +135,22 @@ def clock(seconds: float) -> str:
     """Seconds after midnight as HH:MM (hours pass 24 after midnight), to the nearest minute."""
     minutes = round(seconds / 60.0)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def day_plans_payload(day_plans: Sequence[DayPlan]) -> dict[str, Any]:
+    """`lrtsim plan --json`'s figures: the design day at the top, every day type below.
+
+    The design day is the day type that needs the most trains (the fleet to own); the top-level
+    figures are its own, so they agree with each other.
+    """
+    design = max(day_plans, key=lambda d: d.plan.circulation.fleet_required)
+    return {
+        "design_day_type": design.day_type,
+        **plan_payload(design.plan),
+        "day_types": [
+            {"name": d.day_type, "days": list(d.days), **plan_payload(d.plan)} for d in day_plans
+        ],
+    }
 
 
 def plan_payload(plan: ServicePlan) -> dict[str, Any]:
