@@ -14,6 +14,7 @@ than the flat-out one (so no minimum is broken and no error builds up along the 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,6 +103,38 @@ class TripBuilder:
         """The period a departure at `t_s` belongs to (the last one after the last period)."""
         return next((p for p in self.plans if p.from_s <= t_s < p.to_s), self.plans[-1])
 
+    @functools.cached_property
+    def _line(self) -> dict[str, _Direction]:
+        """Per direction, in running order, the numbers every trip reads (as plain floats)."""
+        stations = self.scenario.line.stations
+        n = len(stations)
+        base = self.scenario.service.dwell.base_s
+        out = {}
+        for direction, run in self.runs.items():
+            up = direction == "up"
+            order = tuple(range(n)) if up else tuple(range(n - 1, -1, -1))
+            loads = self.loads
+            board = loads.boardings_up if up else loads.boardings_down
+            alight = loads.alightings_up if up else loads.alightings_down
+            link = loads.link_up if up else loads.link_down
+            profile = run.profile
+            # The link a train runs into each stop on (none into the first).
+            into = [i - 1 if up else i for i in order]
+            hourly = link.tolist()
+            own = [stations[i].dwell_s for i in order]
+            out[direction] = _Direction(
+                order=order,
+                names=tuple(stations[i].name for i in order),
+                own_dwell_s=tuple(base if d is None else d for d in own),
+                run_s=tuple(s.run_time_s for s in profile.segments),
+                least_run_s=tuple(ceil_s(s.run_time_s) for s in run.minimum.segments),
+                position_m=tuple(float(x) for x in profile.position_m[profile.stop_index]),
+                boardings=board[:, list(order)].tolist(),
+                alightings=alight[:, list(order)].tolist(),
+                on_arrival=[[row[k] if 0 <= k < n - 1 else 0.0 for k in into] for row in hourly],
+            )
+        return out
+
     def rows(
         self,
         direction: str,
@@ -112,42 +145,32 @@ class TripBuilder:
     ) -> list[dict[str, object]]:
         """Timetable rows (block id empty) of a trip leaving station index `first` at `start_s`
         and ending at station index `last` (default: terminal to terminal)."""
-        scenario, run, loads = self.scenario, self.runs[direction], self.loads
-        stations = scenario.line.stations
-        n = len(stations)
+        scenario = self.scenario
+        line = self._line[direction]
+        n = len(line.order)
         up = direction == "up"
-        order = list(range(n)) if up else list(range(n - 1, -1, -1))
-        first_seq = 0 if first is None else order.index(first)
-        last_seq = n - 1 if last is None else order.index(last)
-        board = loads.boardings_up if up else loads.boardings_down
-        alight = loads.alightings_up if up else loads.alightings_down
-        link = loads.link_up if up else loads.link_down
-        plans = list(self.plans)
-        per_train = headway_at(plans, start_s) / 3600.0
+        first_seq = 0 if first is None else (first if up else n - 1 - first)
+        last_seq = n - 1 if last is None else (last if up else n - 1 - last)
+        per_train = headway_at(list(self.plans), start_s) / 3600.0
         period = self.period_of(start_s).label
-        base = scenario.service.dwell.base_s
-        profile, minimum = run.profile, run.minimum
-        positions = profile.position_m[profile.stop_index]
+        origin_m = line.position_m[first_seq]
         rows: list[dict[str, object]] = []
         t = float(start_s)  # the exact time; published times are rounded from it
         departed = 0.0
         for seq in range(first_seq, last_seq + 1):
-            idx = order[seq]
             arrival = whole_second(t)
             if seq > first_seq:
-                arrival = max(arrival, departed + ceil_s(minimum.segments[seq - 1].run_time_s))
+                arrival = max(arrival, departed + line.least_run_s[seq - 1])
             if seq in (first_seq, last_seq):
                 departure, leave = arrival, t
             else:
                 hour = int(arrival // 3600) % 24
-                previous_link = idx - 1 if up else idx
-                own_dwell = stations[idx].dwell_s
-                own = own_dwell if own_dwell is not None else base
+                own = line.own_dwell_s[seq]
                 leave = t + dwell_s(
                     scenario,
-                    board[hour, idx] * per_train,
-                    alight[hour, idx] * per_train,
-                    link[hour, previous_link] * per_train,
+                    line.boardings[hour][seq] * per_train,
+                    line.alightings[hour][seq] * per_train,
+                    line.on_arrival[hour][seq] * per_train,
                     own,
                 )
                 departure = max(whole_second(leave), arrival + ceil_s(own))
@@ -158,17 +181,35 @@ class TripBuilder:
                     "direction_id": 0 if up else 1,
                     "period": period,
                     "stop_sequence": seq - first_seq + 1,
-                    "station": stations[idx].name,
-                    "station_index": idx,
+                    "station": line.names[seq],
+                    "station_index": line.order[seq],
                     "arrival_s": arrival,
                     "departure_s": departure,
-                    "distance_m": float(positions[seq] - positions[first_seq]),
+                    "distance_m": line.position_m[seq] - origin_m,
                 }
             )
             departed = departure
             if seq < last_seq:
-                t = leave + profile.segments[seq].run_time_s
+                t = leave + line.run_s[seq]
         return rows
+
+
+@dataclass(frozen=True)
+class _Direction:
+    order: tuple[int, ...]
+    """Station indices in running order."""
+    names: tuple[str, ...]
+    own_dwell_s: tuple[float, ...]
+    run_s: tuple[float, ...]
+    """Segment running times as driven."""
+    least_run_s: tuple[float, ...]
+    """Flat-out segment running times, rounded up to whole seconds."""
+    position_m: tuple[float, ...]
+    boardings: list[list[float]]
+    """[hour][running-order stop]."""
+    alightings: list[list[float]]
+    on_arrival: list[list[float]]
+    """[hour][running-order stop]: the hourly load on the link into the stop."""
 
 
 def trip_id(direction: str, number: int, start_s: float) -> str:
