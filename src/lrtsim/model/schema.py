@@ -133,7 +133,7 @@ class Geometry(Strict):
         return points
 
     @model_validator(mode="after")
-    def _something(self) -> Geometry:
+    def _track_or_stations(self) -> Geometry:
         if not self.track and not self.stations:
             raise ValueError(
                 "needs `track` (the polyline, [lon, lat] pairs), `stations` (one [lon, lat] "
