@@ -26,12 +26,15 @@ from lrtsim.planning.tables import BLOCK_COLUMNS
 
 def layovers(case: Case) -> dict[str, float]:
     """Least layover where a train may wait: each terminal's (the longer of service.layover_s
-    and the turnaround), and service.layover_s at a gate between the terminals."""
+    and the turnaround), and the station's dwell at a gate between the terminals."""
     facts = depot_facts(case.scenario)
     terminal = required_layover(
         case.scenario, {t.name: t.turnaround_s for t in case.capacity.terminals}
     )
-    return {**dict.fromkeys(facts.gates.values(), case.scenario.service.layover_s), **terminal}
+    base = case.scenario.service.dwell.base_s
+    own = {s.name: s.dwell_s for s in case.scenario.line.stations}
+    gates = {g: base if own[g] is None else own[g] for g in facts.gates.values()}
+    return {**gates, **terminal}
 
 
 def problems(case: Case, *, contiguous: bool) -> list[str]:

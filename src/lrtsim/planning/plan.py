@@ -178,9 +178,11 @@ def make_plan(
     builder = TripBuilder(scenario, {r.direction: r for r in runs}, loads, tuple(plans))
     timetable = build_timetable(builder, (layover[first], layover[last]))
     depot = depot_link(scenario)
-    # A train entering or leaving service at a gate between the terminals waits there as long
-    # as at a terminal (service.layover_s; it does not reverse).
-    starts = {**{g: _whole(scenario.service.layover_s) for g in depot.gate.values()}, **layover}
+    # At a gate between the terminals a train entering or leaving service stands at the platform
+    # for the station's dwell (it does not reverse there, and must not block the trains behind).
+    base = scenario.service.dwell.base_s
+    own = {s.name: base if s.dwell_s is None else s.dwell_s for s in scenario.line.stations}
+    starts = {**{g: _whole(own[g]) for g in depot.gate.values()}, **layover}
     positioning = Positioning(
         make_trip=lambda d, t, trip, a, b: builder.rows(d, t, trip, a, b),
         start_s=clock_to_s(scenario.service.start),

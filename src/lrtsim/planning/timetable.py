@@ -271,7 +271,8 @@ def build_timetable(
 
     Direction up departs on each period's grid; direction down on the same grid shifted by the
     offset that lets trains turn at both terminals (least layovers `layover_s` at the first and
-    the last station) with the fewest trains in the busiest period (`return_offset_s`).
+    the last station) with the fewest trains in the busiest period (`return_offset_s`); a period
+    whose headway is whole minutes but where that offset is not takes its own, if that is.
     """
     plans: Sequence[PeriodPlan] = builder.plans
     up_rows = _direction_rows(builder, "up", {})
@@ -288,7 +289,20 @@ def build_timetable(
         layover_s[0],
         peak.headway_s,
     )
-    offsets = {p.label: offset % p.headway_s for p in plans}
+    offsets = {}
+    for p in plans:
+        own = offset % p.headway_s
+        if p.headway_s % 60.0 == 0.0 and own % 60.0 != 0.0:
+            # The day's offset is not on a whole minute here: this period's own, if it is.
+            mine = return_offset_s(
+                up_time.get(p.label, builder.runs["up"].total_time_s),
+                down_time.get(p.label, builder.runs["down"].total_time_s),
+                layover_s[1],
+                layover_s[0],
+                p.headway_s,
+            )
+            own = mine if mine % 60.0 == 0.0 else own
+        offsets[p.label] = own
     rows = up_rows + _direction_rows(builder, "down", offsets)
     table = pd.DataFrame(rows)
     table["block_id"] = ""
