@@ -27,3 +27,7 @@ class ScenarioError(LrtsimError):
 
 class PhysicsError(LrtsimError):
     """The train cannot do what the scenario asks (stalls on a gradient, allowance unreachable)."""
+
+
+class GridTooLargeError(LrtsimError):
+    """A position grid that would not fit in memory: the line too long for the step asked."""

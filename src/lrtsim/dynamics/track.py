@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from lrtsim.model.checks import grid_points
 from lrtsim.model.geometry import curve_speed_limit_mps
 from lrtsim.model.schema import Line
 from lrtsim.model.units import kmh_to_mps
@@ -104,7 +105,11 @@ def run_track(line: Line, direction: Direction) -> RunTrack:
 
 
 def grid(stop_m: FloatArray, max_step_m: float) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """Positions with every stop on a grid point, and the index of each stop."""
+    """Positions with every stop on a grid point, and the index of each stop.
+
+    Refuses (`GridTooLargeError`) a grid over `model.checks.MAX_GRID_POINTS` before building it.
+    """
+    grid_points(np.diff(stop_m).tolist(), max_step_m, MIN_STEPS_PER_SEGMENT)
     parts = [np.array([stop_m[0]])]
     index = [0]
     for a, b in itertools.pairwise(stop_m):

@@ -16,7 +16,6 @@ import numpy as np
 
 from lrtsim.errors import GridTooLargeError
 from lrtsim.model.geometry import chainage_m, haversine_m
-
 from lrtsim.model.schema import (
     Demand,
     Line,
@@ -240,10 +239,10 @@ def check_turnbacks(line: Line, signalling: Signalling, stock: RollingStock) -> 
             problems.append(
                 (
                     f"line.tail_tracks_m.{end}",
-                    f"{_fmt(tail_m)} m beyond '{station.name}' is too short to turn a "
-                    f"{_fmt(stock.length_m)} m train in the tail track "
+                    f"the tail track beyond {station.name} ({tail_m:.0f} m) is too short to "
+                    f"turn a {stock.length_m:.0f} m train behind the crossover "
                     f"(signalling.turnback.{end}.kind = 'tail_track'): it needs at least "
-                    f"{_fmt(need)} m (crossover clearance twice, crossover length, the train, "
+                    f"{need:.0f} m (crossover clearance twice and length, the train, "
                     "signalling.safety_margin_m); lengthen it or use turnback kind "
                     "'crossover_before'",
                 )

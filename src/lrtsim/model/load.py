@@ -18,6 +18,7 @@ from lrtsim.model import checks
 from lrtsim.model.schema import (
     Demand,
     Line,
+    Publication,
     RollingStock,
     Scenario,
     Service,
@@ -87,7 +88,7 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<scenario>") -> Scena
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = [_describe(error) for error in exc.errors()]
+        problems = [_describe(error) for error in _union_branches_that_fit(exc.errors())]
         problems += _partial_checks(raw, exc)
         raise ScenarioError(source, _unique(problems)) from None
     found = checks.check_scenario(scenario)
@@ -107,6 +108,90 @@ def key_path(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _union_branches_that_fit(errors: list[Any]) -> list[Any]:
+    """Errors with pydantic's union-member tags taken out of their key paths.
+
+    A value of a union field (`hourly_profile`: a list of shares or a preset name) is tried
+    against every member, and each failing member reports. When the value is of one member's
+    type, the other members' "should be a valid …" errors say nothing: only the errors of the
+    members the value fits are kept (all of them if it fits none).
+    """
+    tagged = [(error, *_untagged(tuple(error["loc"]))) for error in errors]
+    fits: dict[tuple[int | str, ...], set[str]] = {}
+    for error, _, union in tagged:
+        if union is not None:
+            field, tag, depth = union
+            misfit = depth == len(error["loc"]) and str(error["type"]).endswith("_type")
+            fits.setdefault(field, set())
+            if not misfit:
+                fits[field].add(tag)
+    kept = []
+    for error, loc, union in tagged:
+        if union is not None:
+            field, tag, _ = union
+            if fits[field] and tag not in fits[field]:
+                continue
+        kept.append({**error, "loc": loc})
+    return kept
+
+
+def _untagged(
+    loc: tuple[int | str, ...],
+) -> tuple[tuple[int | str, ...], tuple[tuple[int | str, ...], str, int] | None]:
+    """A key path without union-member tags, and (union field's path, tag, depth after the tag)
+    for the first tag found."""
+    annotation: Any = Scenario
+    out: list[int | str] = []
+    union: tuple[tuple[int | str, ...], str, int] | None = None
+    for depth, part in enumerate(loc, start=1):
+        members = _union_members(annotation)
+        if members and isinstance(part, str):
+            if union is None:
+                union = (tuple(out), part, depth)
+            annotation = next((m for m in members if _tag(m) == part), None)
+            continue
+        out.append(part)
+        annotation = _step(annotation, part)
+    return tuple(out), union
+
+
+def _union_members(annotation: Any) -> list[Any]:
+    """The members of a union of two or more types other than None (else empty)."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return []
+    members = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if len(members) == 1:
+        return _union_members(members[0])
+    return members
+
+
+def _tag(member: Any) -> str:
+    """The tag pydantic gives a union member in an error's location."""
+    if typing.get_origin(member) is not None:
+        return str(member)
+    return str(getattr(member, "__name__", member))
+
+
+def _step(annotation: Any, part: int | str) -> Any:
+    """The annotation one key or index further in."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    members = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(members) == 1:
+        annotation = members[0]
+    if isinstance(part, str):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
+            return fields[part].annotation if part in fields else None
+        return None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and args:
+        return args[0]
+    if origin is tuple and len(args) > part:
+        return args[part]
+    return None
+
+
 def _describe(error: Any) -> str:
     loc = tuple(error["loc"])
     path = key_path(loc)
@@ -115,6 +200,8 @@ def _describe(error: Any) -> str:
         return f"{path}: required key is missing"
     if kind == "extra_forbidden":
         return f"{path}: unknown key{_suggestion(loc)}"
+    if kind == "finite_number":
+        return f"{path}: {error['input']!r} is not allowed: must be a finite number"
     message: str = error["msg"]
     message = message.removeprefix("Value error, ")
     message = message[:1].lower() + message[1:]
@@ -185,19 +272,28 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
         ("signalling", Signalling),
         ("demand", Demand),
         ("service", Service),
+        ("gtfs", Publication),
     ]
+    stock: RollingStock | None = None
+    signalling: Signalling | None = Signalling() if "signalling" not in raw else None
     for key, model in sections:
         if key in broken or not isinstance(raw.get(key), dict):
             continue
         section = model.model_validate(raw[key])
         if isinstance(section, RollingStock):
+            stock = section
             found += checks.check_rolling_stock(section)
         elif isinstance(section, Signalling):
+            signalling = section
             found += checks.check_signalling(section, line if line_ok else None)
         elif isinstance(section, Demand):
             found += checks.check_demand(section, line if line_ok else None)
         elif isinstance(section, Service):
             found += checks.check_service(section)
+        elif isinstance(section, Publication):
+            found += checks.check_publication(section)
+    if stock is not None:
+        found += checks.check_with_the_train(line if line_ok else None, signalling, stock)
     return [f"{path}: {message}" for path, message in found]
 
 
