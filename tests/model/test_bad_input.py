@@ -113,6 +113,7 @@ def _rs(d: dict[str, Any]) -> dict[str, Any]:
 SYNTAX_ERROR = 'name = "mini"\n\n[line]\nname = "Mini line"\nmax_speed_kmh = 80 km/h\n'
 
 WEIGHT_Z = {"station": "Z", "production": 1.0, "attraction": 1.0}
+NAN, INF = float("nan"), float("inf")
 GEOMETRY_TRACK = [[71.40, 51.10], [71.40, 51.1125]]
 
 
@@ -509,6 +510,205 @@ CASES: list[Case] = [
         (("line.curves[0]", ("cant and line.cant_deficiency_mm are both 0",)),),
         cli=False,
     ),
+    # ---------------------------------------------------- finite numbers and sane lengths
+    Case(
+        "speed_limit_to_km_nan",
+        edited(lambda d: _line(d).update(speed_limits=[{"from_km": 0.2, "to_km": NAN, "kmh": 40}])),
+        (("line.speed_limits[0].to_km", ("nan is not allowed: must be a finite number",)),),
+    ),
+    Case(
+        "gradient_bound_nan",
+        edited(
+            lambda d: _line(d).update(gradients=[{"from_km": NAN, "to_km": 1.0, "permille": 5}])
+        ),
+        (("line.gradients[0].from_km", ("nan is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "station_km_inf",
+        edited(lambda d: _line(d)["stations"][2].update(km=INF)),
+        (("line.stations[2].km", ("inf is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "station_km_nan_with_depot",
+        edited(
+            lambda d: (
+                _line(d)["stations"][1].update(km=NAN),
+                _line(d).update(
+                    depot={"name": "D", "km": 1.0, "access_m": 500, "access_time_s": 120}
+                ),
+            )
+        ),
+        (("line.stations[1].km", ("nan is not allowed: must be a finite number",)),),
+    ),
+    Case(
+        "station_km_plus_nan",
+        edited(lambda d: _line(d)["stations"][1].update(km=NAN)).replace("km = nan", "km = +nan"),
+        (("line.stations[1].km", ("nan is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "station_km_minus_inf",
+        edited(lambda d: _line(d)["stations"][0].update(km=-INF)),
+        (("line.stations[0].km", ("-inf is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "station_km_plus_inf",
+        edited(lambda d: _line(d)["stations"][2].update(km=INF)).replace("km = inf", "km = +inf"),
+        (("line.stations[2].km", ("inf is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "station_km_1e7",
+        edited(lambda d: _line(d)["stations"][2].update(km=1e7)),
+        (("line.stations[2].km", ("1e+07", "beyond ±1000 km")),),
+    ),
+    Case(
+        "line_longer_than_500_km",
+        edited(lambda d: _line(d)["stations"][2].update(km=600.0)),
+        (("line.stations[2].km", ("600 is 600 km from the first station", "at most 500 km")),),
+        cli=False,
+    ),
+    Case(
+        "weight_production_inf",
+        edited(
+            lambda d: d.update(
+                demand={"weights": [{"station": "B", "production": INF, "attraction": 1.0}]}
+            )
+        ),
+        (("demand.weights[0].production", ("inf is not allowed: must be a finite number",)),),
+    ),
+    Case(
+        "regen_efficiency_nan",
+        edited(lambda d: _rs(d).update(regen_efficiency=NAN)),
+        (("rolling_stock.regen_efficiency", ("nan is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "hourly_profile_nan_share",
+        edited(lambda d: d.update(demand={"hourly_profile": [1.0] * 5 + [NAN] + [1.0] * 18})),
+        (("demand.hourly_profile[5]", ("nan is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "hourly_profile_minus_inf_share",
+        edited(lambda d: d.update(demand={"hourly_profile": [-INF] + [1.0] * 23})),
+        (("demand.hourly_profile[0]", ("-inf is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    Case(
+        "block_boundary_inf",
+        edited(lambda d: d.update(signalling={"block_boundaries_km": [0.5, INF]})),
+        (
+            (
+                "signalling.block_boundaries_km[1]",
+                ("inf is not allowed: must be a finite number",),
+            ),
+        ),
+        cli=False,
+    ),
+    Case(
+        "geometry_point_nan",
+        edited(lambda d: _line(d).update(geometry={"track": [[71.4, 51.1], [NAN, 51.2]]})),
+        (("line.geometry.track[1][0]", ("nan is not allowed: must be a finite number",)),),
+        cli=False,
+    ),
+    # ------------------------------------------------ validation checks what planning checks
+    Case(
+        "timezone_not_iana",
+        edited(lambda d: d.update(gtfs={"agency_timezone": "Asia/Nowhere"})),
+        (("gtfs.agency_timezone", ("'Asia/Nowhere' is not an IANA time-zone name",)),),
+    ),
+    Case(
+        "timezone_path_like",
+        edited(lambda d: d.update(gtfs={"agency_timezone": "../../etc/passwd"})),
+        (("gtfs.agency_timezone", ("is not an IANA time-zone name",)),),
+        cli=False,
+    ),
+    Case(
+        "start_date_month_13",
+        edited(lambda d: d.update(gtfs={"start_date": "20281301", "end_date": "20291231"})),
+        (("gtfs.start_date", ("'20281301' is not a real date", "month must be in 1..12")),),
+    ),
+    Case(
+        "end_date_february_30",
+        edited(lambda d: d.update(gtfs={"start_date": "20270101", "end_date": "20270230"})),
+        (("gtfs.end_date", ("'20270230' is not a real date", "day is out of range")),),
+        cli=False,
+    ),
+    Case(
+        "start_date_after_end_date",
+        edited(lambda d: d.update(gtfs={"start_date": "20271231", "end_date": "20270101"})),
+        (("gtfs.end_date", ("20270101 is before gtfs.start_date 20271231",)),),
+    ),
+    Case(
+        "stations_closer_than_the_train",
+        edited(lambda d: _line(d)["stations"][1].update(km=0.02)),
+        (
+            (
+                "line.stations[1].km",
+                ("'B' is 20 m after 'A'", "rolling_stock.length_m", "30 m"),
+            ),
+        ),
+    ),
+    Case(
+        "tail_track_too_short",
+        edited(lambda d: d.update(signalling={"turnback": {"end": {"kind": "tail_track"}}})),
+        (("line.tail_tracks_m.end", ("tail track beyond C (0 m) is too short", "150 m")),),
+    ),
+    Case(
+        "weights_all_zero",
+        edited(
+            lambda d: d.update(
+                demand={
+                    "daily_boardings": 1000,
+                    "weights": [
+                        {"station": s, "production": 0.0, "attraction": 0.0} for s in "ABC"
+                    ],
+                }
+            )
+        ),
+        (("demand.weights", ("productions are all 0", "attractions are all 0")),),
+        cli=False,
+    ),
+    Case(
+        "weights_one_station_attracts",
+        edited(
+            lambda d: d.update(
+                demand={
+                    "daily_boardings": 1000,
+                    "weights": [
+                        {"station": "A", "production": 1.0, "attraction": 1.0},
+                        {"station": "B", "production": 0.0, "attraction": 0.0},
+                        {"station": "C", "production": 0.0, "attraction": 0.0},
+                    ],
+                }
+            )
+        ),
+        (("demand.weights[0]", ("'A' is the only station", "nowhere to go")),),
+        cli=False,
+    ),
+    Case(
+        "geometry_station_far_from_track",
+        edited(
+            lambda d: _line(d).update(
+                geometry={
+                    "track": [[71.40, 51.10], [71.40, 51.13]],
+                    "stations": [[71.40, 51.10], [71.41, 51.1108], [71.40, 51.1225]],
+                }
+            )
+        ),
+        (("line.geometry.stations[1]", ("'B'", "from the track at its km 1.2", "200 m")),),
+        cli=False,
+    ),
+    Case(
+        "geometry_track_one_place",
+        edited(lambda d: _line(d).update(geometry={"track": [[71.40, 51.10], [71.40, 51.10]]})),
+        (("line.geometry.track", ("two distinct points",)),),
+        cli=False,
+    ),
     Case(
         "several_problems_at_once",
         edited(_several),
@@ -652,6 +852,7 @@ def argument_runs(tmp_module: Path) -> dict[str, Run]:
         "validate_not_utf8": ["scenario", "validate", str(latin1)],
         "runtime_bad_file": ["runtime", str(bad), "--json"],
         "runtime_load_2": ["runtime", str(good), "--load", "2", "--json"],
+        "runtime_load_nan": ["runtime", str(good), "--load", "nan", "--json"],
         "runtime_direction_sideways": ["runtime", str(good), "--direction", "sideways"],
         "runtime_allowance_negative": ["runtime", str(good), "--allowance", "-1"],
     }
@@ -670,9 +871,10 @@ ARGUMENT_CASES = {
         "duplicate.toml: 1 problem",
         "line.stations[2].name: 'A' is already the name of line.stations[0]",
     ),
-    "runtime_load_2": ("--load", "less than or equal to 1"),
+    "runtime_load_2": ("--load", "2 is not allowed: must be from 0 to 1"),
+    "runtime_load_nan": ("--load", "nan is not allowed: must be a finite number"),
     "runtime_direction_sideways": ("--direction", "sideways"),
-    "runtime_allowance_negative": ("--allowance", "greater than or equal to 0"),
+    "runtime_allowance_negative": ("--allowance", "-1 is not allowed: must be from 0 to 100"),
 }
 
 
