@@ -704,6 +704,31 @@ CASES: list[Case] = [
         cli=False,
     ),
     Case(
+        "geometry_stations_at_one_place",
+        edited(
+            lambda d: _line(d).update(
+                geometry={"stations": [[71.40, 51.10], [71.40, 51.10], [71.40, 51.1117]]}
+            )
+        ),
+        (("line.geometry.stations[1]", ("'B' has the coordinates of 'A'",)),),
+        cli=False,
+    ),
+    Case(
+        "geometry_stations_farther_than_their_km",
+        edited(
+            lambda d: _line(d).update(
+                geometry={"stations": [[71.40, 51.10], [71.40, 51.1108], [71.40, 51.15]]}
+            )
+        ),
+        (
+            (
+                "line.geometry.stations[2]",
+                ("'B' and 'C' are 4.36 km apart as the crow flies but 1.30 km along the line",),
+            ),
+        ),
+        cli=False,
+    ),
+    Case(
         "geometry_track_one_place",
         edited(lambda d: _line(d).update(geometry={"track": [[71.40, 51.10], [71.40, 51.10]]})),
         (("line.geometry.track", ("two distinct points",)),),

@@ -45,7 +45,10 @@ size, so 50 million points take about 4 GB."""
 
 MAX_STATION_OFFSET_M = 200.0
 """Farthest a station's coordinates may lie from the track polyline at the station's km (the
-same bound as the GTFS export's)."""
+same bound as the GTFS export's, `io.gtfs.geometry`)."""
+
+MIN_STATION_GAP_M = 1.0
+"""Consecutive stations closer than this as the crow flies have the same coordinates."""
 
 
 class _Stretch(Protocol):
@@ -165,6 +168,8 @@ def check_geometry(line: Line) -> list[Problem]:
             )
         ]
     if len(geometry.track) < 2:
+        if len(geometry.stations) == len(line.stations):
+            problems += _check_straight_geometry(line)
         return problems
     cum = chainage_m(geometry.track)
     if not cum[-1] > 1e-6:
@@ -194,6 +199,35 @@ def check_geometry(line: Line) -> list[Problem]:
                     f"{gap[i]:.0f} m from the track at its km {_fmt(station.km)} (at most "
                     f"{MAX_STATION_OFFSET_M:.0f} m): a station's km is its chainage along "
                     "line.geometry.track, which starts at line.geometry.track_start_km",
+                )
+            )
+    return problems
+
+
+def _check_straight_geometry(line: Line) -> list[Problem]:
+    """Without a track, the shapes run straight between stations: consecutive stations must be
+    apart, and no farther apart as the crow flies than along the line (their km)."""
+    assert line.geometry is not None
+    problems: list[Problem] = []
+    xy = np.asarray(line.geometry.stations, dtype=np.float64)
+    crow = haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    for i, (a, b) in enumerate(itertools.pairwise(line.stations)):
+        along_m = (b.km - a.km) * 1000.0
+        path = f"line.geometry.stations[{i + 1}]"
+        if not crow[i] >= MIN_STATION_GAP_M:
+            problems.append(
+                (
+                    path,
+                    f"'{b.name}' has the coordinates of '{a.name}' (line.geometry.stations[{i}])",
+                )
+            )
+        elif not crow[i] <= along_m + MAX_STATION_OFFSET_M:
+            problems.append(
+                (
+                    path,
+                    f"'{a.name}' and '{b.name}' are {crow[i] / 1000:.2f} km apart as the crow "
+                    f"flies but {along_m / 1000:.2f} km along the line (their km): their "
+                    "coordinates or their km are wrong",
                 )
             )
     return problems
