@@ -628,6 +628,12 @@ CASES: list[Case] = [
         cli=False,
     ),
     Case(
+        "timezone_in_lower_case",
+        edited(lambda d: d.update(gtfs={"agency_timezone": "asia/almaty"})),
+        (("gtfs.agency_timezone", ("is not an IANA", "did you mean 'Asia/Almaty'?")),),
+        cli=False,
+    ),
+    Case(
         "start_date_month_13",
         edited(lambda d: d.update(gtfs={"start_date": "20281301", "end_date": "20291231"})),
         (("gtfs.start_date", ("'20281301' is not a real date", "month must be in 1..12")),),

@@ -541,7 +541,12 @@ def check_publication(pub: Publication) -> list[Problem]:
     problems: list[Problem] = []
     zones = iana_time_zones()
     if pub.agency_timezone not in zones:
-        close = difflib.get_close_matches(pub.agency_timezone, sorted(zones), n=1)
+        by_case = {zone.lower(): zone for zone in zones}
+        close = (
+            [by_case[pub.agency_timezone.lower()]]
+            if pub.agency_timezone.lower() in by_case
+            else difflib.get_close_matches(pub.agency_timezone, sorted(zones), n=1, cutoff=0.8)
+        )
         hint = f"; did you mean '{close[0]}'?" if close else " such as 'Europe/Berlin' or 'UTC'"
         problems.append(
             (
