@@ -510,7 +510,7 @@ def test_cli_json_is_one_object_with_segments_and_totals() -> None:
     [
         ("missing", "nope.zip: no such file"),
         ("not_zip", "is not a zip file"),
-        ("no_folder", "does not exist"),
+        ("under_a_file", "is a file, not a folder"),
         ("no_shapes", "no shapes.txt"),
     ],
 )
@@ -521,9 +521,10 @@ def test_cli_bad_input_exits_2_with_one_message(tmp_path: Path, case: str, messa
         feed = tmp_path / "nope.zip"
     elif case == "not_zip":
         feed.write_text("hello", encoding="utf-8")
-    elif case == "no_folder":
+    elif case == "under_a_file":
         synthetic_feed(feed)
-        out = ["--out", str(tmp_path / "no" / "such" / "x.toml")]
+        (tmp_path / "a_file").write_text("x\n", encoding="utf-8")
+        out = ["--out", str(tmp_path / "a_file" / "x.toml")]
     else:
         synthetic_feed(feed, drop=("shapes.txt",))
     run = CliRunner().invoke(app, ["import-gtfs", str(feed), "--route", "R1", *out])
