@@ -140,6 +140,8 @@ def test_json_numbers_match_the_library(payload: dict[str, Any], library_plan: S
     assert payload["trips"] == library_plan.trips
     assert payload["cycle_time_s"] == pytest.approx(library_plan.cycle_time_s, abs=0.05)
     assert payload["train_km"] == pytest.approx(c.train_km, abs=0.05)
+    assert payload["empty_km"] == pytest.approx(c.empty_km, abs=0.0005)
+    assert payload["positioning_trips"] == len(c.positioning_trips)
     assert len(payload["periods"]) == len(library_plan.periods)
     spans = c.blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
     for got, p in zip(payload["periods"], library_plan.periods, strict=True):
@@ -204,7 +206,8 @@ def test_table_names_every_period_and_the_fleet(
     assert f"Fleet: {c.fleet_required} trains" in text
     assert f"{c.in_service_peak} in service" in text
     assert f"{library_plan.trips} trips" in text
-    assert f"{c.train_km:,.0f} train-km" in text
+    assert f"{c.train_km:,.0f} train-km of which {c.empty_km:,.0f} empty" in text
+    assert f"({len(c.positioning_trips)} of them positioning" in text
     assert "Traceback" not in done.stderr
     assert (workdir / "out_table" / "timetable.csv").is_file()
 

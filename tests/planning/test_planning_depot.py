@@ -162,7 +162,6 @@ def test_fewer_empty_train_km_with_no_larger_fleet(case: Case) -> None:
 def test_astana_crosses_empty_only_at_the_ends_of_the_day(astana_case: Case) -> None:
     blocks = astana_case.plan.blocks
     deadheads = blocks[blocks["activity"] == "deadhead"]
-    assert len(deadheads) == 7
     out = deadheads[deadheads["from_station"] == "Airport"]
     back = deadheads[deadheads["from_station"] == "Nurly Zhol"]
     assert out["start_s"].max() < clock_to_s("06:30")

@@ -163,6 +163,8 @@ def plan_payload(plan: ServicePlan) -> dict[str, Any]:
         "cycle_time_s": plan.cycle_time_s,
         "trips": plan.trips,
         "train_km": c.train_km,
+        "empty_km": c.empty_km,
+        "positioning_trips": len(c.positioning_trips),
         "train_hours": c.train_hours,
         "depot_moves": c.depot_moves,
         "daily_boardings": plan.od.total,
