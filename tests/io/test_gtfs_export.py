@@ -430,12 +430,12 @@ def test_bad_publication_dates_are_refused(astana: Scenario, timetable: pd.DataF
     late = astana.model_copy(
         update={"gtfs": astana.gtfs.model_copy(update={"start_date": "20280101"})}
     )
-    with pytest.raises(LrtsimError, match=r"after gtfs\.end_date"):
+    with pytest.raises(LrtsimError, match=r"is before gtfs\.start_date"):
         gtfs_tables(late, timetable)
     odd = astana.model_copy(
         update={"gtfs": astana.gtfs.model_copy(update={"end_date": "20271340"})}
     )
-    with pytest.raises(LrtsimError, match="not a date"):
+    with pytest.raises(LrtsimError, match="not a real date"):
         gtfs_tables(odd, timetable)
 
 

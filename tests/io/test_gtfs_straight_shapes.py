@@ -171,37 +171,38 @@ def _cases() -> list[tuple[str, Any, str]]:
         (
             "two stations at one point",
             _moved_station(bare, 1, first),
-            r"^stations Airport and Atameken have the same coordinates",
+            r"^line\.geometry\.stations\[1\]: 'Atameken' has the coordinates of 'Airport'",
         ),
         (
             "a station far off",
             _moved_station(bare, 5, (first[0] + 0.5, first[1] + 0.3)),
-            r"^stations Astana Zhuldyzy and Nura are \d+\.\d\d km apart as the crow flies but "
-            r"0\.68 km apart along the line",
+            r"^line\.geometry\.stations\[5\]: 'Astana Zhuldyzy' and 'Nura' are \d+\.\d\d km apart "
+            r"as the crow flies but 0\.68 km along the line",
         ),
         (
             "km off the track",
             with_geometry(astana, track_start_km=1.0),
-            r"^the track at these stations' km lies more than 200 m from their coordinates",
+            r"^line\.geometry\.stations\[0\]: 'Airport' at .* is 1000 m from the track at its km 0 "
+            r"\(at most 200 m\)",
         ),
         (
             "a one-point track",
             with_geometry(astana, track=[(71.4, 51.1), (71.4, 51.1)]),
-            r"^line\.geometry\.track needs two distinct points",
+            r"^line\.geometry\.track: all its points are at one place",
         ),
         (
             "dates out of order",
             astana.model_copy(
                 update={"gtfs": astana.gtfs.model_copy(update={"start_date": "20280101"})}
             ),
-            r"^gtfs\.start_date 20280101 is after gtfs\.end_date",
+            r"^gtfs\.end_date: 20271130 is before gtfs\.start_date 20280101",
         ),
         (
             "no date",
             astana.model_copy(
                 update={"gtfs": astana.gtfs.model_copy(update={"end_date": "20270230"})}
             ),
-            r"^gtfs\.end_date '20270230' is not a date as YYYYMMDD",
+            r"^gtfs\.end_date: '20270230' is not a real date \(YYYYMMDD\)",
         ),
     ]
 

@@ -23,20 +23,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from lrtsim.model.geometry import chainage_m, haversine_m
+from lrtsim.model.checks import check_geometry
+from lrtsim.model.geometry import chainage_m
 from lrtsim.model.schema import Geometry, Scenario
 
 FloatArray = npt.NDArray[np.float64]
 
 DIRECTIONS = ("up", "down")
 """GTFS direction_id is the index in this tuple."""
-
-MAX_STOP_OFFSET_M = 200.0
-"""A station's coordinates farther than this from the track at its `km` mean bad geometry; two
-stations farther apart as the crow flies than along the line by more than this, likewise."""
-
-MIN_STATION_GAP_M = 1.0
-"""Consecutive stations closer than this (as the crow flies) are taken to be the same point."""
 
 DIST_DECIMALS = 2
 """shape_dist_traveled is written in metres to the centimetre."""
@@ -68,48 +62,9 @@ def geometry_problem(scenario: Scenario) -> str | None:
             f"line.geometry.stations has {len(geometry.stations)} points but line.stations has "
             f"{len(stations)}; give one [lon, lat] per station, in line order"
         )
-    return _track_problem(scenario, geometry) if geometry.track else _straight_problem(scenario)
-
-
-def _track_problem(scenario: Scenario, geometry: Geometry) -> str | None:
-    track, cum = _clean_track(geometry.track)
-    if len(track) < 2:
-        return "line.geometry.track needs two distinct points"
-    lon, lat = _points_at(track, cum, _station_chainage_m(scenario))
-    xy = _station_xy(geometry)
-    gap = haversine_m(lon, lat, xy[:, 0], xy[:, 1])
-    far = [
-        f"{s.name} ({gap[i]:.0f} m)"
-        for i, s in enumerate(scenario.line.stations)
-        if not gap[i] <= MAX_STOP_OFFSET_M
-    ]
-    if far:
-        return (
-            f"the track at these stations' km lies more than {MAX_STOP_OFFSET_M:.0f} m from "
-            f"their coordinates: {', '.join(far)}. A station's km must be its chainage along "
-            "line.geometry.track, which starts at line.geometry.track_start_km at the first point"
-        )
-    return None
-
-
-def _straight_problem(scenario: Scenario) -> str | None:
-    geometry = scenario.line.geometry
-    assert geometry is not None
-    xy = _station_xy(geometry)
-    crow = haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
-    stations = scenario.line.stations
-    along = np.diff([s.km for s in stations]) * 1000.0
-    for i in range(len(crow)):
-        a, b = stations[i].name, stations[i + 1].name
-        if not crow[i] >= MIN_STATION_GAP_M:
-            return f"stations {a} and {b} have the same coordinates in line.geometry.stations"
-        if not crow[i] <= along[i] + MAX_STOP_OFFSET_M:
-            return (
-                f"stations {a} and {b} are {crow[i] / 1000:.2f} km apart as the crow flies but "
-                f"{along[i] / 1000:.2f} km apart along the line (their km): their coordinates "
-                "in line.geometry.stations or their km are wrong"
-            )
-    return None
+    # The rules that place stations on the track are the scenario's own (model.checks).
+    found = check_geometry(scenario.line)
+    return "; ".join(f"{path}: {message}" for path, message in found) or None
 
 
 def station_shape_m(scenario: Scenario) -> dict[str, FloatArray]:

@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 
 import pandas as pd
 
 from lrtsim.io.gtfs.geometry import COORD_DECIMALS, station_xy
+from lrtsim.model.checks import check_publication
 from lrtsim.model.schema import Scenario
 
 ROUTE_TYPE_LIGHT_RAIL = 0
@@ -29,17 +29,14 @@ TRANSLATED_NAMES = (("name_kk", "kk"), ("name_ru", "ru"))
 
 
 def dates_problem(scenario: Scenario) -> str | None:
-    """Why `gtfs.start_date`/`gtfs.end_date` cannot be the feed's validity; None if they can."""
-    pub = scenario.gtfs
-    dates = []
-    for key, text in (("start_date", pub.start_date), ("end_date", pub.end_date)):
-        try:
-            dates.append(dt.datetime.strptime(text, "%Y%m%d").date())
-        except ValueError:
-            return f"gtfs.{key} '{text}' is not a date as YYYYMMDD"
-    if dates[0] > dates[1]:
-        return f"gtfs.start_date {pub.start_date} is after gtfs.end_date {pub.end_date}"
-    return None
+    """Why `gtfs.start_date`/`gtfs.end_date` cannot be the feed's validity; None if they can
+    (the scenario's own rule, `model.checks.check_publication`)."""
+    found = [
+        f"{path}: {message}"
+        for path, message in check_publication(scenario.gtfs)
+        if path in ("gtfs.start_date", "gtfs.end_date")
+    ]
+    return "; ".join(found) or None
 
 
 def stop_ids(scenario: Scenario) -> list[str]:
