@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lrtsim.model.units import j_to_kwh, mps_to_kmh
+from lrtsim.model.units import j_to_kwh, mps_to_kmh, s_to_clock
 
 if TYPE_CHECKING:
     from lrtsim.capacity.analysis import HeadwayAnalysis
@@ -131,12 +131,6 @@ def trains_in_period(blocks: Any, from_s: float, to_s: float) -> int:
     return int(((spans["start"] <= mid) & (spans["end"] > mid)).sum())
 
 
-def clock(seconds: float) -> str:
-    """Seconds after midnight as HH:MM (hours pass 24 after midnight), to the nearest minute."""
-    minutes = round(seconds / 60.0)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def day_plans_payload(day_plans: Sequence[DayPlan]) -> dict[str, Any]:
     """`lrtsim plan --json`'s figures: the design day at the top, every day type below.
 
@@ -171,8 +165,8 @@ def plan_payload(plan: ServicePlan) -> dict[str, Any]:
         "line_min_headway_s": plan.capacity.line_min_headway_s,
         "periods": [
             {
-                "from": clock(p.from_s),
-                "to": clock(p.to_s),
+                "from": s_to_clock(p.from_s),
+                "to": s_to_clock(p.to_s),
                 "headway_s": p.headway_s,
                 "trains_in_service": trains_in_period(c.blocks, p.from_s, p.to_s),
                 "max_load_pax": p.max_load_per_train_pax,

@@ -25,3 +25,9 @@ def mps_to_kmh(speed_mps: float) -> float:
 def j_to_kwh(energy_j: float) -> float:
     """Energy in joules to kilowatt-hours."""
     return energy_j / J_PER_KWH
+
+
+def s_to_clock(seconds: float) -> str:
+    """Seconds after midnight as HH:MM, to the nearest minute (hours pass 24 after midnight)."""
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

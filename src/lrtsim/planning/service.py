@@ -18,6 +18,7 @@ import numpy as np
 from lrtsim.demand.loads import LineLoads
 from lrtsim.errors import LrtsimError
 from lrtsim.model.schema import Period, Scenario, clock_to_s
+from lrtsim.model.units import s_to_clock
 
 CLOCK_FACE_S = (
     60, 72, 75, 80, 90, 100, 120, 144, 150, 180, 200, 225, 240, 300, 360, 400, 450, 600, 720,
@@ -51,7 +52,7 @@ class PeriodPlan:
     @property
     def label(self) -> str:
         """HH:MM-HH:MM."""
-        return f"{_clock(self.from_s)}-{_clock(self.to_s)}"
+        return f"{s_to_clock(self.from_s)}-{s_to_clock(self.to_s)}"
 
     @property
     def max_load_per_train_pax(self) -> float:
@@ -62,11 +63,6 @@ class PeriodPlan:
     def load_factor(self) -> float:
         """Maximum load per train ÷ train capacity at the loading standard."""
         return self.max_load_per_train_pax / self.train_capacity_pax
-
-
-def _clock(seconds: float) -> str:
-    minutes = round(seconds / 60.0)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def periods(scenario: Scenario) -> list[Period]:
@@ -82,7 +78,7 @@ def periods(scenario: Scenario) -> list[Period]:
         if hi > lo:
             out.append(
                 Period.model_validate(
-                    {"from": _clock(lo), "to": _clock(hi), "max_headway_s": headway}
+                    {"from": s_to_clock(lo), "to": s_to_clock(hi), "max_headway_s": headway}
                 )
             )
     return out
