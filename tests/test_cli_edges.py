@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cli_support import run_cli
+from cli_support import cli_env, run_cli
 from lrtsim.model.load import embedded_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,6 +146,45 @@ def test_force_replaces_a_foreign_folder(workdir: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert not (target / "old.csv").exists()
     assert (target / "timetable.csv").is_file()
+
+
+def _run_with_home(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**cli_env(), "HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "lrtsim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_force_never_replaces_a_folder_of_folders(workdir: Path) -> None:
+    project = workdir / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "README").write_text("mine\n", encoding="utf-8")
+    failed_cleanly(
+        run_cli(["plan", "flat.toml", "--out", "project", "--force"], workdir),
+        "holds folders (src)",
+        "even with --force",
+    )
+    assert sorted(p.name for p in project.iterdir()) == ["README", "src"]
+
+
+@pytest.mark.parametrize("target", ["home", "above"])
+def test_force_never_replaces_the_home_folder_or_above(tmp_path: Path, target: str) -> None:
+    """`--out ~ --force` is a typo away: it is refused (HOME points at a scratch folder here)."""
+    home = tmp_path / "above" / "home"
+    home.mkdir(parents=True)
+    (home / "notes.txt").write_text("mine\n", encoding="utf-8")
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    out = home if target == "home" else home.parent
+    run = _run_with_home(["plan", "--out", str(out), "--force"], cwd, home)
+    failed_cleanly(run, "home folder")
+    assert (home / "notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
 def test_a_failed_plan_leaves_the_earlier_folder_as_it_was(workdir: Path) -> None:

@@ -64,37 +64,52 @@ def check_folder_target(folder: Path, *, force: bool = False) -> None:
     """Refuse, before any work, a target `write_folder_atomic` would refuse.
 
     A folder may be replaced when it is absent, empty, or was written by lrtsim and holds only
-    its files (its manifest says which); anything else needs `force`. The working folder and its
-    ancestors are never replaced.
+    its files (its manifest says which); a folder of other files needs `force`. Never replaced,
+    even with `force`: a folder that holds folders (lrtsim's outputs are flat, so it is not one),
+    the file-system root, the home folder, and the working folder or any folder above it or
+    above the home folder.
     """
     folder = Path(folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputError(f"cannot write the folder {folder}: a file is in the way")
     if not folder.exists():
         return
-    here = Path.cwd().resolve()
     target = folder.resolve()
-    if target == here or target in here.parents:
-        raise OutputError(
-            f"cannot write the folder {folder}: it holds the working folder; give a new folder"
-        )
-    if force:
-        return
+    for kept, what in ((Path.cwd().resolve(), "the working folder"), (_home(), "your home folder")):
+        if target == kept or target in kept.parents:
+            raise OutputError(
+                f"cannot write the folder {folder}: it is or holds {what}; give a new folder"
+            )
     try:
-        present = sorted(p.name for p in folder.iterdir())
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         raise OutputError(f"cannot read the folder {folder}: {_reason(exc)}") from None
-    if not present:
-        return
-    foreign = [name for name in present if name not in _manifest_files(folder)]
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (
-            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
-        )
+    folders = [p.name for p in entries if p.is_dir() and not p.is_symlink()]
+    if folders:
         raise OutputError(
-            f"{folder} holds files lrtsim did not write ({shown}); give another folder, "
-            "or --force to replace the whole folder"
+            f"{folder} holds folders ({_names(folders)}), so lrtsim did not write it and will not "
+            "replace it, even with --force; give another folder"
         )
+    foreign = [p.name for p in entries if p.name not in _manifest_files(folder)]
+    if foreign and not force:
+        raise OutputError(
+            f"{folder} holds files lrtsim did not write ({_names(foreign)}); give another "
+            "folder, or --force to replace the whole folder"
+        )
+
+
+def _names(names: list[str]) -> str:
+    """The first five names, and how many more."""
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return ", ".join(names[:5]) + more
+
+
+def _home() -> Path:
+    """The home folder; the root when it cannot be told (so that nothing above it is replaced)."""
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):
+        return Path("/")
 
 
 def write_folder_atomic(
@@ -115,6 +130,7 @@ def write_folder_atomic(
     except OSError as exc:
         raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}") from None
     old: Path | None = None
+    swapped = False
     try:
         for name, data in {**files, MANIFEST: _json_bytes(manifest)}.items():
             write_bytes_atomic(build / name, data)
@@ -123,13 +139,15 @@ def write_folder_atomic(
             old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=parent))
             os.replace(folder, old / folder.name)
         os.replace(build, folder)
+        swapped = True
     except OSError as exc:
         if old is not None and (old / folder.name).exists() and not folder.exists():
             os.replace(old / folder.name, folder)
         raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}") from None
     finally:
         shutil.rmtree(build, ignore_errors=True)
-        if old is not None:
+        # The earlier folder is deleted only once the new one stands in its place.
+        if old is not None and (swapped or not (old / folder.name).exists()):
             shutil.rmtree(old, ignore_errors=True)
 
 
