@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperArgument
 
 from lrtsim.errors import LrtsimError
 
@@ -18,6 +19,18 @@ if TYPE_CHECKING:
     from lrtsim.model.schema import Scenario
 
 T = TypeVar("T")
+
+
+def _usage_name(self: TyperArgument) -> str:
+    """A required argument as `FEED` in usage lines (typer writes `{FEED}`), an optional one as
+    `[SCENARIO]`, as click and the docs write them."""
+    name = str(self.display_name_raw)
+    shown = name if self.required else f"[{name}]"
+    return shown + ("..." if self.nargs != 1 else "")
+
+
+if hasattr(TyperArgument, "_usage_display_name"):
+    TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 app = typer.Typer(
     help="lrtsim: plan, simulate and publish the service of a light-rail line.",

@@ -1,11 +1,13 @@
 """One JSON style for every output: snake_case keys, a precision per unit, counts as integers.
 
 The precision follows the key's unit suffix, so the same quantity has the same precision in
-every command: times (`_s`), distances (`_m`), energies (`_kwh`) and speeds (`_kmh`) to 3
-decimals (the millisecond, the millimetre); fractions (`share`, `ratio`, `load`, `load_factor`,
-`_pct`) to 4 decimals; passengers (`_pax`, `_pax_per_hour`, `passengers_…`, `boardings`) as whole
-numbers. A key without a unit inherits its parent's (the values of `occupation_s` are seconds).
-Non-finite numbers become `null` ("not defined", e.g. no demand headway without demand).
+every command: fractions (`share`, `ratio`, `load`, and keys ending `_share`, `_ratio`,
+`_factor`) to 4 decimals; passengers (keys ending `_pax`, `_pax_per_hour`, `_boardings`, or
+starting `passengers_`) as whole numbers; every other float — times (`_s`), distances (`_m`,
+`_km`), energies (`_kwh`), speeds (`_kmh`), percentages (`_pct`), rates (`_per_hour`) — to 3
+decimals (the millisecond, the millimetre). A key without a suffix of its own inherits its
+parent's rule (the values of `occupation_s` are seconds). Non-finite numbers become `null`
+("not defined", e.g. no demand headway without demand).
 """
 
 from __future__ import annotations
@@ -21,17 +23,19 @@ DECIMALS = 3
 FRACTION_DECIMALS = 4
 """Decimals of a dimensionless share or ratio."""
 
-_FRACTION_KEYS = frozenset({"share", "ratio", "load", "load_factor"})
-_PASSENGER_MARKERS = ("_pax", "pax_", "passengers", "boardings")
+_FRACTION_KEYS = frozenset({"share", "ratio", "load"})
+_FRACTION_SUFFIXES = ("_share", "_ratio", "_factor")
+_PASSENGER_SUFFIXES = ("_pax", "_pax_per_hour", "_boardings")
+_UNIT_SUFFIXES = ("_s", "_m", "_km", "_kwh", "_kmh", "_pct", "_per_hour", "_hours")
 
 
 def _rule(key: str, inherited: str) -> str:
-    """The rounding rule of `key`: 'int', 'fraction', 'float' or the parent's rule."""
-    if key in _FRACTION_KEYS or key.endswith("_pct"):
+    """The rounding rule of `key`: 'fraction', 'int', 'float', or the parent's rule."""
+    if key in _FRACTION_KEYS or key.endswith(_FRACTION_SUFFIXES):
         return "fraction"
-    if key.endswith("_pax") or any(m in key for m in _PASSENGER_MARKERS):
+    if key.endswith(_PASSENGER_SUFFIXES) or key.startswith("passengers_") or key == "boardings":
         return "int"
-    if key.endswith(("_s", "_m", "_kwh", "_kmh", "_per_hour")):
+    if key.endswith(_UNIT_SUFFIXES):
         return "float"
     return inherited
 
