@@ -173,6 +173,17 @@ def test_force_never_replaces_a_folder_of_folders(workdir: Path) -> None:
     assert sorted(p.name for p in project.iterdir()) == ["README", "src"]
 
 
+def test_force_never_replaces_the_folder_of_the_scenario(workdir: Path) -> None:
+    mine = workdir / "mine"
+    mine.mkdir()
+    (mine / "line.toml").write_text(embedded_text("astana"), encoding="utf-8")
+    failed_cleanly(
+        run_cli(["plan", "mine/line.toml", "--out", "mine", "--force"], workdir),
+        "which this command reads",
+    )
+    assert sorted(p.name for p in mine.iterdir()) == ["line.toml"]
+
+
 @pytest.mark.parametrize("target", ["home", "above"])
 def test_force_never_replaces_the_home_folder_or_above(tmp_path: Path, target: str) -> None:
     """`--out ~ --force` is a typo away: it is refused (HOME points at a scratch folder here)."""

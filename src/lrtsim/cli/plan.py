@@ -36,14 +36,16 @@ def plan_command(
     """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed,
     for each day type of the scenario."""
     from lrtsim.io.atomic import check_folder_target, write_folder_atomic
+    from lrtsim.io.od_csv import od_csv_path
     from lrtsim.io.outputs import plan_files
     from lrtsim.io.payloads import day_plans_payload
     from lrtsim.planning.day_types import service_days_note
 
     scenario = load(ref)
     folder = out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
+    inputs = [p for p in (Path(ref), od_csv_path(scenario, ref)) if p is not None and p.is_file()]
     try:
-        check_folder_target(folder, force=force)
+        check_folder_target(folder, force=force, inputs=inputs)
     except LrtsimError as exc:
         fail(exc)
 
@@ -53,7 +55,7 @@ def plan_command(
 
         day_plans = make_day_plans(scenario, scenario_od_matrix(scenario, ref))
         files, reason = plan_files(scenario, day_plans)
-        write_folder_atomic(folder, files, command="plan", force=force)
+        write_folder_atomic(folder, files, command="plan", force=force, inputs=inputs)
         return day_plans, files, reason
 
     day_plans, files, no_gtfs = compute("Planning the service day…", as_json, work)

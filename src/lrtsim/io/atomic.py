@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from lrtsim.errors import LrtsimError
@@ -45,7 +45,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> No
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -60,17 +60,19 @@ def write_text_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)
 
 
-def check_folder_target(folder: Path, *, force: bool = False) -> None:
+def check_folder_target(folder: Path, *, force: bool = False, inputs: Sequence[Path] = ()) -> None:
     """Refuse, before any work, a target `write_folder_atomic` would refuse.
 
     A folder may be replaced when it is absent, empty, or was written by lrtsim and holds only
     its files (its manifest says which); a folder of other files needs `force`. Never replaced,
     even with `force`: a folder that holds folders (lrtsim's outputs are flat, so it is not one),
     the file-system root, the home folder, and the working folder or any folder above it or
-    above the home folder.
+    above the home folder, and a folder that holds one of the `inputs` the command reads.
     """
     folder = Path(folder)
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+    if folder.is_symlink():
+        raise OutputError(f"cannot write the folder {folder}: it is a symbolic link; give a folder")
+    if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write the folder {folder}: a file is in the way")
     if not folder.exists():
         return
@@ -79,6 +81,12 @@ def check_folder_target(folder: Path, *, force: bool = False) -> None:
         if target == kept or target in kept.parents:
             raise OutputError(
                 f"cannot write the folder {folder}: it is or holds {what}; give a new folder"
+            )
+    for path in inputs:
+        if target in Path(path).resolve().parents:
+            raise OutputError(
+                f"cannot write the folder {folder}: it holds {path}, which this command reads; "
+                "give another folder"
             )
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
@@ -113,7 +121,12 @@ def _home() -> Path:
 
 
 def write_folder_atomic(
-    folder: Path, files: Mapping[str, bytes], *, command: str, force: bool = False
+    folder: Path,
+    files: Mapping[str, bytes],
+    *,
+    command: str,
+    force: bool = False,
+    inputs: Sequence[Path] = (),
 ) -> None:
     """Write `files` (name → bytes) as the folder `folder`, replacing what was there as a whole.
 
@@ -122,7 +135,7 @@ def write_folder_atomic(
     other, or (if anything fails) is left as it was.
     """
     folder = Path(folder)
-    check_folder_target(folder, force=force)
+    check_folder_target(folder, force=force, inputs=inputs)
     parent = _make_parent(folder)
     manifest = {"tool": "lrtsim", "command": command, "files": sorted(files)}
     try:
@@ -134,21 +147,35 @@ def write_folder_atomic(
     try:
         for name, data in {**files, MANIFEST: _json_bytes(manifest)}.items():
             write_bytes_atomic(build / name, data)
-        os.chmod(build, 0o777 & ~_umask())
+        os.chmod(build, 0o777 & ~_UMASK)
         if folder.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=parent))
             os.replace(folder, old / folder.name)
         os.replace(build, folder)
         swapped = True
-    except OSError as exc:
-        if old is not None and (old / folder.name).exists() and not folder.exists():
-            os.replace(old / folder.name, folder)
-        raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}") from None
+    except BaseException as exc:  # Ctrl-C included: the earlier folder goes back in place
+        kept = _put_back(folder, old)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}{kept}") from None
+        raise
     finally:
         shutil.rmtree(build, ignore_errors=True)
         # The earlier folder is deleted only once the new one stands in its place.
         if old is not None and (swapped or not (old / folder.name).exists()):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _put_back(folder: Path, old: Path | None) -> str:
+    """Move the earlier folder back from `old` after a failed swap; '' or where it was kept."""
+    if old is None or not (old / folder.name).exists():
+        return ""
+    if not folder.exists():
+        try:
+            os.replace(old / folder.name, folder)
+            return ""
+        except OSError:
+            pass
+    return f"; the earlier folder is kept at {old / folder.name}"
 
 
 def _manifest_files(folder: Path) -> set[str]:
@@ -182,8 +209,12 @@ def _json_bytes(payload: object) -> bytes:
     return (json.dumps(payload, indent=2) + "\n").encode("utf-8")
 
 
-def _umask() -> int:
-    """The process umask (read by setting it and putting it back)."""
+def _read_umask() -> int:
+    """The process umask (read once, at import, by setting it and putting it back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
+"""Files are created with the permissions the user's umask gives (mkstemp makes them 0600)."""

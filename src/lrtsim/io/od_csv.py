@@ -40,12 +40,18 @@ def read_od_csv(path: Path, stations: list[str]) -> npt.NDArray[np.float64]:
     return values
 
 
-def scenario_od_matrix(scenario: Scenario, ref: str) -> npt.NDArray[np.float64] | None:
-    """The scenario's own OD matrix, if it names one; a relative path is read from beside the
-    scenario file `ref` (an embedded scenario's from the working folder)."""
+def od_csv_path(scenario: Scenario, ref: str) -> Path | None:
+    """The file `demand.od_matrix_csv` names, if any: a relative path is read from beside the
+    scenario file `ref` (for an embedded scenario, from the working folder)."""
     if not scenario.demand.od_matrix_csv:
         return None
     csv = Path(scenario.demand.od_matrix_csv)
     if not csv.is_absolute() and Path(ref).is_file():
         csv = Path(ref).parent / csv
-    return read_od_csv(csv, [s.name for s in scenario.line.stations])
+    return csv
+
+
+def scenario_od_matrix(scenario: Scenario, ref: str) -> npt.NDArray[np.float64] | None:
+    """The scenario's own OD matrix (`od_csv_path`), or None when it names none."""
+    csv = od_csv_path(scenario, ref)
+    return None if csv is None else read_od_csv(csv, [s.name for s in scenario.line.stations])
