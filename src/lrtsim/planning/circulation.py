@@ -31,6 +31,7 @@ import pandas as pd
 
 from lrtsim.planning.service import PeriodPlan, headway_at
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
+from lrtsim.planning.timetable import trip_id as make_trip_id
 
 EMPTY_ACTIVITIES = ("pull_out", "deadhead", "pull_in")
 """Activities that run without passengers."""
@@ -165,7 +166,7 @@ def _renumbered(
     firsts = firsts.sort_values(["direction_id", "start"], kind="stable")
     number = firsts.groupby("direction_id").cumcount() + 1
     new = {
-        str(old): f"{d}-{k:03d}-{int(s // 3600):02d}{int(s % 3600 // 60):02d}"
+        str(old): make_trip_id(d, k, s)
         for old, d, k, s in zip(
             firsts.index, firsts["direction"], number, firsts["start"], strict=True
         )
