@@ -25,6 +25,7 @@ from lrtsim.planning.day_types import (
     DayPlan,
     combined_tables,
     day_scenario,
+    design_day,
     make_day_plans,
     service_days_note,
 )
@@ -81,6 +82,15 @@ def test_one_plan_per_day_type_in_order(small_plans: tuple[DayPlan, ...]) -> Non
     assert [p.day_type for p in small_plans] == ["weekday", "weekend"]
     assert small_plans[0].days == WEEKDAYS[:5]
     assert small_plans[1].days == ("saturday", "sunday")
+
+
+def test_the_design_day_needs_the_most_trains(small_plans: tuple[DayPlan, ...]) -> None:
+    design = design_day(small_plans)
+    fleets = [p.plan.circulation.fleet_required for p in small_plans]
+    assert design.plan.circulation.fleet_required == max(fleets)
+    assert design is small_plans[fleets.index(max(fleets))]  # the first on a tie
+    with pytest.raises(ValueError, match="no day plans"):
+        design_day(())
 
 
 def test_a_day_type_without_overrides_is_the_plan_of_service(

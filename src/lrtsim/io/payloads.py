@@ -124,20 +124,15 @@ def capacity_payload(
     return payload
 
 
-def trains_in_period(blocks: Any, from_s: float, to_s: float) -> int:
-    """Trains out of the depot in the middle of the period (its steady state)."""
-    spans = blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
-    mid = 0.5 * (from_s + to_s)
-    return int(((spans["start"] <= mid) & (spans["end"] > mid)).sum())
-
-
 def day_plans_payload(day_plans: Sequence[DayPlan]) -> dict[str, Any]:
     """`lrtsim plan --json`'s figures: the design day at the top, every day type below.
 
     The design day is the day type that needs the most trains (the fleet to own); the top-level
     figures are its own, so they agree with each other.
     """
-    design = max(day_plans, key=lambda d: d.plan.circulation.fleet_required)
+    from lrtsim.planning.day_types import design_day
+
+    design = design_day(day_plans)
     return {
         "design_day_type": design.day_type,
         **plan_payload(design.plan),
@@ -148,7 +143,10 @@ def day_plans_payload(day_plans: Sequence[DayPlan]) -> dict[str, Any]:
 
 
 def plan_payload(plan: ServicePlan) -> dict[str, Any]:
-    """The figures of one day's service plan: fleet, trips, distances and each period."""
+    """The figures of one day's service plan: fleet, trips, distances and each period (its
+    trains in service are those out of the depot at mid-period, its steady state)."""
+    from lrtsim.planning.circulation import trains_out_at
+
     c = plan.circulation
     return {
         "fleet_required": c.fleet_required,
@@ -168,7 +166,7 @@ def plan_payload(plan: ServicePlan) -> dict[str, Any]:
                 "from": s_to_clock(p.from_s),
                 "to": s_to_clock(p.to_s),
                 "headway_s": p.headway_s,
-                "trains_in_service": trains_in_period(c.blocks, p.from_s, p.to_s),
+                "trains_in_service": trains_out_at(c.blocks, 0.5 * (p.from_s + p.to_s)),
                 "max_load_pax": p.max_load_per_train_pax,
                 "max_load_pax_per_hour": p.max_load_pax_per_h,
                 "load_factor": p.load_factor,

@@ -136,6 +136,12 @@ def out_of_depot(blocks: pd.DataFrame) -> tuple[int, float]:
     return best, when
 
 
+def trains_out_at(blocks: pd.DataFrame, t_s: float) -> int:
+    """Blocks (trains) out of the depot at time `t_s`: started at or before it, not yet back."""
+    spans = blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
+    return int(((spans["start"] <= t_s) & (spans["end"] > t_s)).sum())
+
+
 def _best_slot(
     candidates: list[float], taken: list[float], min_gap_s: float, headway_s: float
 ) -> float | None:

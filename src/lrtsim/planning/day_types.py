@@ -97,6 +97,13 @@ def make_day_plans(
     return tuple(plans)
 
 
+def design_day(day_plans: Sequence[DayPlan]) -> DayPlan:
+    """The day type that needs the most trains: it sets the fleet to own (the first on a tie)."""
+    if not day_plans:
+        raise ValueError("no day plans")
+    return max(day_plans, key=lambda d: d.plan.circulation.fleet_required)
+
+
 def combined_tables(day_plans: Sequence[DayPlan]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The timetable and the blocks of all day types, one after the other, each with a first
     column `day_type`.
