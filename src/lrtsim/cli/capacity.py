@@ -67,9 +67,11 @@ def capacity(
 
     scenario = load(ref)
     if plot is not None:
+        from lrtsim.io.atomic import check_file_target
         from lrtsim.report.figures import figure_format
 
         try:
+            check_file_target(plot)
             figure_format(plot)
         except LrtsimError as exc:
             fail(exc)

@@ -29,7 +29,7 @@ def import_gtfs_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
-    from lrtsim.io.atomic import write_text_atomic
+    from lrtsim.io.atomic import check_file_target, write_text_atomic
     from lrtsim.io.gtfs_import import (
         DEFAULT_LOAD,
         compare_running_times,
@@ -38,8 +38,11 @@ def import_gtfs_command(
     )
     from lrtsim.io.payloads import import_payload
 
-    if out_file is not None and not force and (out_file.exists() or out_file.is_symlink()):
-        fail(LrtsimError(f"{out_file} already exists; use --force to replace it"))
+    if out_file is not None:
+        try:
+            check_file_target(out_file, overwrite=force)
+        except LrtsimError as exc:
+            fail(exc)
 
     def work() -> tuple[GtfsImport, tuple[SegmentComparison, ...]]:
         imported = import_gtfs(feed, route)

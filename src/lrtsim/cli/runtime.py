@@ -85,7 +85,7 @@ def runtime(
         emit_json(runtime_payload(scenario.name, load_share, runs))
         return
     from lrtsim.dynamics.energy_saving import DRIVING_METHODS
-    from lrtsim.model.units import j_to_kwh
+    from lrtsim.model.units import j_to_kwh, mps_to_kmh
 
     out.print(
         f"[bold]{escape(scenario.name)}[/]: {escape(scenario.rolling_stock.name)}, "
@@ -95,21 +95,20 @@ def runtime(
     for d in runs:
         out.print(_direction_table(d))
         p = d.profile
-        km = sum(g.distance_m for g in p.segments) / 1000.0
         out.print(
             f"  running {minutes(p.run_time_s)} + dwell {minutes(d.dwell_time_s)} = "
             f"[bold]{minutes(d.total_time_s)}[/] terminal to terminal "
-            f"(commercial speed {km / (d.total_time_s / 3600):.1f} km/h)"
+            f"(commercial speed {mps_to_kmh(d.commercial_speed_mps):.1f} km/h)"
         )
         out.print(
             f"  energy: {j_to_kwh(p.traction_energy_j):.1f} kWh at the wheel, "
             f"{j_to_kwh(p.line_energy_j):.1f} kWh from the line "
-            f"({j_to_kwh(p.line_energy_j) / km:.2f} kWh/train-km, "
+            f"({j_to_kwh(p.line_energy_j) / (d.distance_m / 1000.0):.2f} kWh/train-km, "
             "auxiliaries and regeneration included)"
         )
         if d.allowance_pct > 0:
             saved = j_to_kwh(d.eco.line_energy_saved_j)
-            share = d.eco.line_energy_saved_j / d.minimum.line_energy_j
+            share = d.line_energy_saved_share
             out.print(
                 f"  allowance {d.allowance_pct:g} %: minimum {d.minimum.run_time_s:.1f} s → "
                 f"{p.run_time_s:.1f} s, driving: {DRIVING_METHODS[d.eco.method]}, saves "

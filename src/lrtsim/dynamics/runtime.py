@@ -43,6 +43,22 @@ class DirectionRun:
         """Terminal to terminal, dwells included."""
         return self.profile.run_time_s + self.dwell_time_s
 
+    @property
+    def distance_m(self) -> float:
+        """Terminal to terminal along the track."""
+        return sum(g.distance_m for g in self.profile.segments)
+
+    @property
+    def commercial_speed_mps(self) -> float:
+        """Distance over the terminal-to-terminal time, dwells included (TCQSM's commercial
+        or schedule speed)."""
+        return self.distance_m / self.total_time_s
+
+    @property
+    def line_energy_saved_share(self) -> float:
+        """Energy from the line saved by the allowance, as a share of the minimum-time run's."""
+        return self.eco.line_energy_saved_j / self.minimum.line_energy_j
+
 
 def dwell_times_s(scenario: Scenario, direction: Direction) -> tuple[float, ...]:
     """Each station's dwell (its own `dwell_s`, else `service.dwell.base_s`); 0 at terminals."""

@@ -31,10 +31,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> No
     `overwrite=False` refuses an existing file (the caller offers `--force`).
     """
     path = Path(path)
-    if not path.name or path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a folder; give a file name")
-    if not overwrite and (path.exists() or path.is_symlink()):
-        raise OutputError(f"{path} already exists; use --force to replace it")
+    check_file_target(path, overwrite=overwrite)
     folder = _make_parent(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -53,6 +50,16 @@ def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> No
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_file_target(path: Path, *, overwrite: bool = True) -> None:
+    """Refuse, before any work, a file target `write_bytes_atomic` would refuse: a folder, or an
+    existing file when `overwrite` is False (the caller offers `--force`)."""
+    path = Path(path)
+    if not path.name or path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder; give a file name")
+    if not overwrite and (path.exists() or path.is_symlink()):
+        raise OutputError(f"{path} already exists; use --force to replace it")
 
 
 def write_text_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
