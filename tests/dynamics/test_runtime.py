@@ -58,6 +58,7 @@ def test_distances_and_times_add_up(index: int) -> None:
     assert r.profile.run_time_s == pytest.approx(sum(s.run_time_s for s in segs), rel=1e-12)
     assert (r.dwell_s[0], r.dwell_s[-1]) == (0.0, 0.0)  # no dwell at the terminals
     assert r.dwell_time_s == pytest.approx(DWELL_S)
+    assert r.total_time_s == pytest.approx(r.profile.run_time_s + DWELL_S, rel=1e-12)
     assert r.distance_m == pytest.approx(TERMINAL_TO_TERMINAL_M, abs=1e-6)
     total_s = r.profile.run_time_s + DWELL_S
     assert r.commercial_speed_mps == pytest.approx(TERMINAL_TO_TERMINAL_M / total_s, rel=1e-12)
@@ -70,7 +71,6 @@ def test_the_energy_saved_share_is_against_the_minimum_run() -> None:
     assert eco.line_energy_saved_share == pytest.approx(saved / flat.profile.line_energy_j)
     assert 0.0 < eco.line_energy_saved_share < 1.0
     assert flat.line_energy_saved_share == 0.0
-    assert r.total_time_s == pytest.approx(r.profile.run_time_s + DWELL_S, rel=1e-12)
 
 
 def test_dwell_follows_the_station_order() -> None:
