@@ -164,7 +164,8 @@ def test_fewer_empty_train_km_with_no_larger_fleet(name: str) -> None:
     assert c.train_km <= total_before + 0.1
     # Astana: 476 → about 202 empty km (20 runs across the line → 7); mid-line 794 → about 153.
     assert c.empty_km <= 0.45 * empty_before
-    assert c.empty_km / c.train_km < 0.035
+    assert c.empty_share == c.empty_km / c.train_km
+    assert c.empty_share < 0.035
 
 
 def test_astana_crosses_empty_only_at_the_ends_of_the_day(astana_case: Case) -> None:

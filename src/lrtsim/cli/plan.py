@@ -129,6 +129,6 @@ def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, A
         f"+ {c.spares} spare ({pct(spare_ratio)}, rounded up); cycle "
         f"{plan.cycle_time_s / 60:.1f} min; {plan.trips} trips ({len(c.positioning_trips)} of "
         f"them positioning trains in service), {c.train_km:,.0f} train-km of which "
-        f"{c.empty_km:,.0f} empty ({pct(c.empty_km / c.train_km if c.train_km else 0.0)}), "
+        f"{c.empty_km:,.0f} empty ({pct(c.empty_share)}), "
         f"{c.train_hours:,.1f} train-hours, {c.depot_moves} depot moves."
     )

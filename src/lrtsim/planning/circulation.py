@@ -109,6 +109,11 @@ class Circulation:
         return float(self.blocks.loc[empty, "distance_m"].sum()) / 1000.0
 
     @property
+    def empty_share(self) -> float:
+        """Empty kilometres as a share of all kilometres run (0 when no train runs)."""
+        return self.empty_km / self.train_km if self.train_km > 0 else 0.0
+
+    @property
     def train_hours(self) -> float:
         """Hours all trains spend out of the depot."""
         spans = self.blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
