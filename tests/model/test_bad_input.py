@@ -639,6 +639,11 @@ CASES: list[Case] = [
         (("gtfs.start_date", ("'20281301' is not a real date", "month must be in 1..12")),),
     ),
     Case(
+        "start_date_with_dashes",
+        edited(lambda d: d.update(gtfs={"start_date": "2026-12-01", "end_date": "20271231"})),
+        (("gtfs.start_date", ("'2026-12-01' is not a real date", "eight digits are needed")),),
+    ),
+    Case(
         "end_date_february_30",
         edited(lambda d: d.update(gtfs={"start_date": "20270101", "end_date": "20270230"})),
         (("gtfs.end_date", ("'20270230' is not a real date", "day is out of range")),),

@@ -397,8 +397,10 @@ class Publication(Strict):
     route_long_name: str = ""
     route_color: str = Field(default="0057B8", pattern=r"^[0-9A-Fa-f]{6}$")
     route_text_color: str = Field(default="FFFFFF", pattern=r"^[0-9A-Fa-f]{6}$")
-    start_date: str = Field(default="20260101", pattern=r"^\d{8}$")
-    end_date: str = Field(default="20261231", pattern=r"^\d{8}$")
+    start_date: str = "20260101"
+    """YYYYMMDD; a real date (checks.check_publication)."""
+    end_date: str = "20261231"
+    """YYYYMMDD, not before start_date."""
     feed_version: str = "1"
     contact_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     contact_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
