@@ -207,6 +207,7 @@ def test_table_names_every_period_and_the_fleet(
     assert f"{c.in_service_peak} in service" in text
     assert f"{library_plan.trips} trips" in text
     assert f"{c.train_km:,.0f} train-km of which {c.empty_km:,.0f} empty" in text
+    assert len(c.positioning_trips) > 0
     assert f"({len(c.positioning_trips)} of them positioning" in text
     assert "Traceback" not in done.stderr
     assert (workdir / "out_table" / "timetable.csv").is_file()

@@ -124,11 +124,13 @@ def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, A
             f"direction {direction}, maximum load {peak_load:,.0f} passengers/h between "
             f"{escape(names[a])} and {escape(names[b])}."
         )
+    count = len(c.positioning_trips)
+    positioning = f" ({count} of them positioning trains in service)" if count else ""
     out.print(
         f"Fleet: [bold]{c.fleet_required}[/] trains = {c.in_service_peak} in service at the peak "
         f"+ {c.spares} spare ({pct(spare_ratio)}, rounded up); cycle "
-        f"{plan.cycle_time_s / 60:.1f} min; {plan.trips} trips ({len(c.positioning_trips)} of "
-        f"them positioning trains in service), {c.train_km:,.0f} train-km of which "
+        f"{plan.cycle_time_s / 60:.1f} min; {plan.trips} trips{positioning}, "
+        f"{c.train_km:,.0f} train-km of which "
         f"{c.empty_km:,.0f} empty ({pct(c.empty_share)}), "
         f"{c.train_hours:,.1f} train-hours, {c.depot_moves} depot moves."
     )
