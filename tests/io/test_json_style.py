@@ -28,6 +28,7 @@ from lrtsim.io.json_style import dumps, tidy
         ("max_load_pax_per_hour", 2196.7, 2197),
         ("daily_boardings", 89999.6, 90000),
         ("passengers_per_hour_per_direction", 14661.8, 14662),
+        ("crush_passengers_per_hour_per_direction", 19793.476, 19793),
         ("boardings_per_train_mean", 12.6449, 12.645),
     ],
 )

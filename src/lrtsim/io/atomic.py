@@ -56,9 +56,14 @@ def check_file_target(path: Path, *, overwrite: bool = True) -> None:
     """Refuse, before any work, a file target `write_bytes_atomic` would refuse: a folder, or an
     existing file when `overwrite` is False (the caller offers `--force`)."""
     path = Path(path)
-    if not path.name or path.is_dir():
+    try:
+        is_folder = path.is_dir()
+        exists = path.exists() or path.is_symlink()
+    except OSError as exc:  # e.g. a parent folder the user may not search
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    if not path.name or is_folder:
         raise OutputError(f"cannot write {path}: it is a folder; give a file name")
-    if not overwrite and (path.exists() or path.is_symlink()):
+    if not overwrite and exists:
         raise OutputError(f"{path} already exists; use --force to replace it")
 
 
@@ -77,11 +82,15 @@ def check_folder_target(folder: Path, *, force: bool = False, inputs: Sequence[P
     above the home folder, and a folder that holds one of the `inputs` the command reads.
     """
     folder = Path(folder)
-    if folder.is_symlink():
+    try:
+        is_link, exists, is_folder = folder.is_symlink(), folder.exists(), folder.is_dir()
+    except OSError as exc:  # e.g. a parent folder the user may not search
+        raise OutputError(f"cannot write the folder {folder}: {_reason(exc)}") from None
+    if is_link:
         raise OutputError(f"cannot write the folder {folder}: it is a symbolic link; give a folder")
-    if folder.exists() and not folder.is_dir():
+    if exists and not is_folder:
         raise OutputError(f"cannot write the folder {folder}: a file is in the way")
-    if not folder.exists():
+    if not exists:
         return
     target = folder.resolve()
     for kept, what in ((Path.cwd().resolve(), "the working folder"), (_home(), "your home folder")):

@@ -3,9 +3,9 @@
 The precision follows the key's unit suffix, so the same quantity has the same precision in
 every command: fractions (`share`, `ratio`, `load`, and keys ending `_share`, `_ratio`,
 `_factor`) to 4 decimals; passengers (keys ending `_pax`, `_pax_per_hour`, `_boardings`, or
-starting `passengers_`) as whole numbers; every other float — times (`_s`), distances (`_m`,
-`_km`), energies (`_kwh`), speeds (`_kmh`), percentages (`_pct`), rates (`_per_hour`) — to 3
-decimals (the millisecond, the millimetre). A key without a suffix of its own inherits its
+with a `passengers_` part) as whole numbers; every other float — times (`_s`), distances
+(`_m`, `_km`), energies (`_kwh`), speeds (`_kmh`), percentages (`_pct`), rates (`_per_hour`) —
+to 3 decimals (the millisecond, the millimetre). A key without a suffix of its own inherits its
 parent's rule (the values of `occupation_s` are seconds). Non-finite numbers become `null`
 ("not defined", e.g. no demand headway without demand).
 """
@@ -33,11 +33,16 @@ def _rule(key: str, inherited: str) -> str:
     """The rounding rule of `key`: 'fraction', 'int', 'float', or the parent's rule."""
     if key in _FRACTION_KEYS or key.endswith(_FRACTION_SUFFIXES):
         return "fraction"
-    if key.endswith(_PASSENGER_SUFFIXES) or key.startswith("passengers_") or key == "boardings":
+    if key.endswith(_PASSENGER_SUFFIXES) or key == "boardings" or _names_passengers(key):
         return "int"
     if key.endswith(_UNIT_SUFFIXES):
         return "float"
     return inherited
+
+
+def _names_passengers(key: str) -> bool:
+    """`passengers_per_hour`, `crush_passengers_per_hour_per_direction`: a count of people."""
+    return key.startswith("passengers_") or "_passengers_" in key
 
 
 def tidy(value: Any, key: str = "", rule: str = "float") -> Any:

@@ -49,9 +49,13 @@ def embedded_text(name: str) -> str:
 def load_scenario(ref: str) -> Scenario:
     """A scenario from an embedded name (`astana`) or a path to a TOML file."""
     path = Path(ref)
-    if path.is_dir():
+    try:
+        is_folder, is_file = path.is_dir(), path.is_file()
+    except OSError as exc:  # e.g. a folder on the way the user may not search
+        raise ScenarioError(ref, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    if is_folder:
         raise ScenarioError(ref, ["is a directory; give a scenario TOML file"])
-    if path.is_file():
+    if is_file:
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
