@@ -20,7 +20,9 @@ from lrtsim.dynamics.energy_saving import eco_run
 from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
+from lrtsim.io.outputs import plan_files
 from lrtsim.model.load import load_scenario
+from lrtsim.planning.day_types import make_day_plans
 from lrtsim.planning.plan import make_plan
 
 
@@ -74,9 +76,16 @@ def main() -> None:
     times = timed(lambda: analyse(scenario), 10)
     name = "headway analysis (both directions, terminals)"
     print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
-    make_plan(scenario)
+    plan = make_plan(scenario)
     times = timed(lambda: make_plan(scenario), 5)
-    name = "service plan (demand to fleet, 288 trips)"
+    name = f"service plan, one day ({plan.trips} trips)"
+    print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
+    days = make_day_plans(scenario)
+    times = timed(lambda: make_day_plans(scenario), 5)
+    name = f"service plans, {len(days)} day types ({sum(d.plan.trips for d in days)} trips)"
+    print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
+    times = timed(lambda: plan_files(scenario, days), 5)
+    name = "plan files: CSVs and the GTFS zip, in memory"
     print(f"{name:<44} {statistics.median(times):>10.2f} {min(times):>8.2f}")
 
 
