@@ -15,15 +15,19 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m lrtsim.cli ARGS` in `cwd`, output captured, never raising on failure."""
+def run_cli(
+    args: list[str], cwd: Path, *, env: dict[str, str] | None = None, user: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m lrtsim.cli ARGS` in `cwd`, output captured, never raising on failure; `env`
+    adds to the environment, `user` runs it as that user (with runuser, as root)."""
+    prefix = [] if user is None else ["runuser", "-u", user, "--"]
     return subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", *args],
+        [*prefix, sys.executable, "-m", "lrtsim.cli", *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
         cwd=cwd,
-        env=cli_env(),
+        env={**cli_env(), **(env or {})},
         timeout=300,
         check=False,
     )

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cli_support import cli_env, run_cli
+from cli_support import run_cli
 from lrtsim.model.load import embedded_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,19 +147,6 @@ def test_force_replaces_a_foreign_folder(workdir: Path) -> None:
     assert (target / "timetable.csv").is_file()
 
 
-def _run_with_home(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**cli_env(), "HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_force_never_replaces_a_folder_of_folders(workdir: Path) -> None:
     project = workdir / "project"
     (project / "src").mkdir(parents=True)
@@ -193,7 +179,7 @@ def test_force_never_replaces_the_home_folder_or_above(tmp_path: Path, target: s
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
     out = home if target == "home" else home.parent
-    run = _run_with_home(["plan", "--out", str(out), "--force"], cwd, home)
+    run = run_cli(["plan", "--out", str(out), "--force"], cwd, env={"HOME": str(home)})
     failed_cleanly(run, "home folder")
     assert (home / "notes.txt").read_text(encoding="utf-8") == "mine\n"
 

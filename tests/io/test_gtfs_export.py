@@ -19,9 +19,8 @@ from gtfs_support import partridge_feed, read_table, validation_date
 
 from lrtsim.dynamics.runtime import running_times
 from lrtsim.errors import LrtsimError
-from lrtsim.io import atomic, gtfs_export
-from lrtsim.io.gtfs import archive
-from lrtsim.io.gtfs_export import gtfs_tables, validate_gtfs, write_gtfs
+from lrtsim.io import atomic, gtfs
+from lrtsim.io.gtfs import archive, gtfs_tables, validate_gtfs, write_gtfs
 from lrtsim.model.geometry import chainage_m, haversine_m, project_points
 from lrtsim.model.load import load_scenario
 from lrtsim.model.schema import Scenario
@@ -353,7 +352,7 @@ def test_calendar_and_feed_info_cover_the_publication_dates(
 def test_archive_holds_the_gtfs_files_as_utf8(feed_path: Path) -> None:
     with zipfile.ZipFile(feed_path) as zipped:
         # Astana's stations have Kazakh and Russian names: translations.txt is there too.
-        assert zipped.namelist() == list(gtfs_export.GTFS_FILES)
+        assert zipped.namelist() == list(gtfs.GTFS_FILES)
         text = zipped.read("stop_times.txt").decode("utf-8")
     assert text.startswith("trip_id,arrival_time,departure_time,stop_id,stop_sequence,")
     assert "Unnamed" not in text

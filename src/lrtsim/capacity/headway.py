@@ -44,6 +44,15 @@ class Headway:
     """For the open line: the stations before and after it, in the direction of travel."""
 
 
+def _line_headway(
+    trip: Timeline, i: int, direction: Direction, parts: dict[str, float], position_m: float
+) -> Headway:
+    """The open line's headway between stops i and i + 1 of `trip`, from its parts."""
+    pair = (trip.stop_names[i], trip.stop_names[i + 1])
+    where = f"{pair[0]} – {pair[1]}"
+    return Headway(where, "line", direction, sum(parts.values()), parts, position_m, pair)
+
+
 def _attribute(trip: Timeline, x: FloatArray, y: FloatArray) -> np.ndarray:
     """Index of the first intermediate stop in [x, y] for each pair, or -1 (the line).
 
@@ -119,18 +128,7 @@ def moving_block(
             "release": rule.reaction_time_s,
             "operating_margin": operating_margin_s,
         }
-        pair = (trip.stop_names[i], trip.stop_names[i + 1])
-        lines.append(
-            Headway(
-                f"{pair[0]} – {pair[1]}",
-                "line",
-                direction,
-                sum(parts.values()),
-                parts,
-                float(x[k]),
-                pair,
-            )
-        )
+        lines.append(_line_headway(trip, i, direction, parts, float(x[k])))
     return stations, lines
 
 
@@ -182,16 +180,5 @@ def fixed_block(
             "blocking": float(own[j]),
             "operating_margin": operating_margin_s,
         }
-        pair = (trip.stop_names[i], trip.stop_names[i + 1])
-        lines.append(
-            Headway(
-                f"{pair[0]} – {pair[1]}",
-                "line",
-                direction,
-                sum(parts.values()),
-                parts,
-                float(stairs.from_m[j]),
-                pair,
-            )
-        )
+        lines.append(_line_headway(trip, i, direction, parts, float(stairs.from_m[j])))
     return stations, lines, stairs
