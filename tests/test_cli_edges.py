@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -238,14 +237,6 @@ def test_a_folder_as_feed_is_named_as_such(runs: dict[str, Any]) -> None:
 def test_an_unreadable_feed_is_cannot_read(runs: dict[str, Any]) -> None:
     failed_cleanly(runs["import_unreadable_feed"], "cannot read", "/proc/self/mem")
     assert "not a zip" not in runs["import_unreadable_feed"].stderr
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_a_feed_without_read_permission_is_cannot_read(tmp_path: Path) -> None:
-    feed = tmp_path / "locked.zip"
-    shutil.copy(FEED, feed)
-    feed.chmod(0)
-    failed_cleanly(run_cli(["import-gtfs", str(feed), "--route", "200"], tmp_path), "cannot read")
 
 
 # ------------------------------------------------------------------------------------ plot formats

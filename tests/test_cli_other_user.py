@@ -20,6 +20,13 @@ import pytest
 from cli_support import cli_env
 
 RUNUSER = shutil.which("runuser")
+FEED = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "data"
+    / "feeds"
+    / ("trimet-max-green-2021.zip")
+)
 
 
 def _as_nobody(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -88,3 +95,14 @@ def test_an_unreadable_folder_gives_exit_2(scratch: Path, args: list[str]) -> No
     assert run.returncode == 2, (run.returncode, run.stderr[-1000:])
     assert "Traceback" not in run.stderr
     assert "permission denied" in run.stderr.lower()
+
+
+def test_a_feed_without_read_permission_is_cannot_read(scratch: Path) -> None:
+    feed = scratch / "locked.zip"
+    shutil.copy(FEED, feed)
+    feed.chmod(0)
+    run = _as_nobody(["-m", "lrtsim.cli", "import-gtfs", str(feed), "--route", "200"], scratch)
+    assert run.returncode == 2, (run.returncode, run.stderr[-1000:])
+    assert "Traceback" not in run.stderr
+    assert "cannot read" in run.stderr
+    assert "not a zip" not in run.stderr
