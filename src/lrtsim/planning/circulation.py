@@ -147,21 +147,42 @@ def trains_out_at(blocks: pd.DataFrame, t_s: float) -> int:
     return int(((spans["start"] <= t_s) & (spans["end"] > t_s)).sum())
 
 
+Rows = list[dict[str, object]]
+
+
+def _gap_s(taken: list[float], t: float) -> float:
+    """Time from `t` to the nearest of the sorted times `taken` (infinite when there are none)."""
+    k = bisect.bisect_left(taken, t)
+    return min((abs(t - taken[j]) for j in (k - 1, k) if 0 <= j < len(taken)), default=math.inf)
+
+
+def _s(row: dict[str, object]) -> float:
+    """A timetable row's departure time."""
+    value = row["departure_s"]
+    assert isinstance(value, float | int)
+    return float(value)
+
+
 def _best_slot(
-    candidates: list[float], taken: list[float], min_gap_s: float, headway_s: float
-) -> float | None:
-    """The candidate furthest from the other departures (any gap of half a headway will do);
-    of equals the first one. None when every candidate is closer than `min_gap_s`."""
-    best: tuple[float, float] | None = None
-    for t in candidates:
-        k = bisect.bisect_left(taken, t)
-        near = [abs(t - taken[j]) for j in (k - 1, k) if 0 <= j < len(taken)]
-        gap = min(near, default=math.inf)
+    candidates: list[Rows],
+    departures: Mapping[tuple[str, str], list[float]],
+    min_gap_s: float,
+    headway_s: float,
+) -> Rows | None:
+    """The candidate trip furthest from the other trains' departures at every station it serves
+    (any gap of half a headway will do); of equals the first one. None when every candidate
+    leaves some station closer than `min_gap_s` to another train."""
+    best: tuple[float, Rows] | None = None
+    for trip in candidates:
+        gap = min(
+            _gap_s(departures.get((str(r["direction"]), str(r["station"])), []), _s(r))
+            for r in trip
+        )
         if gap < min_gap_s - 1e-9:
             continue
         score = min(gap, headway_s / 2.0)
         if best is None or score > best[0] + 1e-9:
-            best = (score, t)
+            best = (score, trip)
     return None if best is None else best[1]
 
 
@@ -218,13 +239,11 @@ def circulate(
     block_of: dict[str, str] = {}
     added: list[dict[str, object]] = []
     added_ids: list[str] = []
-    # Departures from every terminal and gate, by direction: where a positioning trip must
-    # keep clear of the other trains.
-    watched = set(depot.gate.values()) | set(terminals)
-    at = timetable[timetable["station"].isin(watched)]
+    # Departures from every station, by direction: a positioning trip keeps clear of the other
+    # trains at each station it serves.
     departures: dict[tuple[str, str], list[float]] = {
         (str(d), str(s)): sorted(g["departure_s"].tolist())
-        for (d, s), g in at.groupby(["direction", "station"])
+        for (d, s), g in timetable.groupby(["direction", "station"])
     }
 
     def add(
@@ -268,8 +287,7 @@ def circulate(
         added_ids.append(trip)
         for r in trip_rows:
             key = (str(r["direction"]), str(r["station"]))
-            if key in departures:
-                bisect.insort(departures[key], float(r["departure_s"]))  # type: ignore[arg-type]
+            bisect.insort(departures.setdefault(key, []), float(r["departure_s"]))  # type: ignore[arg-type]
         first, last = trip_rows[0], trip_rows[-1]
         start, end = float(first["departure_s"]), float(last["arrival_s"])  # type: ignore[arg-type]
         add(block, "trip", trip, str(first["station"]), str(last["station"]), start, end,
@@ -294,11 +312,8 @@ def circulate(
                 continue
             trip_rows = trip_at(direction, t, gate, terminal)
             if float(trip_rows[-1]["arrival_s"]) <= need_by + 1e-9:  # type: ignore[arg-type]
-                candidates.append(t)
-        slot = _best_slot(
-            candidates, departures.get((direction, gate), []), positioning.min_gap_s, headway
-        )
-        return None if slot is None else trip_at(direction, slot, gate, terminal)
+                candidates.append(trip_rows)
+        return _best_slot(candidates, departures, positioning.min_gap_s, headway)
 
     def away(terminal: str, leave_from: float) -> list[dict[str, object]] | None:
         """A positioning trip from `terminal` to its gate leaving from `leave_from`, if one fits."""
@@ -309,14 +324,11 @@ def circulate(
         earliest = 60.0 * math.ceil(leave_from / 60.0 - 1e-9)
         headway = headway_at(plans, earliest)
         candidates = [
-            t
+            trip_at(direction, t, terminal, gate)
             for t in (earliest + 60.0 * k for k in range(int(headway // 60.0) + 1))
             if positioning.start_s <= t < positioning.end_s
         ]
-        slot = _best_slot(
-            candidates, departures.get((direction, terminal), []), positioning.min_gap_s, headway
-        )
-        return None if slot is None else trip_at(direction, slot, terminal, gate)
+        return _best_slot(candidates, departures, positioning.min_gap_s, headway)
 
     def pull_in(block: str, where: str, arrived: float, t: float) -> None:
         """Wait out the layover, then back to the depot: in service to the gate if a trip fits,
