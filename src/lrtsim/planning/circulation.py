@@ -22,6 +22,7 @@ Operation*, 2nd ed. (2016), ch. 5–6.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -156,9 +157,9 @@ def _gap_s(taken: list[float], t: float) -> float:
     return min((abs(t - taken[j]) for j in (k - 1, k) if 0 <= j < len(taken)), default=math.inf)
 
 
-def _s(row: dict[str, object]) -> float:
-    """A timetable row's departure time."""
-    value = row["departure_s"]
+def _num(row: dict[str, object], column: str) -> float:
+    """A timetable row's time or distance as a float."""
+    value = row[column]
     assert isinstance(value, float | int)
     return float(value)
 
@@ -175,7 +176,9 @@ def _best_slot(
     best: tuple[float, Rows] | None = None
     for trip in candidates:
         gap = min(
-            _gap_s(departures.get((str(r["direction"]), str(r["station"])), []), _s(r))
+            _gap_s(
+                departures.get((str(r["direction"]), str(r["station"])), []), _num(r, "departure_s")
+            )
             for r in trip
         )
         if gap < min_gap_s - 1e-9:
@@ -213,6 +216,130 @@ def _renumbered(
     return out.reset_index(drop=True), new
 
 
+@dataclass
+class _BlockRows:
+    """The blocks table as it is written: one row per activity, numbered within each block."""
+
+    rows: Rows = field(default_factory=list)
+    sequence: dict[str, int] = field(default_factory=dict)
+    block_of: dict[str, str] = field(default_factory=dict)
+    """The block of every trip run so far."""
+
+    def add(
+        self, block: str, activity: str, trip: str, a: str, b: str, t0: float, t1: float, m: float
+    ) -> None:
+        """One activity of `block` from `a` at `t0` to `b` at `t1`, `m` metres."""
+        self.sequence[block] = self.sequence.get(block, 0) + 1
+        self.rows.append(
+            {
+                "block_id": block,
+                "sequence": self.sequence[block],
+                "activity": activity,
+                "trip_id": trip,
+                "from_station": a,
+                "to_station": b,
+                "start_s": t0,
+                "end_s": t1,
+                "distance_m": m,
+            }
+        )
+        if trip:
+            self.block_of[trip] = block
+
+    def wait(self, block: str, where: str, t0: float, t1: float) -> None:
+        """A layover at `where`."""
+        self.add(block, "layover", "", where, where, t0, t1, 0.0)
+
+    def legs(self, block: str, legs: tuple[Leg, ...], t: float) -> float:
+        """Empty moves one after the other from `t`; the time the last one ends."""
+        for leg in legs:
+            self.add(block, leg.activity, "", leg.from_station, leg.to_station, t,
+                     t + leg.duration_s, leg.distance_m)  # fmt: skip
+            t += leg.duration_s
+        return t
+
+    def frame(self) -> pd.DataFrame:
+        """The BLOCK_COLUMNS table, by block then sequence."""
+        blocks = pd.DataFrame(self.rows, columns=list(BLOCK_COLUMNS))
+        return blocks.sort_values(["block_id", "sequence"], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class _Positioner:
+    """Finds positioning trips between a gate and a terminal that keep clear of every train."""
+
+    depot: DepotLink
+    plans: list[PeriodPlan]
+    positioning: Positioning | None
+    departures: dict[tuple[str, str], list[float]]
+    """Departures from every station by (direction, station), sorted; grows with each trip."""
+    added: Rows = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)
+
+    def _way(self, a: str, b: str) -> str:
+        index = self.depot.station_index
+        return "up" if index[b] > index[a] else "down"
+
+    def _trip(self, direction: str, t: float, a: str, b: str) -> Rows:
+        assert self.positioning is not None
+        trip = f"positioning-{len(self.added_ids) + 1}"
+        index = self.depot.station_index
+        return self.positioning.make_trip(direction, t, trip, index[a], index[b])
+
+    def _in_service(self, t: float) -> bool:
+        assert self.positioning is not None
+        return self.positioning.start_s <= t < self.positioning.end_s
+
+    def towards(self, terminal: str, need_by: float) -> Rows | None:
+        """A trip from the gate arriving at `terminal` by `need_by`, if one fits."""
+        gate = self.depot.gate[terminal]
+        if self.positioning is None or gate == terminal:
+            return None
+        direction = self._way(gate, terminal)
+        trial = self._trip(direction, need_by, gate, terminal)
+        span = _num(trial[-1], "arrival_s") - _num(trial[0], "departure_s")
+        latest = 60.0 * math.floor((need_by - span) / 60.0)
+        headway = headway_at(self.plans, latest)
+        candidates = []
+        for k in range(int(headway // 60.0) + 3):
+            t = latest - 60.0 * k
+            if not self._in_service(t):
+                continue
+            trip_rows = self._trip(direction, t, gate, terminal)
+            if _num(trip_rows[-1], "arrival_s") <= need_by + 1e-9:
+                candidates.append(trip_rows)
+        return _best_slot(candidates, self.departures, self.positioning.min_gap_s, headway)
+
+    def away(self, terminal: str, leave_from: float) -> Rows | None:
+        """A trip from `terminal` to its gate leaving from `leave_from` on, if one fits."""
+        gate = self.depot.gate[terminal]
+        if self.positioning is None or gate == terminal:
+            return None
+        direction = self._way(terminal, gate)
+        earliest = 60.0 * math.ceil(leave_from / 60.0 - 1e-9)
+        headway = headway_at(self.plans, earliest)
+        candidates = [
+            self._trip(direction, t, terminal, gate)
+            for t in (earliest + 60.0 * k for k in range(int(headway // 60.0) + 1))
+            if self._in_service(t)
+        ]
+        return _best_slot(candidates, self.departures, self.positioning.min_gap_s, headway)
+
+    def take(self, trip_rows: Rows) -> str:
+        """Add the trip to the timetable and to the departures later trips keep clear of."""
+        trip = str(trip_rows[0]["trip_id"])
+        self.added.extend(trip_rows)
+        self.added_ids.append(trip)
+        for r in trip_rows:
+            key = (str(r["direction"]), str(r["station"]))
+            bisect.insort(self.departures.setdefault(key, []), _num(r, "departure_s"))
+        return trip
+
+
+Ready = tuple[float, float, str]
+"""A train at a terminal: (ready to leave at, arrived at, block id)."""
+
+
 def circulate(
     timetable: pd.DataFrame,
     plans: list[PeriodPlan],
@@ -233,175 +360,99 @@ def circulate(
     firsts = firsts.sort_values("start", kind="stable")
     names = sorted(depot.station_index, key=lambda s: depot.station_index[s])
     terminals = (names[0], names[-1])
-    ready: dict[str, deque[tuple[float, float, str]]] = {t: deque() for t in terminals}
-    rows: list[dict[str, object]] = []
-    sequence: dict[str, int] = {}
-    block_of: dict[str, str] = {}
-    added: list[dict[str, object]] = []
-    added_ids: list[str] = []
-    # Departures from every station, by direction: a positioning trip keeps clear of the other
-    # trains at each station it serves.
-    departures: dict[tuple[str, str], list[float]] = {
-        (str(d), str(s)): sorted(g["departure_s"].tolist())
-        for (d, s), g in timetable.groupby(["direction", "station"])
-    }
+    # At each terminal: a heap of trains still in their layover, and the trains ready to go in
+    # the order they became ready (every train in the heap becomes ready after all of these).
+    laying_over: dict[str, list[Ready]] = {t: [] for t in terminals}
+    ready: dict[str, deque[Ready]] = {t: deque() for t in terminals}
+    out_rows = _BlockRows()
+    finder = _Positioner(
+        depot,
+        plans,
+        positioning,
+        {
+            (str(d), str(s)): sorted(g["departure_s"].tolist())
+            for (d, s), g in timetable.groupby(["direction", "station"])
+        },
+    )
 
-    def add(
-        block: str, activity: str, trip: str, a: str, b: str, t0: float, t1: float, m: float
-    ) -> None:
-        sequence[block] = sequence.get(block, 0) + 1
-        rows.append(
-            {
-                "block_id": block,
-                "sequence": sequence[block],
-                "activity": activity,
-                "trip_id": trip,
-                "from_station": a,
-                "to_station": b,
-                "start_s": t0,
-                "end_s": t1,
-                "distance_m": m,
-            }
-        )
-
-    def run_legs(block: str, legs: tuple[Leg, ...], t: float) -> float:
-        for leg in legs:
-            add(block, leg.activity, "", leg.from_station, leg.to_station, t, t + leg.duration_s,
-                leg.distance_m)  # fmt: skip
-            t += leg.duration_s
-        return t
-
-    def way(a: str, b: str) -> str:
-        return "up" if depot.station_index[b] > depot.station_index[a] else "down"
-
-    def trip_at(direction: str, t: float, a: str, b: str) -> list[dict[str, object]]:
-        assert positioning is not None
-        trip = f"positioning-{len(added_ids) + 1}"
-        ia, ib = depot.station_index[a], depot.station_index[b]
-        return positioning.make_trip(direction, t, trip, ia, ib)
-
-    def record(trip_rows: list[dict[str, object]], block: str) -> tuple[float, float, float]:
-        """Add a positioning trip to the timetable and the block; its start, end and length."""
-        trip = str(trip_rows[0]["trip_id"])
-        added.extend(trip_rows)
-        added_ids.append(trip)
-        for r in trip_rows:
-            key = (str(r["direction"]), str(r["station"]))
-            bisect.insort(departures.setdefault(key, []), float(r["departure_s"]))  # type: ignore[arg-type]
+    def run_positioning(block: str, trip_rows: Rows) -> float:
+        """Run a positioning trip in `block`; the time it arrives."""
+        trip = finder.take(trip_rows)
         first, last = trip_rows[0], trip_rows[-1]
-        start, end = float(first["departure_s"]), float(last["arrival_s"])  # type: ignore[arg-type]
-        add(block, "trip", trip, str(first["station"]), str(last["station"]), start, end,
-            float(last["distance_m"]))  # type: ignore[arg-type]  # fmt: skip
-        block_of[trip] = block
-        return start, end, float(last["distance_m"])  # type: ignore[arg-type]
-
-    def towards(terminal: str, need_by: float) -> list[dict[str, object]] | None:
-        """A positioning trip from the gate arriving at `terminal` by `need_by`, if one fits."""
-        gate = depot.gate[terminal]
-        if positioning is None or gate == terminal:
-            return None
-        direction = way(gate, terminal)
-        trial = trip_at(direction, need_by, gate, terminal)
-        span = float(trial[-1]["arrival_s"]) - float(trial[0]["departure_s"])  # type: ignore[arg-type]
-        latest = 60.0 * math.floor((need_by - span) / 60.0)
-        headway = headway_at(plans, latest)
-        candidates = []
-        for k in range(int(headway // 60.0) + 3):
-            t = latest - 60.0 * k
-            if not positioning.start_s <= t < positioning.end_s:
-                continue
-            trip_rows = trip_at(direction, t, gate, terminal)
-            if float(trip_rows[-1]["arrival_s"]) <= need_by + 1e-9:  # type: ignore[arg-type]
-                candidates.append(trip_rows)
-        return _best_slot(candidates, departures, positioning.min_gap_s, headway)
-
-    def away(terminal: str, leave_from: float) -> list[dict[str, object]] | None:
-        """A positioning trip from `terminal` to its gate leaving from `leave_from`, if one fits."""
-        gate = depot.gate[terminal]
-        if positioning is None or gate == terminal:
-            return None
-        direction = way(terminal, gate)
-        earliest = 60.0 * math.ceil(leave_from / 60.0 - 1e-9)
-        headway = headway_at(plans, earliest)
-        candidates = [
-            trip_at(direction, t, terminal, gate)
-            for t in (earliest + 60.0 * k for k in range(int(headway // 60.0) + 1))
-            if positioning.start_s <= t < positioning.end_s
-        ]
-        return _best_slot(candidates, departures, positioning.min_gap_s, headway)
+        end = _num(last, "arrival_s")
+        out_rows.add(block, "trip", trip, str(first["station"]), str(last["station"]),
+                     _num(first, "departure_s"), end, _num(last, "distance_m"))  # fmt: skip
+        return end
 
     def pull_in(block: str, where: str, arrived: float, t: float) -> None:
         """Wait out the layover, then back to the depot: in service to the gate if a trip fits,
         then empty."""
-        trip_rows = away(where, t)
+        trip_rows = finder.away(where, t)
         if trip_rows is not None:
-            start = float(trip_rows[0]["departure_s"])  # type: ignore[arg-type]
-            add(block, "layover", "", where, where, arrived, start, 0.0)
-            _, end, _ = record(trip_rows, block)
+            out_rows.wait(block, where, arrived, _num(trip_rows[0], "departure_s"))
+            end = run_positioning(block, trip_rows)
             where, arrived, t = depot.gate[where], end, end + layover_s[depot.gate[where]]
         if t > arrived:
-            add(block, "layover", "", where, where, arrived, t, 0.0)
-        run_legs(block, depot.pull_in[where], t)
+            out_rows.wait(block, where, arrived, t)
+        out_rows.legs(block, depot.pull_in[where], t)
 
     def pull_out(block: str, origin: str, start: float) -> None:
         """Out of the depot to be ready at `origin` for a trip at `start`."""
-        trip_rows = towards(origin, start - layover_s[origin])
+        trip_rows = finder.towards(origin, start - layover_s[origin])
         if trip_rows is not None:
             gate = depot.gate[origin]
-            first = float(trip_rows[0]["departure_s"])  # type: ignore[arg-type]
+            first = _num(trip_rows[0], "departure_s")
             t = first - layover_s[gate]
             legs = depot.pull_out[gate]
-            run_legs(block, legs, t - sum(leg.duration_s for leg in legs))
-            add(block, "layover", "", gate, gate, t, first, 0.0)
-            _, end, _ = record(trip_rows, block)
-            add(block, "layover", "", origin, origin, end, start, 0.0)
+            out_rows.legs(block, legs, t - sum(leg.duration_s for leg in legs))
+            out_rows.wait(block, gate, t, first)
+            end = run_positioning(block, trip_rows)
+            out_rows.wait(block, origin, end, start)
             return
         t = start - layover_s[origin]
         legs = depot.pull_out[origin]
-        run_legs(block, legs, t - sum(leg.duration_s for leg in legs))
-        add(block, "layover", "", origin, origin, t, start, 0.0)
+        out_rows.legs(block, legs, t - sum(leg.duration_s for leg in legs))
+        out_rows.wait(block, origin, t, start)
 
     count = 0
-    for trip_id, trip in firsts.iterrows():
-        origin, destination = str(trip["origin"]), str(trip["destination"])
-        start, end = float(trip["start"]), float(trip["end"])
-        queue = ready[origin]
+    columns = ("origin", "destination", "start", "end", "distance")
+    for trip_id, origin, destination, start, end, distance in zip(
+        firsts.index.astype(str).tolist(), *(firsts[c].tolist() for c in columns), strict=True
+    ):
+        heap, queue = laying_over[origin], ready[origin]
+        while heap and heap[0][0] <= start + 1e-9:
+            queue.append(heapq.heappop(heap))
+        # A train that would wait longer than twice the headway goes back to the depot.
         patience = 2.0 * headway_at(plans, start)
         while queue and queue[0][0] + patience < start:
             _, arrived, block = queue.popleft()
             pull_in(block, origin, arrived, arrived + layover_s[origin])
-        ready_now = [i for i, item in enumerate(queue) if item[0] <= start + 1e-9]
-        if ready_now:
+        if queue:
             # The train ready most recently goes: when service thins, the surplus is the trains
             # that have waited longest, and they are the ones sent to the depot.
-            _, arrived, block = queue[ready_now[-1]]
-            del queue[ready_now[-1]]
-            add(block, "layover", "", origin, origin, arrived, start, 0.0)
+            _, arrived, block = queue.pop()
+            out_rows.wait(block, origin, arrived, start)
         else:
             count += 1
             block = f"B{count:03d}"
             pull_out(block, origin, start)
-        add(block, "trip", str(trip_id), origin, destination, start, end, float(trip["distance"]))
-        block_of[str(trip_id)] = block
-        ready[destination].append((end + layover_s[destination], end, block))
-        ready[destination] = deque(sorted(ready[destination]))
-    for terminal, queue in ready.items():
-        for available, arrived, block in queue:
+        out_rows.add(block, "trip", trip_id, origin, destination, start, end, distance)
+        heapq.heappush(laying_over[destination], (end + layover_s[destination], end, block))
+    for terminal in terminals:
+        for available, arrived, block in (*ready[terminal], *sorted(laying_over[terminal])):
             pull_in(block, terminal, arrived, available)
     out = timetable.copy()
-    if added:
-        extra = pd.DataFrame(added).assign(block_id="")[list(TIMETABLE_COLUMNS)]
+    if finder.added:
+        extra = pd.DataFrame(finder.added).assign(block_id="")[list(TIMETABLE_COLUMNS)]
         out = pd.concat([out, extra], ignore_index=True)
-    out["block_id"] = out["trip_id"].map(block_of)
-    out, new_id = _renumbered(out, rows)
-    blocks = pd.DataFrame(rows, columns=list(BLOCK_COLUMNS))
-    blocks = blocks.sort_values(["block_id", "sequence"], kind="stable").reset_index(drop=True)
+    out["block_id"] = out["trip_id"].map(out_rows.block_of)
+    out, new_id = _renumbered(out, out_rows.rows)
+    blocks = out_rows.frame()
     peak, _ = out_of_depot(blocks)
-    spares = math.ceil(spare_ratio * peak - 1e-9)
     return Circulation(
         blocks=blocks,
         timetable=out,
         in_service_peak=peak,
-        spares=spares,
-        positioning_trips=tuple(sorted(new_id[t] for t in added_ids)),
+        spares=math.ceil(spare_ratio * peak - 1e-9),
+        positioning_trips=tuple(sorted(new_id[t] for t in finder.added_ids)),
     )
