@@ -36,14 +36,13 @@ def plan_command(
     """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed,
     for each day type of the scenario."""
     from lrtsim.io.atomic import check_folder_target, write_folder_atomic
-    from lrtsim.io.od_csv import od_csv_path
-    from lrtsim.io.outputs import plan_files
-    from lrtsim.io.payloads import day_plans_payload
+    from lrtsim.io.outputs import plan_files, plan_folder, scenario_inputs
+    from lrtsim.io.payloads import plan_command_payload
     from lrtsim.planning.day_types import service_days_note
 
     scenario = load(ref)
-    folder = out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
-    inputs = [p for p in (Path(ref), od_csv_path(scenario, ref)) if p is not None and p.is_file()]
+    folder = plan_folder(scenario, out_dir)
+    inputs = scenario_inputs(scenario, ref)
     try:
         check_folder_target(folder, force=force, inputs=inputs)
     except LrtsimError as exc:
@@ -60,11 +59,7 @@ def plan_command(
 
     day_plans, files, no_gtfs = compute("Planning the service day…", as_json, work)
     note = service_days_note(scenario)
-    payload: dict[str, Any] = {"scenario": scenario.name, **day_plans_payload(day_plans)}
-    payload["out"] = str(folder)
-    payload["files"] = sorted(files)
-    payload["gtfs"] = {"written": no_gtfs is None, "reason": no_gtfs}
-    payload["notes"] = [note] if note else []
+    payload = plan_command_payload(scenario.name, day_plans, folder, list(files), no_gtfs, note)
     if as_json:
         emit_json(payload)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,3 +31,17 @@ def plan_files(
     if reason is None:
         files["gtfs.zip"] = gtfs_zip_bytes(scenario, day_plans)
     return files, reason
+
+
+def plan_folder(scenario: Scenario, out_dir: Path | None) -> Path:
+    """Where `lrtsim plan` writes: the folder asked for, else `plan-NAME` in the working folder."""
+    return out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
+
+
+def scenario_inputs(scenario: Scenario, ref: str) -> list[Path]:
+    """The files a command reads for `ref`: the scenario file and its OD CSV, where they are
+    files (an output folder must never hold them)."""
+    from lrtsim.io.od_csv import od_csv_path
+
+    candidates = (Path(ref), od_csv_path(scenario, ref))
+    return [p for p in candidates if p is not None and p.is_file()]

@@ -142,6 +142,26 @@ def day_plans_payload(day_plans: Sequence[DayPlan]) -> dict[str, Any]:
     }
 
 
+def plan_command_payload(
+    scenario: str,
+    day_plans: Sequence[DayPlan],
+    folder: Path,
+    files: Sequence[str],
+    no_gtfs: str | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """`lrtsim plan --json`: the day plans, the folder and files written, why no GTFS feed
+    (None when there is one) and the notes."""
+    return {
+        "scenario": scenario,
+        **day_plans_payload(day_plans),
+        "out": str(folder),
+        "files": sorted(files),
+        "gtfs": {"written": no_gtfs is None, "reason": no_gtfs},
+        "notes": [note] if note else [],
+    }
+
+
 def plan_payload(plan: ServicePlan) -> dict[str, Any]:
     """The figures of one day's service plan: fleet, trips, distances and each period (its
     trains in service are those out of the depot at mid-period, its steady state)."""
