@@ -45,7 +45,6 @@ import itertools
 import math
 import re
 import textwrap
-import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,7 +60,9 @@ from lrtsim.dynamics.runtime import running_times
 from lrtsim.errors import LrtsimError
 from lrtsim.model.geometry import chainage_m, detect_curves, project_points
 from lrtsim.model.load import scenario_from_dict
+from lrtsim.model.names import slug
 from lrtsim.model.schema import Scenario
+from lrtsim.model.units import Rounding, s_to_clock
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -112,6 +113,9 @@ for Light Rail Transit, 2nd ed.) allows up to 150 mm actual superelevation."""
 
 LINE_CANT_DEFICIENCY_MM = 75.0
 """ESTIMATE: unbalanced superelevation of 75 mm (TCRP Report 155 gives 75–115 mm for LRT)."""
+
+SERVICE_DAY_LIMIT_S = 30 * 3600.0
+"""The latest clock time a scenario accepts (30:00, `model.schema.clock_to_s`)."""
 
 DEFAULT_LOAD = 0.5
 """Passenger load (fraction of planning capacity) of the minimum-time comparison runs."""
@@ -1008,16 +1012,9 @@ def publication(feed: Feed, route_id: str) -> dict[str, str]:
     return {k: v for k, (v, pattern) in candidates.items() if re.fullmatch(pattern, v)}
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "gtfs-route"
-
-
-def _clock(seconds: float, up: bool) -> str:
-    """Seconds to HH:MM, rounded down (or up), kept within the schema's 00:00–30:00."""
-    minutes = math.ceil(seconds / 60.0) if up else math.floor(seconds / 60.0)
-    minutes = min(max(minutes, 0), 30 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def _clock(seconds: float, rounding: Rounding) -> str:
+    """Seconds to HH:MM, rounded as asked, kept within the schema's 00:00–30:00."""
+    return s_to_clock(min(max(seconds, 0.0), SERVICE_DAY_LIMIT_S), rounding)
 
 
 def _scenario_dict(
@@ -1055,14 +1052,14 @@ def _scenario_dict(
         if times.distinct and 0 < i < len(stations) - 1 and dwell is not None:
             row["dwell_s"] = round(dwell, 1)
         station_rows.append(row)
-    start = _clock(span.first_departure_s, up=False)
-    end = _clock(span.last_arrival_s, up=True)
+    start = _clock(span.first_departure_s, "down")
+    end = _clock(span.last_arrival_s, "up")
     if end <= start:
         start, end = "00:00", "30:00"
     track_start_km = round(float(chainage.shape_to_line_m(np.array([0.0]))[0]) / 1000.0, 4)
 
     raw: dict[str, Any] = {
-        "name": _slug(title),
+        "name": slug(title) or "gtfs-route",
         "seed": 0,
         "description": (
             f"{title} imported from the GTFS feed {feed_name} (route {route_id}, direction_id "
