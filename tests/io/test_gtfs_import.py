@@ -41,7 +41,6 @@ from lrtsim.io.gtfs_import import (
     comparison_total,
     detect_unit,
     import_gtfs,
-    toml_text,
 )
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
@@ -208,25 +207,6 @@ def test_the_toml_round_trips_to_an_equal_scenario(green: GtfsImport) -> None:
     assert green.scenario.gtfs.agency_name == "TriMet"
     assert green.scenario.gtfs.route_color == "008852"
     assert green.scenario.gtfs.start_date == "20211017"
-
-
-def test_toml_writer_escapes_strings_and_comments() -> None:
-    raw: dict[str, Any] = {
-        "name": 'quote " back \\ tab \t nl \n del \x7f é',
-        "seed": 3,
-        "flag": True,
-        "nested": {"pairs": [(1.5, -2.25), (1e-7, 3.0)], "inline": {"a": 1, "b": "x"}},
-    }
-    text = toml_text(raw, {"": ["top\nline", "bell \x07 gone"], "nested.pairs": ["p"]})
-    import tomllib
-
-    back = tomllib.loads(text)
-    assert back["name"] == raw["name"]
-    assert back["seed"] == 3
-    assert back["flag"] is True
-    assert back["nested"]["pairs"] == [[1.5, -2.25], [1e-7, 3.0]]
-    assert back["nested"]["inline"] == {"a": 1, "b": "x"}
-    assert "\x07" not in text
 
 
 # ------------------------------------------------------------------------------- curves
