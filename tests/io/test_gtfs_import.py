@@ -32,16 +32,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from lrtsim.calibration.compare import SegmentComparison, compare_running_times, comparison_total
 from lrtsim.cli import app
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_import import (
-    GtfsImport,
-    SegmentComparison,
-    compare_running_times,
-    comparison_total,
-    detect_unit,
-    import_gtfs,
-)
+from lrtsim.io.gtfs_import import GtfsImport, detect_unit, import_gtfs
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
 
@@ -136,7 +130,7 @@ def green() -> GtfsImport:
 
 @pytest.fixture(scope="module")
 def comparison(green: GtfsImport) -> tuple[SegmentComparison, ...]:
-    return compare_running_times(green)
+    return compare_running_times(green.scenario, green.times.run_s)
 
 
 # ------------------------------------------------------------------ stations and chainage

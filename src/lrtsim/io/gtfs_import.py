@@ -30,8 +30,9 @@ Plain functions over the feed's tables (gtfs-kit style), one per step:
    `lrtsim.model.load.scenario_from_dict` (all checks apply) and writes it as commented TOML that
    loads back to an equal `Scenario`.
 
-`compare_running_times` then puts lrtsim's minimum running time of each segment (the flat-out run
-of `lrtsim.dynamics.runtime.running_times`, no allowance) beside the feed's scheduled time.
+`lrtsim.calibration.compare.compare_running_times` then puts lrtsim's minimum running time of
+each segment (the flat-out run of `lrtsim.dynamics.runtime.running_times`, no allowance) beside
+the feed's scheduled time (`GtfsImport.times.run_s`).
 GTFS has no elevations, civil speed limits, signalling or vehicle data: gradients are left empty,
 the vehicle is a documented estimate (`DEFAULT_VEHICLE`), and schedules therefore sit above the
 technical minimum by recovery margins, signal and traffic delays and slow zones the feed cannot
@@ -54,8 +55,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from lrtsim.dynamics.envelope import DEFAULT_STEP_M
-from lrtsim.dynamics.runtime import running_times
 from lrtsim.errors import LrtsimError
 from lrtsim.io.toml_writer import toml_text
 from lrtsim.model.geometry import chainage_m, detect_curves, project_points
@@ -116,9 +115,6 @@ LINE_CANT_DEFICIENCY_MM = 75.0
 
 SERVICE_DAY_LIMIT_S = 30 * 3600.0
 """The latest clock time a scenario accepts (30:00, `model.schema.clock_to_s`)."""
-
-DEFAULT_LOAD = 0.5
-"""Passenger load (fraction of planning capacity) of the minimum-time comparison runs."""
 
 
 # ----------------------------------------------------------------------------- the vehicle
@@ -1176,63 +1172,3 @@ def _scenario_dict(
         comments[f"rolling_stock.{v.key}"] = [v.reason]
     item_comments = {"line.curves": curve_comments}
     return raw, comments, item_comments
-
-
-# ------------------------------------------------------------------------- the comparison
-@dataclass(frozen=True)
-class SegmentComparison:
-    """One segment: the feed's scheduled running time beside lrtsim's minimum running time."""
-
-    from_station: str
-    to_station: str
-    distance_m: float
-    scheduled_s: float | None
-    """Median over the pattern's trips of arrival at `to` − departure from `from`."""
-    minimum_s: float
-    """lrtsim's flat-out running time (no allowance, no dwell)."""
-
-    @property
-    def ratio(self) -> float | None:
-        """Scheduled / minimum (above 1: the schedule has time beyond the technical minimum)."""
-        if self.scheduled_s is None or self.minimum_s <= 0:
-            return None
-        return self.scheduled_s / self.minimum_s
-
-
-def compare_running_times(
-    imported: GtfsImport, *, load: float = DEFAULT_LOAD, max_step_m: float = DEFAULT_STEP_M
-) -> tuple[SegmentComparison, ...]:
-    """Per segment of the imported pattern: scheduled time, lrtsim minimum time, their ratio.
-
-    The minimum comes from `running_times(scenario, ("up",), load=load, allowance_pct=0)`.
-    """
-    run = running_times(
-        imported.scenario, ("up",), load=load, allowance_pct=0.0, max_step_m=max_step_m
-    )[0]
-    segments = run.minimum.segments
-    return tuple(
-        SegmentComparison(
-            from_station=g.from_station,
-            to_station=g.to_station,
-            distance_m=g.distance_m,
-            scheduled_s=scheduled,
-            minimum_s=g.run_time_s,
-        )
-        for g, scheduled in zip(segments, imported.times.run_s, strict=True)
-    )
-
-
-def comparison_total(rows: Sequence[SegmentComparison]) -> SegmentComparison:
-    """First to last station: summed distance and times (scheduled over segments that have it).
-
-    The ratio of the total compares like with like: the minimum is summed over the same
-    segments as the scheduled time.
-    """
-    timed = [r for r in rows if r.scheduled_s is not None]
-    return SegmentComparison(
-        from_station=rows[0].from_station,
-        to_station=rows[-1].to_station,
-        distance_m=sum(r.distance_m for r in rows),
-        scheduled_s=sum(float(r.scheduled_s or 0.0) for r in timed) if timed else None,
-        minimum_s=sum(r.minimum_s for r in (timed or rows)),
-    )
