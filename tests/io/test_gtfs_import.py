@@ -22,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,7 @@ from lrtsim.errors import LrtsimError
 from lrtsim.io.gtfs_import import GtfsImport, detect_unit, import_gtfs
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
+from lrtsim.model.vehicle_data import DEFAULT_VEHICLE, vehicle_data
 
 REPO = Path(__file__).resolve().parents[2]
 FEED = REPO.parent / "shared" / "data" / "feeds" / "trimet-max-green-2021.zip"
@@ -363,6 +365,18 @@ def test_a_synthetic_feed_imports_with_its_known_geometry(tmp_path: Path, dist: 
     assert imported.scenario.line.stations[1].dwell_s == 20
     assert imported.times.run_s == (100.0, 180.0)
     assert scenario_from_toml(imported.toml) == imported.scenario
+
+
+def test_the_written_vehicle_is_the_shipped_data_file_with_its_reasons(tmp_path: Path) -> None:
+    imported = import_gtfs(synthetic_feed(tmp_path / "f.zip"), "R1")
+    vehicle = vehicle_data(DEFAULT_VEHICLE)
+    assert tomllib.loads(imported.toml)["rolling_stock"] == vehicle.rolling_stock()
+    lines = imported.toml.splitlines()
+    table = lines.index("[rolling_stock]")
+    for v in vehicle.values:
+        at = next(i for i in range(table, len(lines)) if lines[i].startswith(f"{v.key} = "))
+        above = list(itertools.takewhile(lambda n: n.startswith("# "), reversed(lines[:at])))
+        assert " ".join(n[2:] for n in reversed(above)) == v.reason, v.key
 
 
 @pytest.mark.parametrize(

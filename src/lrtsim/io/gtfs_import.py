@@ -34,9 +34,9 @@ Plain functions over the feed's tables (gtfs-kit style), one per step:
 each segment (the flat-out run of `lrtsim.dynamics.runtime.running_times`, no allowance) beside
 the feed's scheduled time (`GtfsImport.times.run_s`).
 GTFS has no elevations, civil speed limits, signalling or vehicle data: gradients are left empty,
-the vehicle is a documented estimate (`DEFAULT_VEHICLE`), and schedules therefore sit above the
-technical minimum by recovery margins, signal and traffic delays and slow zones the feed cannot
-show.
+the vehicle is a documented estimate (`lrtsim.model.vehicle_data.DEFAULT_VEHICLE`, a data file
+with a reason for each value), and schedules therefore sit above the technical minimum by
+recovery margins, signal and traffic delays and slow zones the feed cannot show.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ from lrtsim.model.load import scenario_from_dict
 from lrtsim.model.names import slug
 from lrtsim.model.schema import Scenario
 from lrtsim.model.units import Rounding, s_to_clock
+from lrtsim.model.vehicle_data import DEFAULT_VEHICLE, vehicle_data
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -115,118 +116,6 @@ LINE_CANT_DEFICIENCY_MM = 75.0
 
 SERVICE_DAY_LIMIT_S = 30 * 3600.0
 """The latest clock time a scenario accepts (30:00, `model.schema.clock_to_s`)."""
-
-
-# ----------------------------------------------------------------------------- the vehicle
-@dataclass(frozen=True)
-class VehicleValue:
-    """One key of the default vehicle, with the one-line reason for its value."""
-
-    key: str
-    value: float | int | str
-    reason: str
-
-
-DEFAULT_VEHICLE: tuple[VehicleValue, ...] = (
-    VehicleValue(
-        "name",
-        "2-car low-floor LRV, Siemens S70 class (ESTIMATE)",
-        "two single-ended S70 cars coupled back to back, as TriMet runs its Type 4/5 fleet",
-    ),
-    VehicleValue(
-        "length_m",
-        58.2,
-        "TriMet gives 191 ft (58.2 m) for a two-car Type 4 train (Oregonian, 4 Aug 2009)",
-    ),
-    VehicleValue(
-        "mass_t",
-        90,
-        "ESTIMATE: about 45 t tare a car for a 29 m, six-axle, steel-bodied S70",
-    ),
-    VehicleValue(
-        "rotating_mass_factor",
-        1.08,
-        "ESTIMATE: wheelsets, gears and rotors of 4 motored axles a car add 6–10 %",
-    ),
-    VehicleValue(
-        "max_speed_kmh",
-        88.5,
-        "55 mph maximum service speed (Siemens S700 data for SacRT; Railway Gazette 2007: 88 km/h)",
-    ),
-    VehicleValue(
-        "max_tractive_effort_kn",
-        165,
-        "ESTIMATE: holds 1.34 m/s² at full planning load: (90 t × 1.08 + 336 × 70 kg) × 1.34",
-    ),
-    VehicleValue(
-        "max_power_kw",
-        1000,
-        "4 × 130 kW motors a car (S700 data; four AC motors a car on Type 4) = 1040 kW, "
-        "~1000 kW at the wheel",
-    ),
-    VehicleValue(
-        "max_accel_mps2",
-        1.34,
-        "3 mph/s service acceleration (Siemens S700 data: 1.34 m/s²)",
-    ),
-    VehicleValue(
-        "service_brake_mps2",
-        1.34,
-        "3 mph/s full service braking (Siemens S700 data); the technical minimum uses it all",
-    ),
-    VehicleValue(
-        "davis_a_kn",
-        1.5,
-        "ESTIMATE: rolling and bearing resistance ~14 N/t over ~110 t",
-    ),
-    VehicleValue(
-        "davis_b_kn_per_kmh",
-        0.012,
-        "ESTIMATE: flange and oscillation losses of 12 axles, 0.012 kN per km/h",
-    ),
-    VehicleValue(
-        "davis_c_kn_per_kmh2",
-        0.00038,
-        "ESTIMATE: 0.5 × 1.225 kg/m³ × Cd·A 8 m² (2.65 × 3.9 m front, 58 m of skin) / 3.6²",
-    ),
-    VehicleValue(
-        "seats",
-        136,
-        "136 seats in a two-car Type 4 train (TriMet, Oregonian 4 Aug 2009)",
-    ),
-    VehicleValue(
-        "standing_area_m2",
-        50,
-        "S700: 151 standees at 6/m² = 25 m² a car; at 4/m² this gives 336, TriMet's design "
-        "load is 344",
-    ),
-    VehicleValue(
-        "doors_per_side",
-        8,
-        "4 double sliding plug doors a car side on the S70",
-    ),
-    VehicleValue(
-        "traction_efficiency",
-        0.85,
-        "ESTIMATE: IGBT inverter × AC motor × gear × supply losses ≈ 0.85",
-    ),
-    VehicleValue(
-        "regen_efficiency",
-        0.5,
-        "ESTIMATE: regenerative braking into a 750 V DC overhead line without wayside storage",
-    ),
-    VehicleValue(
-        "aux_power_kw",
-        80,
-        "ESTIMATE: two roof HVAC units a car, compressors, lighting and controls",
-    ),
-)
-"""A 2-car low-floor light-rail train of the Siemens S70 class (TriMet Type 4/5-like).
-
-Published: length, speed, seats, standing area, motor ratings and service rates (sources in each
-reason). Not published, hence ESTIMATE: masses, resistance, efficiencies. Replace them in the
-written TOML when the operator's data are known.
-"""
 
 
 # -------------------------------------------------------------------------------- the feed
@@ -1030,6 +919,7 @@ def _scenario_dict(
     curve_comments: list[str],
 ) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, list[str]]]:
     """The scenario as a dict in TOML order, comments by key path, and per-item comments."""
+    vehicle = vehicle_data(DEFAULT_VEHICLE)
     feed_name = Path(feed.source).name
     version = ""
     info = feed.feed_info
@@ -1082,7 +972,7 @@ def _scenario_dict(
                 "stations": [(round(s.lon, 6), round(s.lat, 6)) for s in stations],
             },
         },
-        "rolling_stock": {v.key: v.value for v in DEFAULT_VEHICLE},
+        "rolling_stock": vehicle.rolling_stock(),
         "signalling": {"kind": "fixed_block"},
         "service": {
             "start": start,
@@ -1168,7 +1058,7 @@ def _scenario_dict(
             else f"ESTIMATE: {DEFAULT_DWELL_S:g} s, a typical light-rail dwell (TCQSM 3rd ed.)."
         ],
     }
-    for v in DEFAULT_VEHICLE:
+    for v in vehicle.values:
         comments[f"rolling_stock.{v.key}"] = [v.reason]
     item_comments = {"line.curves": curve_comments}
     return raw, comments, item_comments
