@@ -36,7 +36,7 @@ from typer.testing import CliRunner
 from lrtsim.calibration.compare import SegmentComparison, compare_running_times, comparison_total
 from lrtsim.cli import app
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_import import GtfsImport, detect_unit, import_gtfs
+from lrtsim.io.gtfs_import import GtfsImport, detect_unit, import_gtfs, line_max_speed_kmh
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
 from lrtsim.model.vehicle_data import DEFAULT_VEHICLE, vehicle_data
@@ -377,6 +377,26 @@ def test_the_written_vehicle_is_the_shipped_data_file_with_its_reasons(tmp_path:
         at = next(i for i in range(table, len(lines)) if lines[i].startswith(f"{v.key} = "))
         above = list(itertools.takewhile(lambda n: n.startswith("# "), reversed(lines[:at])))
         assert " ".join(n[2:] for n in reversed(above)) == v.reason, v.key
+
+
+@pytest.mark.parametrize("dist", ["metres", "none"])
+def test_nothing_of_another_feed_is_written_into_an_imported_scenario(
+    tmp_path: Path, dist: str
+) -> None:
+    """The synthetic feed names no operator: neither may its scenario (comments included)."""
+    imported = import_gtfs(synthetic_feed(tmp_path / "f.zip", dist=dist), "R1")
+    text = imported.toml.lower()
+    for word in ("trimet", "portland", "max green", "type 4", "type 5", "green line"):
+        assert word not in text, word
+    line, vehicle = imported.scenario.line, imported.scenario.rolling_stock
+    assert vehicle.max_speed_kmh <= line.max_speed_kmh < vehicle.max_speed_kmh + 10
+
+
+@pytest.mark.parametrize(
+    ("vehicle_kmh", "line_kmh"), [(88.5, 90.0), (90.0, 90.0), (70.1, 80.0), (105.0, 110.0)]
+)
+def test_the_line_speed_is_the_vehicles_rounded_up(vehicle_kmh: float, line_kmh: float) -> None:
+    assert line_max_speed_kmh(vehicle_kmh) == line_kmh
 
 
 @pytest.mark.parametrize(

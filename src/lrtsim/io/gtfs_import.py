@@ -87,9 +87,9 @@ UNIT_TOLERANCE = 0.10
 """A unit is recognised when the feed's length × its metres per unit is within ±10 % of the
 haversine length: shapes follow the track closely, so a real unit lands within a few per cent."""
 
-LINE_MAX_SPEED_KMH = 90.0
-"""TriMet MAX runs at up to 55 mph ≈ 88.5 km/h; 90 km/h is a light-rail line speed that does
-not bind before the vehicle's own limit. GTFS carries no speed data."""
+LINE_SPEED_STEP_KMH = 10.0
+"""The line's maximum speed is the vehicle's rounded up to a multiple of this (see
+`line_max_speed_kmh`)."""
 
 DEFAULT_DWELL_S = 20.0
 """Dwell when the feed has no distinct arrival and departure times: a typical light-rail dwell
@@ -116,6 +116,15 @@ LINE_CANT_DEFICIENCY_MM = 75.0
 
 SERVICE_DAY_LIMIT_S = 30 * 3600.0
 """The latest clock time a scenario accepts (30:00, `model.schema.clock_to_s`)."""
+
+
+def line_max_speed_kmh(vehicle_max_kmh: float) -> float:
+    """The imported line's maximum speed: the vehicle's, rounded up to the next 10 km/h.
+
+    GTFS carries no speed data, so the line's limit is set where it cannot bind before the
+    vehicle's own: the vehicle's limit governs the running times.
+    """
+    return float(LINE_SPEED_STEP_KMH * math.ceil(vehicle_max_kmh / LINE_SPEED_STEP_KMH))
 
 
 # -------------------------------------------------------------------------------- the feed
@@ -920,6 +929,8 @@ def _scenario_dict(
 ) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, list[str]]]:
     """The scenario as a dict in TOML order, comments by key path, and per-item comments."""
     vehicle = vehicle_data(DEFAULT_VEHICLE)
+    vehicle_max_kmh = float(vehicle.rolling_stock()["max_speed_kmh"])
+    line_max_kmh = line_max_speed_kmh(vehicle_max_kmh)
     feed_name = Path(feed.source).name
     version = ""
     info = feed.feed_info
@@ -953,7 +964,7 @@ def _scenario_dict(
         ),
         "line": {
             "name": title,
-            "max_speed_kmh": LINE_MAX_SPEED_KMH,
+            "max_speed_kmh": line_max_kmh,
             "stations": station_rows,
             "gradients": [],
             "curves": curves,
@@ -1000,8 +1011,10 @@ def _scenario_dict(
             "replace them when you know better.",
         ],
         "line.max_speed_kmh": [
-            "TriMet MAX runs at up to 55 mph ≈ 88.5 km/h; 90 km/h leaves the vehicle's 88.5 km/h "
-            "as the limit. No civil speed limits are in a GTFS feed (speed_limits is empty)."
+            f"GTFS carries no speed data: {line_max_kmh:g} km/h is the vehicle's "
+            f"{vehicle_max_kmh:g} km/h rounded up to the next {LINE_SPEED_STEP_KMH:g} km/h, so the "
+            "vehicle's own limit binds. No civil speed limits are in a GTFS feed (speed_limits "
+            "is empty)."
         ],
         "line.stations": [
             f"km: from {unit_text}; the first station is km 0.",
@@ -1029,11 +1042,7 @@ def _scenario_dict(
             "Track: the shape of the pattern's most common shape_id; stations: the platform "
             "stops' coordinates. track_start_km is the chainage of the shape's first point."
         ],
-        "rolling_stock": [
-            "ESTIMATE: no vehicle data is in GTFS. A 2-car low-floor LRV of the Siemens S70 "
-            "class, like TriMet's Type 4/5 fleet. Published figures cite their source;",
-            "the others are estimates with their reasoning.",
-        ],
+        "rolling_stock": [f"ESTIMATE: no vehicle data is in GTFS. {vehicle.description}"],
         "signalling": [
             "ASSUMPTION: wayside fixed-block signals on the reserved sections; street-running "
             "sections run on sight, which lrtsim does not model.",
