@@ -36,7 +36,8 @@ from typer.testing import CliRunner
 from lrtsim.calibration.compare import SegmentComparison, compare_running_times, comparison_total
 from lrtsim.cli import app
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_import import GtfsImport, detect_unit, import_gtfs, line_max_speed_kmh
+from lrtsim.io.gtfs.chainage import detect_unit
+from lrtsim.io.gtfs.import_scenario import GtfsImport, import_gtfs, line_max_speed_kmh
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
 from lrtsim.model.vehicle_data import DEFAULT_VEHICLE, vehicle_data

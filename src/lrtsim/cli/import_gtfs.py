@@ -13,7 +13,7 @@ from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
     from lrtsim.calibration.compare import SegmentComparison
-    from lrtsim.io.gtfs_import import GtfsImport
+    from lrtsim.io.gtfs.import_scenario import GtfsImport
 
 
 @app.command("import-gtfs", short_help="A scenario from a GTFS feed, against its schedule.")
@@ -32,7 +32,7 @@ def import_gtfs_command(
     """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
     from lrtsim.calibration.compare import DEFAULT_LOAD, compare_running_times, comparison_total
     from lrtsim.io.atomic import check_file_target, write_text_atomic
-    from lrtsim.io.gtfs_import import import_gtfs
+    from lrtsim.io.gtfs.import_scenario import import_gtfs
     from lrtsim.io.payloads import import_payload
 
     if out_file is not None:

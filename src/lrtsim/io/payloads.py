@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from lrtsim.capacity.uic406 import Occupancy
     from lrtsim.dynamics.runtime import DirectionRun
     from lrtsim.dynamics.track import Direction
-    from lrtsim.io.gtfs_import import GtfsImport
+    from lrtsim.io.gtfs.import_scenario import GtfsImport
     from lrtsim.planning.day_types import DayPlan
     from lrtsim.planning.plan import ServicePlan
 
