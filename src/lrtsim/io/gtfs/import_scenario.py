@@ -101,7 +101,7 @@ class GtfsImport:
 
 
 def import_gtfs(path: Path | str, route_id: str, *, direction_id: int = 0) -> GtfsImport:
-    """Build a validated scenario from one route of a GTFS zip (see the module docstring)."""
+    """Build a validated scenario from one route of a GTFS zip (the steps: `lrtsim.io.gtfs`)."""
     feed = read_feed(path)
     trips = route_trips(feed, route_id)
     pattern = choose_pattern(stop_patterns(feed, trips), direction_id)
