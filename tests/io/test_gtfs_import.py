@@ -22,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -32,19 +33,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from lrtsim.calibration.compare import SegmentComparison, compare_running_times, comparison_total
 from lrtsim.cli import app
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_import import (
-    GtfsImport,
-    SegmentComparison,
-    compare_running_times,
-    comparison_total,
-    detect_unit,
-    import_gtfs,
-    toml_text,
-)
+from lrtsim.io.gtfs.chainage import detect_unit
+from lrtsim.io.gtfs.import_scenario import GtfsImport, import_gtfs, line_max_speed_kmh
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
+from lrtsim.model.vehicle_data import DEFAULT_VEHICLE, vehicle_data
 
 REPO = Path(__file__).resolve().parents[2]
 FEED = REPO.parent / "shared" / "data" / "feeds" / "trimet-max-green-2021.zip"
@@ -137,7 +133,7 @@ def green() -> GtfsImport:
 
 @pytest.fixture(scope="module")
 def comparison(green: GtfsImport) -> tuple[SegmentComparison, ...]:
-    return compare_running_times(green)
+    return compare_running_times(green.scenario, green.times.run_s)
 
 
 # ------------------------------------------------------------------ stations and chainage
@@ -208,25 +204,6 @@ def test_the_toml_round_trips_to_an_equal_scenario(green: GtfsImport) -> None:
     assert green.scenario.gtfs.agency_name == "TriMet"
     assert green.scenario.gtfs.route_color == "008852"
     assert green.scenario.gtfs.start_date == "20211017"
-
-
-def test_toml_writer_escapes_strings_and_comments() -> None:
-    raw: dict[str, Any] = {
-        "name": 'quote " back \\ tab \t nl \n del \x7f é',
-        "seed": 3,
-        "flag": True,
-        "nested": {"pairs": [(1.5, -2.25), (1e-7, 3.0)], "inline": {"a": 1, "b": "x"}},
-    }
-    text = toml_text(raw, {"": ["top\nline", "bell \x07 gone"], "nested.pairs": ["p"]})
-    import tomllib
-
-    back = tomllib.loads(text)
-    assert back["name"] == raw["name"]
-    assert back["seed"] == 3
-    assert back["flag"] is True
-    assert back["nested"]["pairs"] == [[1.5, -2.25], [1e-7, 3.0]]
-    assert back["nested"]["inline"] == {"a": 1, "b": "x"}
-    assert "\x07" not in text
 
 
 # ------------------------------------------------------------------------------- curves
@@ -389,6 +366,38 @@ def test_a_synthetic_feed_imports_with_its_known_geometry(tmp_path: Path, dist: 
     assert imported.scenario.line.stations[1].dwell_s == 20
     assert imported.times.run_s == (100.0, 180.0)
     assert scenario_from_toml(imported.toml) == imported.scenario
+
+
+def test_the_written_vehicle_is_the_shipped_data_file_with_its_reasons(tmp_path: Path) -> None:
+    imported = import_gtfs(synthetic_feed(tmp_path / "f.zip"), "R1")
+    vehicle = vehicle_data(DEFAULT_VEHICLE)
+    assert tomllib.loads(imported.toml)["rolling_stock"] == vehicle.rolling_stock()
+    lines = imported.toml.splitlines()
+    table = lines.index("[rolling_stock]")
+    for v in vehicle.values:
+        at = next(i for i in range(table, len(lines)) if lines[i].startswith(f"{v.key} = "))
+        above = list(itertools.takewhile(lambda n: n.startswith("# "), reversed(lines[:at])))
+        assert " ".join(n[2:] for n in reversed(above)) == v.reason, v.key
+
+
+@pytest.mark.parametrize("dist", ["metres", "none"])
+def test_nothing_of_another_feed_is_written_into_an_imported_scenario(
+    tmp_path: Path, dist: str
+) -> None:
+    """The synthetic feed names no operator: neither may its scenario (comments included)."""
+    imported = import_gtfs(synthetic_feed(tmp_path / "f.zip", dist=dist), "R1")
+    text = imported.toml.lower()
+    for word in ("trimet", "portland", "max green", "type 4", "type 5", "green line"):
+        assert word not in text, word
+    line, vehicle = imported.scenario.line, imported.scenario.rolling_stock
+    assert vehicle.max_speed_kmh <= line.max_speed_kmh < vehicle.max_speed_kmh + 10
+
+
+@pytest.mark.parametrize(
+    ("vehicle_kmh", "line_kmh"), [(88.5, 90.0), (90.0, 90.0), (70.1, 80.0), (105.0, 110.0)]
+)
+def test_the_line_speed_is_the_vehicles_rounded_up(vehicle_kmh: float, line_kmh: float) -> None:
+    assert line_max_speed_kmh(vehicle_kmh) == line_kmh
 
 
 @pytest.mark.parametrize(

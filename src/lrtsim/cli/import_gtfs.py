@@ -12,7 +12,8 @@ from lrtsim.cli.common import JsonFlag, app, compute, emit_json, fail, out, pct
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
-    from lrtsim.io.gtfs_import import GtfsImport, SegmentComparison
+    from lrtsim.calibration.compare import SegmentComparison
+    from lrtsim.io.gtfs.import_scenario import GtfsImport
 
 
 @app.command("import-gtfs", short_help="A scenario from a GTFS feed, against its schedule.")
@@ -29,13 +30,9 @@ def import_gtfs_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
+    from lrtsim.calibration.compare import DEFAULT_LOAD, compare_running_times, comparison_total
     from lrtsim.io.atomic import check_file_target, write_text_atomic
-    from lrtsim.io.gtfs_import import (
-        DEFAULT_LOAD,
-        compare_running_times,
-        comparison_total,
-        import_gtfs,
-    )
+    from lrtsim.io.gtfs.import_scenario import import_gtfs
     from lrtsim.io.payloads import import_payload
 
     if out_file is not None:
@@ -46,7 +43,7 @@ def import_gtfs_command(
 
     def work() -> tuple[GtfsImport, tuple[SegmentComparison, ...]]:
         imported = import_gtfs(feed, route)
-        rows = compare_running_times(imported)
+        rows = compare_running_times(imported.scenario, imported.times.run_s)
         if out_file is not None:
             write_text_atomic(out_file, imported.toml, overwrite=force)
         return imported, rows

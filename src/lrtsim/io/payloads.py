@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from lrtsim.model.units import j_to_kwh, mps_to_kmh, s_to_clock
 
 if TYPE_CHECKING:
+    from lrtsim.calibration.compare import SegmentComparison
     from lrtsim.capacity.analysis import HeadwayAnalysis
     from lrtsim.capacity.headway import Headway
     from lrtsim.capacity.uic406 import Occupancy
     from lrtsim.dynamics.runtime import DirectionRun
     from lrtsim.dynamics.track import Direction
-    from lrtsim.io.gtfs_import import GtfsImport, SegmentComparison
+    from lrtsim.io.gtfs.import_scenario import GtfsImport
     from lrtsim.planning.day_types import DayPlan
     from lrtsim.planning.plan import ServicePlan
 
@@ -202,7 +203,7 @@ def import_payload(
     imported: GtfsImport, rows: Sequence[SegmentComparison], load: float, out: Path | None
 ) -> dict[str, Any]:
     """`lrtsim import-gtfs --json`: the imported pattern and its schedule against lrtsim's."""
-    from lrtsim.io.gtfs_import import comparison_total
+    from lrtsim.calibration.compare import comparison_total
 
     s, p = imported.scenario, imported.pattern
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Literal
+
 G_MPS2 = 9.80665
 """Standard gravity (CGPM 1901)."""
 
@@ -27,7 +30,22 @@ def j_to_kwh(energy_j: float) -> float:
     return energy_j / J_PER_KWH
 
 
-def s_to_clock(seconds: float) -> str:
-    """Seconds after midnight as HH:MM, to the nearest minute (hours pass 24 after midnight)."""
-    minutes = round(seconds / 60.0)
+Rounding = Literal["nearest", "down", "up"]
+"""How `s_to_clock` rounds to a whole minute."""
+
+
+def s_to_clock(seconds: float, rounding: Rounding = "nearest") -> str:
+    """Seconds after midnight as HH:MM (hours pass 24 after midnight), to a whole minute.
+
+    `rounding`: "nearest" (Python's `round`: halves to even), "down" (floor) or "up" (ceiling);
+    a span's start rounded down and its end up still contains it.
+    """
+    if rounding == "nearest":
+        minutes = round(seconds / 60.0)
+    elif rounding == "down":
+        minutes = math.floor(seconds / 60.0)
+    elif rounding == "up":
+        minutes = math.ceil(seconds / 60.0)
+    else:
+        raise ValueError(f"rounding must be 'nearest', 'down' or 'up', not {rounding!r}")
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
