@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lrtsim.model.names import slug
+from lrtsim.model.names import slug, stop_ids
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,18 @@ def test_a_slug_is_its_own_slug() -> None:
         assert not once.startswith("-")
         assert not once.endswith("-")
         assert "--" not in once
+
+
+def test_stop_ids_take_the_code_else_the_name_and_are_unique() -> None:
+    from types import SimpleNamespace
+
+    stations = [
+        SimpleNamespace(code="A1", name="Alpha"),
+        SimpleNamespace(code=None, name="Mangilik El"),
+        SimpleNamespace(code="  ", name="Mangilik El"),
+        SimpleNamespace(code=None, name="Нұрлы жол"),
+        SimpleNamespace(code="A1", name="Other"),
+    ]
+    ids = stop_ids(stations)  # type: ignore[arg-type]
+    assert ids == ("A1", "mangilik-el", "mangilik-el-2", "station-4", "A1-2")
+    assert len(set(ids)) == len(ids)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lrtsim.model.schema import Station
 
 
 def slug(text: str) -> str:
@@ -14,3 +19,16 @@ def slug(text: str) -> str:
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def stop_ids(stations: Sequence[Station]) -> tuple[str, ...]:
+    """The public id of each station (GTFS stop_id, the timetable's `stop_id`): its code where
+    it has one, else a slug of its name, else `station-N`; made unique with `-2`, `-3`… suffixes."""
+    ids: list[str] = []
+    for i, station in enumerate(stations):
+        base = (station.code or "").strip() or slug(station.name) or f"station-{i + 1}"
+        candidate, n = base, 2
+        while candidate in ids:
+            candidate, n = f"{base}-{n}", n + 1
+        ids.append(candidate)
+    return tuple(ids)

@@ -21,7 +21,6 @@ from lrtsim.io.gtfs.publication import (
     dates_problem,
     feed_info_table,
     routes_table,
-    stop_ids,
     stops_table,
     translations_table,
 )
@@ -33,6 +32,7 @@ from lrtsim.io.gtfs.schedule import (
     stop_times_table,
     trips_table,
 )
+from lrtsim.model.names import stop_ids
 from lrtsim.model.schema import Scenario
 
 
@@ -60,7 +60,7 @@ def gtfs_tables(scenario: Scenario, day_plans: FeedSource) -> dict[str, pd.DataF
     timetable, days = services(scenario, day_plans)
     shape_m = station_shape_m(scenario)
     tt = checked_timetable(scenario, timetable, shape_m)
-    ids = stop_ids(scenario)
+    ids = list(stop_ids(scenario.line.stations))
     used = [d for d in DIRECTIONS if d in set(tt["direction"])]
     published = {name: on for name, on in days.items() if name in set(tt["day_type"])}
     tables = {

@@ -4,7 +4,7 @@
   come from `[gtfs]`; feed_info carries `feed_lang` (= `agency_lang`) and, when given,
   `feed_contact_email` / `feed_contact_url` (`gtfs.contact_email`, `gtfs.contact_url`);
 - `stops.txt`: one stop per station at its `line.geometry.stations` coordinates; stop_id is the
-  station's `code`, else a slug of its name;
+  station's `code`, else a slug of its name (`model.names.stop_ids`);
 - `translations.txt`: the stations' `name_kk` and `name_ru` as translations of `stop_name`
   (table_name `stops`, language `kk` / `ru`, record_id the stop_id); written only when some
   station has one.
@@ -12,13 +12,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import pandas as pd
 
 from lrtsim.io.gtfs.geometry import COORD_DECIMALS, station_xy
 from lrtsim.model.checks import check_publication
+from lrtsim.model.names import slug
 from lrtsim.model.schema import Scenario
 
 ROUTE_TYPE_LIGHT_RAIL = 0
@@ -39,20 +37,8 @@ def dates_problem(scenario: Scenario) -> str | None:
     return "; ".join(found) or None
 
 
-def stop_ids(scenario: Scenario) -> list[str]:
-    """Station code where there is one, else a slug of the name; made unique with suffixes."""
-    ids: list[str] = []
-    for i, station in enumerate(scenario.line.stations):
-        base = (station.code or "").strip() or _slug(station.name) or f"station-{i + 1}"
-        candidate, n = base, 2
-        while candidate in ids:
-            candidate, n = f"{base}-{n}", n + 1
-        ids.append(candidate)
-    return ids
-
-
 def agency_id(scenario: Scenario) -> str:
-    return _slug(scenario.gtfs.agency_name) or "agency"
+    return slug(scenario.gtfs.agency_name) or "agency"
 
 
 def agency_table(scenario: Scenario) -> pd.DataFrame:
@@ -129,9 +115,3 @@ def feed_info_table(scenario: Scenario) -> pd.DataFrame:
     if pub.contact_url:
         info["feed_contact_url"] = [pub.contact_url]
     return pd.DataFrame(info)
-
-
-def _slug(text: str) -> str:
-    """ASCII lower-case words joined by hyphens ('Mangilik El' → 'mangilik-el')."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
