@@ -52,11 +52,34 @@ delays and slow zones the feed cannot show.
 
 from __future__ import annotations
 
-from lrtsim.io.gtfs.archive import GTFS_FILES
-from lrtsim.io.gtfs.feed import gtfs_tables, gtfs_unavailable_reason, gtfs_zip_bytes, write_gtfs
-from lrtsim.io.gtfs.geometry import shape_id
-from lrtsim.io.gtfs.schedule import FeedSource
-from lrtsim.io.gtfs.validate import validate_gtfs, validator_version
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lrtsim.io.gtfs.archive import GTFS_FILES
+    from lrtsim.io.gtfs.feed import (
+        gtfs_tables,
+        gtfs_unavailable_reason,
+        gtfs_zip_bytes,
+        write_gtfs,
+    )
+    from lrtsim.io.gtfs.geometry import shape_id
+    from lrtsim.io.gtfs.schedule import FeedSource
+    from lrtsim.io.gtfs.validate import validate_gtfs, validator_version
+
+_EXPORTS = {
+    "GTFS_FILES": "archive",
+    "FeedSource": "schedule",
+    "gtfs_tables": "feed",
+    "gtfs_unavailable_reason": "feed",
+    "gtfs_zip_bytes": "feed",
+    "shape_id": "geometry",
+    "validate_gtfs": "validate",
+    "validator_version": "validate",
+    "write_gtfs": "feed",
+}
+"""The export side's public names, imported on first use: the import side (`import-gtfs`) then
+does not load the planning layer the export needs."""
 
 __all__ = [
     "GTFS_FILES",
@@ -69,3 +92,10 @@ __all__ = [
     "validator_version",
     "write_gtfs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an export-side name from its module when it is first asked for (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
