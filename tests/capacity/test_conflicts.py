@@ -39,7 +39,7 @@ from lrtsim.capacity.analysis import DirectionCapacity, HeadwayAnalysis, analyse
 from lrtsim.capacity.blocking import Stairway
 from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.timeline import Timeline
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario
 
 STEP_BACK = 0.5

@@ -19,9 +19,9 @@ from lrtsim.capacity.terminal import TerminalHeadway
 from lrtsim.capacity.timeline import Timeline, timeline
 from lrtsim.capacity.uic406 import Occupancy, Section, Trip, occupancy
 from lrtsim.dynamics.runtime import dwell_times_s, running_times
-from lrtsim.dynamics.track import Direction
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import LrtsimError
+from lrtsim.model.direction import DIRECTIONS, Direction, along_m, origin_index
 from lrtsim.model.schema import Scenario
 
 CAPACITY_LOAD = 1.0
@@ -84,11 +84,12 @@ def separation_rule(scenario: Scenario, trip: Timeline, direction: Direction) ->
     sig = scenario.signalling
     boundaries = np.zeros(0)
     if sig.kind == "fixed_block":
-        origin = scenario.line.stations[0 if direction == "up" else -1].km
+        stations = scenario.line.stations
+        origin = stations[origin_index(len(stations), direction)].km
         signals = None
         if sig.block_boundaries_km:
             km = np.asarray(sig.block_boundaries_km)
-            signals = (km - origin) * 1000.0 if direction == "up" else (origin - km) * 1000.0
+            signals = along_m(km, origin, direction)
         boundaries = fixed_block_boundaries_m(trip.stop_m, sig.block_length_m, signals)
     return SeparationRule(
         kind=sig.kind,
@@ -108,7 +109,7 @@ def analyse(scenario: Scenario, *, dwell_s: float | None = None) -> HeadwayAnaly
     if dwell_s is not None and not 0 <= dwell_s <= 3600:
         raise LrtsimError(f"--dwell-s {dwell_s:g} is outside 0..3600 s")
     margin = scenario.signalling.operating_margin_s
-    runs = running_times(scenario, ("up", "down"), load=CAPACITY_LOAD)
+    runs = running_times(scenario, DIRECTIONS, load=CAPACITY_LOAD)
     directions: list[DirectionCapacity] = []
     for run in runs:
         dwells = dwell_times_s(scenario, run.direction)

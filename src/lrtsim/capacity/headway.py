@@ -26,7 +26,7 @@ import numpy as np
 from lrtsim.capacity.blocking import Stairway, stairway
 from lrtsim.capacity.separation import FloatArray, SeparationRule
 from lrtsim.capacity.timeline import Timeline
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 
 
 @dataclass(frozen=True)

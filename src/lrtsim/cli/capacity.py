@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from lrtsim.capacity.analysis import HeadwayAnalysis
     from lrtsim.capacity.uic406 import Occupancy
-    from lrtsim.dynamics.track import Direction
+    from lrtsim.model.direction import Direction
 
 
 @app.command("capacity", short_help="Minimum headways, bottleneck and line capacity.")

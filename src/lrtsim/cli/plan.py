@@ -85,6 +85,8 @@ def plan_command(
 def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, Any]) -> None:
     from rich.table import Table
 
+    from lrtsim.model.direction import running_order
+
     plan, c = day.plan, day.plan.circulation
     days = ", ".join(d[:3] for d in day.days)
     title = f"{escape(name)}: {escape(day.day_type)} service plan ({days})"
@@ -115,7 +117,7 @@ def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, A
     out.print(table)
     hour, direction, link, peak_load = plan.loads.peak()
     names = plan.loads.stations
-    a, b = (link, link + 1) if direction == "up" else (link + 1, link)
+    a, b = running_order((link, link + 1), direction)
     if plan.od.total <= 0:
         out.print("Demand: none given (demand.daily_boardings = 0): every headway is the policy's.")
     else:

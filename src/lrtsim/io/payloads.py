@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from lrtsim.capacity.headway import Headway
     from lrtsim.capacity.uic406 import Occupancy
     from lrtsim.dynamics.runtime import DirectionRun
-    from lrtsim.dynamics.track import Direction
     from lrtsim.io.gtfs_import import GtfsImport, SegmentComparison
+    from lrtsim.model.direction import Direction
     from lrtsim.planning.day_types import DayPlan
     from lrtsim.planning.plan import ServicePlan
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lrtsim.model.direction import Direction, heading
 from lrtsim.planning.service import PeriodPlan, headway_at
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
 from lrtsim.planning.timetable import trip_id as make_trip_id
@@ -65,7 +66,7 @@ class DepotLink:
     """For each terminal and gate: the empty moves from that station to the depot."""
 
 
-TripMaker = Callable[[str, float, str, int, int], list[dict[str, object]]]
+TripMaker = Callable[[Direction, float, str, int, int], list[dict[str, object]]]
 """(direction, departure, trip id, first station index, last station index) → timetable rows."""
 
 
@@ -271,10 +272,10 @@ def circulate(
             t += leg.duration_s
         return t
 
-    def way(a: str, b: str) -> str:
-        return "up" if depot.station_index[b] > depot.station_index[a] else "down"
+    def way(a: str, b: str) -> Direction:
+        return heading(depot.station_index[a], depot.station_index[b])
 
-    def trip_at(direction: str, t: float, a: str, b: str) -> list[dict[str, object]]:
+    def trip_at(direction: Direction, t: float, a: str, b: str) -> list[dict[str, object]]:
         assert positioning is not None
         trip = f"positioning-{len(added_ids) + 1}"
         ia, ib = depot.station_index[a], depot.station_index[b]
