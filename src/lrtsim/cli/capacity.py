@@ -114,12 +114,12 @@ def capacity(
     for col in ("terminal", "turnback", "headway s", "binding resource", "occupation s"):
         terms.add_column(col, justify="right" if col == "headway s" else "left")
     for t in a.terminals:
-        occ = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in t.occupation_s.items())
+        occ = ", ".join(f"{r.name.replace('_', ' ')} {r.occupation_s:.0f}" for r in t.resources)
         terms.add_row(
             escape(t.name),
             t.kind.replace("_", " "),
             f"{t.min_headway_s:.1f}",
-            t.binding.replace("_", " "),
+            t.binding.name.replace("_", " "),
             occ,
         )
     out.print(terms)
@@ -160,7 +160,7 @@ def _station_table(a: HeadwayAnalysis) -> Table:
         table.add_column(col, justify="left" if col in ("station", "dir") else "right")
     for d in a.directions:
         for h in d.stations:
-            c = dict(h.components_s)
+            c = h.components()
             main = [c.pop("approach", 0.0), c.pop("dwell", 0.0), c.pop("clearing", 0.0)]
             other = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in c.items())
             table.add_row(

@@ -67,7 +67,7 @@ def _headway(h: Headway) -> dict[str, Any]:
         **where,
         "direction": h.direction,
         "min_headway_s": h.min_headway_s,
-        "components_s": dict(h.components_s),
+        "components_s": h.components(),
     }
 
 
@@ -96,8 +96,8 @@ def capacity_payload(
                 "name": t.name,
                 "kind": t.kind,
                 "min_headway_s": t.min_headway_s,
-                "binding": t.binding,
-                "occupation_s": dict(t.occupation_s),
+                "binding": t.binding.name,
+                "occupation_s": {r.name: r.occupation_s for r in t.resources},
                 "conflicts": list(t.conflicts),
                 "turnaround_s": t.turnaround_s,
             }
