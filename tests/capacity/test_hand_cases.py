@@ -28,7 +28,7 @@ from lrtsim.capacity.timeline import timeline
 from lrtsim.dynamics.moves import move
 from lrtsim.dynamics.runtime import dwell_times_s, running_times
 from lrtsim.dynamics.train import train_params
-from lrtsim.errors import LrtsimError
+from lrtsim.errors import ArgumentError, LrtsimError
 from lrtsim.model.schema import Scenario
 
 A, B, V, DWELL = 1.0, 0.8, 16.0, 30.0
@@ -296,8 +296,11 @@ def test_analysis_dwell_override(synthetic: Scenario) -> None:
             assert h.parts.dwell_s == pytest.approx(33.0, abs=1e-6)
     assert dwell_times_s(synthetic, "up") == (0.0, 25.0, 25.0, 25.0, 0.0)
     for bad in (-1.0, 3601.0):
-        with pytest.raises(LrtsimError, match=r"outside 0\.\.3600"):
+        with pytest.raises(ArgumentError, match=r"^dwell_s .* is outside 0\.\.3600") as refused:
             analyse(synthetic, dwell_s=bad)
+        # The library names its parameter, never a command-line flag (the CLI adds its own).
+        assert refused.value.argument == "dwell_s"
+        assert "--" not in str(refused.value)
 
 
 # -------------------------------------------------------------------------------- terminals

@@ -21,7 +21,7 @@ from lrtsim.capacity.timeline import Timeline, timeline
 from lrtsim.capacity.uic406 import Occupancy, Section, Trip, occupancy
 from lrtsim.dynamics.runtime import dwell_times_s, running_times
 from lrtsim.dynamics.train import train_params
-from lrtsim.errors import LrtsimError
+from lrtsim.errors import ArgumentError, LrtsimError
 from lrtsim.model.direction import DIRECTIONS, Direction, along_m, origin_index
 from lrtsim.model.schema import Scenario, Station
 
@@ -108,7 +108,7 @@ def analyse(scenario: Scenario, *, dwell_s: float | None = None) -> HeadwayAnaly
     `dwell_s` replaces every station's dwell (the terminals' too) when given.
     """
     if dwell_s is not None and not 0 <= dwell_s <= 3600:
-        raise LrtsimError(f"--dwell-s {dwell_s:g} is outside 0..3600 s")
+        raise ArgumentError("dwell_s", f"{dwell_s:g} is outside 0..3600 s")
     margin = scenario.signalling.operating_margin_s
     runs = running_times(scenario, DIRECTIONS, load=CAPACITY_LOAD)
     directions: list[DirectionCapacity] = []

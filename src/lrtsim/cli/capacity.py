@@ -20,7 +20,7 @@ from lrtsim.cli.common import (
     pct,
     within,
 )
-from lrtsim.errors import LrtsimError
+from lrtsim.errors import ArgumentError, LrtsimError
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -77,7 +77,12 @@ def capacity(
             fail(exc)
 
     def work() -> tuple[HeadwayAnalysis, dict[Direction, list[Occupancy]] | None]:
-        analysis = analyse(scenario, dwell_s=dwell_s)
+        try:
+            analysis = analyse(scenario, dwell_s=dwell_s)
+        except ArgumentError as exc:  # the library names its parameter; we name our option
+            if exc.argument != "dwell_s":
+                raise
+            raise LrtsimError(f"--dwell-s {exc.problem}") from None
         occupancy = None
         if occupancy_headway_s is not None:
             occupancy = regular_service_occupancy(analysis, occupancy_headway_s)

@@ -29,7 +29,7 @@ def import_gtfs_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
-    from lrtsim.io.atomic import check_file_target, write_text_atomic
+    from lrtsim.io.atomic import OverwriteError, check_file_target, write_text_atomic
     from lrtsim.io.gtfs_import import (
         DEFAULT_LOAD,
         compare_running_times,
@@ -41,6 +41,8 @@ def import_gtfs_command(
     if out_file is not None:
         try:
             check_file_target(out_file, overwrite=force)
+        except OverwriteError as exc:
+            fail(exc.naming("--force"))
         except LrtsimError as exc:
             fail(exc)
 
@@ -48,7 +50,10 @@ def import_gtfs_command(
         imported = import_gtfs(feed, route)
         rows = compare_running_times(imported)
         if out_file is not None:
-            write_text_atomic(out_file, imported.toml, overwrite=force)
+            try:
+                write_text_atomic(out_file, imported.toml, overwrite=force)
+            except OverwriteError as exc:
+                raise exc.naming("--force") from None
         return imported, rows
 
     imported, rows = compute(

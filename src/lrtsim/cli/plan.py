@@ -35,7 +35,7 @@ def plan_command(
 ) -> None:
     """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed,
     for each day type of the scenario."""
-    from lrtsim.io.atomic import check_folder_target, write_folder_atomic
+    from lrtsim.io.atomic import OverwriteError, check_folder_target, write_folder_atomic
     from lrtsim.io.od_csv import od_csv_path
     from lrtsim.io.outputs import plan_files
     from lrtsim.io.payloads import day_plans_payload
@@ -46,6 +46,8 @@ def plan_command(
     inputs = [p for p in (Path(ref), od_csv_path(scenario, ref)) if p is not None and p.is_file()]
     try:
         check_folder_target(folder, force=force, inputs=inputs)
+    except OverwriteError as exc:
+        fail(exc.naming("--force"))
     except LrtsimError as exc:
         fail(exc)
 
@@ -55,7 +57,10 @@ def plan_command(
 
         day_plans = make_day_plans(scenario, scenario_od_matrix(scenario, ref))
         files, reason = plan_files(scenario, day_plans)
-        write_folder_atomic(folder, files, command="plan", force=force, inputs=inputs)
+        try:
+            write_folder_atomic(folder, files, command="plan", force=force, inputs=inputs)
+        except OverwriteError as exc:
+            raise exc.naming("--force") from None
         return day_plans, files, reason
 
     day_plans, files, no_gtfs = compute("Planning the service day…", as_json, work)
