@@ -25,6 +25,16 @@ class ScenarioError(LrtsimError):
         super().__init__("\n".join(lines))
 
 
+class ArgumentError(LrtsimError):
+    """An argument of a library call out of its range, named by its parameter: `argument` and
+    `problem` let a caller (the CLI) name its own option for it instead."""
+
+    def __init__(self, argument: str, problem: str) -> None:
+        self.argument = argument
+        self.problem = problem
+        super().__init__(f"{argument} {problem}")
+
+
 class PhysicsError(LrtsimError):
     """The train cannot do what the scenario asks (stalls on a gradient, allowance unreachable)."""
 

@@ -39,7 +39,7 @@ from lrtsim.capacity.analysis import DirectionCapacity, HeadwayAnalysis, analyse
 from lrtsim.capacity.blocking import Stairway
 from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.timeline import Timeline
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario
 
 STEP_BACK = 0.5
@@ -125,7 +125,7 @@ def test_fixed_block_minimum_is_conflict_free(
     assert conflicts(stairs, h - STEP_BACK) != []
     # The analysis (worst station or line of the direction, less the operating margin) is the
     # same packing.
-    margin = d.stations[0].components_s["operating_margin"]
+    margin = d.stations[0].parts.margin_s
     assert direction_worst(d) - margin == pytest.approx(h, abs=1e-9)
     # lrtsim's own overlap test agrees with this one
     for shift in (h, h - STEP_BACK, h - 10):
@@ -176,7 +176,7 @@ def test_moving_block_direction_minimum_is_separated(
     moving: dict[str, HeadwayAnalysis], name: str, direction: Direction
 ) -> None:
     d = moving[name].direction(direction)
-    margin = d.stations[0].components_s["operating_margin"]
+    margin = d.stations[0].parts.margin_s
     h_sep = direction_worst(d) - margin
     _, surplus = separation_surplus(d.trip, d.rule, h_sep)
     assert surplus.min() >= -1e-6
@@ -198,7 +198,7 @@ def test_moving_block_each_station_minimum_is_separated(
     assert [h.where for h in d.stations] == names[1:-1]
     for h in d.stations:
         s = names.index(h.where)
-        h_sep = h.min_headway_s - h.components_s["operating_margin"]
+        h_sep = h.min_headway_s - h.parts.margin_s
         x, surplus = separation_surplus(d.trip, d.rule, h_sep)
         window = (x > stops[s - 1] + 1e-6) & (x <= stops[s] + 1e-6)
         assert surplus[window].min() >= -1e-6, h.where
@@ -217,7 +217,7 @@ def test_continuous_moving_block_against_the_virtual_block_stairway(
     is held whole until its far end is released): measured 0.56 s (synthetic) and 0.48 s
     (Astana). Never tighter, and within 1.5 s."""
     for d in moving[name].directions:
-        margin = d.stations[0].components_s["operating_margin"]
+        margin = d.stations[0].parts.margin_s
         continuous = direction_worst(d) - margin
         stairs = d.stairway
         assert np.all(np.diff(stairs.from_m) <= 10.0 + 1e-9)

@@ -23,12 +23,12 @@ import pytest
 from capacity_support import IdealTrip, make_rule, synthetic_scenario
 
 from lrtsim.capacity import blocking, headway, terminal
-from lrtsim.capacity.analysis import analyse
+from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
 from lrtsim.capacity.timeline import timeline
 from lrtsim.dynamics.moves import move
 from lrtsim.dynamics.runtime import dwell_times_s, running_times
 from lrtsim.dynamics.train import train_params
-from lrtsim.errors import LrtsimError
+from lrtsim.errors import ArgumentError, LrtsimError
 from lrtsim.model.schema import Scenario
 
 A, B, V, DWELL = 1.0, 0.8, 16.0, 30.0
@@ -131,10 +131,10 @@ def test_moving_block_station_headway_by_hand(
     # Grid 0.1 m: times are read by linear interpolation over 0.1 m steps; 0.02 s covers it.
     assert s1.min_headway_s == pytest.approx(expected, abs=0.02)
     for key, value in components.items():
-        assert s1.components_s[key] == pytest.approx(value, abs=0.02), key
-    assert s1.components_s["release"] == TR
-    assert s1.components_s["operating_margin"] == OP
-    assert sum(s1.components_s.values()) == pytest.approx(s1.min_headway_s, abs=1e-9)
+        assert s1.components()[key] == pytest.approx(value, abs=0.02), key
+    assert s1.parts.release_s == TR
+    assert s1.parts.margin_s == OP
+    assert sum(s1.components().values()) == pytest.approx(s1.min_headway_s, abs=1e-9)
     if v == 16.0:
         assert s1.position_m == pytest.approx(1000 - 160, abs=STEP)
 
@@ -152,7 +152,7 @@ def test_moving_block_line_headway_by_hand() -> None:
     first = next(h for h in lines if h.where == "S0 – S1")
     assert 38.375 - 0.55 <= first.min_headway_s <= 38.375 + 1e-6
     assert first.kind == "line"
-    assert sum(first.components_s.values()) == pytest.approx(first.min_headway_s, abs=1e-9)
+    assert sum(first.components().values()) == pytest.approx(first.min_headway_s, abs=1e-9)
 
 
 def test_line_headway_does_not_contain_the_next_dwell() -> None:
@@ -248,7 +248,7 @@ def test_fixed_block_headways_by_hand() -> None:
         "release": 2.0,
         "operating_margin": 10.0,
     }
-    assert s1.components_s == pytest.approx(expected, abs=0.01)
+    assert s1.components() == pytest.approx(expected, abs=0.01)
     by_name = {h.where: h.min_headway_s for h in lines}
     assert by_name["S0 – S1"] == pytest.approx(max(73.8397 - 27.25, 45.625 + 2) + 10, abs=0.01)
     assert by_name["S1 – S2"] == pytest.approx(57.625, abs=0.01)
@@ -293,11 +293,14 @@ def test_analysis_dwell_override(synthetic: Scenario) -> None:
     for d in a.directions:
         assert d.trip.dwell_s == (0.0, 33.0, 33.0, 33.0, 0.0)
         for h in d.stations:
-            assert h.components_s["dwell"] == pytest.approx(33.0, abs=1e-6)
+            assert h.parts.dwell_s == pytest.approx(33.0, abs=1e-6)
     assert dwell_times_s(synthetic, "up") == (0.0, 25.0, 25.0, 25.0, 0.0)
     for bad in (-1.0, 3601.0):
-        with pytest.raises(LrtsimError, match=r"outside 0\.\.3600"):
+        with pytest.raises(ArgumentError, match=r"^dwell_s .* is outside 0\.\.3600") as refused:
             analyse(synthetic, dwell_s=bad)
+        # The library names its parameter, never a command-line flag (the CLI adds its own).
+        assert refused.value.argument == "dwell_s"
+        assert "--" not in str(refused.value)
 
 
 # -------------------------------------------------------------------------------- terminals
@@ -313,11 +316,32 @@ def time_at(profile_x: np.ndarray, profile_t: np.ndarray, x: float) -> float:
     return float(np.interp(x, profile_x, profile_t))
 
 
+def _start_site(astana: Scenario, a: HeadwayAnalysis, tail_m: float) -> terminal.Terminal:
+    """Airport as the analysis sees it: margin 15 s, full load, 25 s dwell, trains arriving
+    down and leaving up."""
+    up, down = a.direction("up"), a.direction("down")
+    train = train_params(astana.rolling_stock, 1.0)
+    tb = astana.signalling.turnback.start
+    return terminal.Terminal(
+        "Airport", "start", "down", tb, train, up.rule, 15.0, 1.0, tail_m, down.trip, up.trip, 25.0
+    )
+
+
+def _end_site(astana: Scenario, a: HeadwayAnalysis, tail_m: float) -> terminal.Terminal:
+    """Nurly Zhol as the analysis sees it: trains arriving up and leaving down."""
+    up, down = a.direction("up"), a.direction("down")
+    train = train_params(astana.rolling_stock, 1.0)
+    tb = astana.signalling.turnback.end
+    return terminal.Terminal(
+        "Nurly Zhol", "end", "up", tb, train, down.rule, 15.0, 1.0, tail_m, up.trip, down.trip, 25.0
+    )
+
+
 def test_crossover_before_by_hand(astana: Scenario) -> None:
     train = train_params(astana.rolling_stock, 1.0)
-    rule = analyse(astana).direction("down").rule
+    a = analyse(astana)
     tb = astana.signalling.turnback.end
-    got = terminal.crossover_before("Nurly Zhol", "end", tb, train, rule, 15.0, 1.0)
+    got = terminal.crossover_before(_end_site(astana, a, 200.0))
     # Geometry of the arrival: sighting distance D(vx) = 6.9444·3 + 6.9444²/2 = 44.946 m, from a
     # lead-in of 100 m: crossover 144.946 → 194.946 m, stop 194.946 + 10 + 60 = 264.946 m.
     sight = VX * 3 + VX**2 / 2
@@ -337,15 +361,15 @@ def test_crossover_before_by_hand(astana: Scenario) -> None:
     assert hold_in == pytest.approx(22.752, abs=0.01)
     assert hold_out == pytest.approx(20.752, abs=0.01)
     crossover = 2 * (10 + 3) + hold_in + hold_out  # 26 + 22.752 + 20.752 = 69.504 s
-    assert got.occupation_s["crossover"] == pytest.approx(crossover, abs=0.01)
+    assert got.resource("crossover").occupation_s == pytest.approx(crossover, abs=0.01)
     # A platform is reserved with the arrival route: from the sighting point (100 m) to the stop.
     platform_in = arrival.run_time_s - time_at(arrival.position_m, arrival.time_s, 100.0)
     platform = (13 + platform_in + 60 + 13 + hold_out) / 2
-    assert got.occupation_s["platforms"] == pytest.approx(platform, abs=0.01)
-    assert got.binding == "crossover"
+    assert got.resource("platforms").occupation_s == pytest.approx(platform, abs=0.01)
+    assert got.binding.name == "crossover"
     assert got.min_headway_s == pytest.approx(crossover + 15.0, abs=0.01)  # 84.504 s
     assert got.min_headway_s == pytest.approx(84.504, abs=0.01)
-    assert sum(got.components_s.values()) == pytest.approx(got.min_headway_s, abs=1e-9)
+    assert sum(got.components().values()) == pytest.approx(got.min_headway_s, abs=1e-9)
     assert got.turnaround_s == tb.min_layover_s
 
 
@@ -354,9 +378,7 @@ def test_tail_track_by_hand(astana: Scenario) -> None:
     up, down = a.direction("up"), a.direction("down")
     train = train_params(astana.rolling_stock, 1.0)
     tb = astana.signalling.turnback.start
-    got = terminal.tail_track(
-        "Airport", "start", tb, train, up.rule, 15.0, 1.0, 200.0, down.trip, up.trip, 25.0
-    )
+    got = terminal.tail_track(_start_site(astana, a, 200.0))
     # The train stops just clear of the crossover: clearance 10 + crossover 50 + clearance 10 +
     # train 60 = 130 m in (within 200 − 50 m margin). In: 130/vx + vx/2 + vx/2 = 18.720 + 6.944
     # = 25.664 s (a stopping trapezoid). Out until its tail has cleared the crossover's near
@@ -366,8 +388,8 @@ def test_tail_track_by_hand(astana: Scenario) -> None:
     out_clear = time_at(move_130.position_m, move_130.time_s, 120.0)
     assert out_clear == pytest.approx(130 / VX + VX - math.sqrt(20), abs=0.01)
     tail = 13 + move_130.run_time_s + tb.min_layover_s + 13 + out_clear  # 102.857 s
-    assert got.occupation_s["tail_track"] == pytest.approx(tail, abs=0.01)
-    assert got.occupation_s["tail_track"] == pytest.approx(102.857, abs=0.01)
+    assert got.resource("tail_track").occupation_s == pytest.approx(tail, abs=0.01)
+    assert got.resource("tail_track").occupation_s == pytest.approx(102.857, abs=0.01)
     # Arrival platform: the follower's approach (from the first point where its reach with
     # reaction gets to the stop), unloading 25 s, route 13 s, running off L + m = 110 m from a
     # stand: 110/vx + vx/2 = 15.840 + 3.472 = 19.312 s.
@@ -376,16 +398,20 @@ def test_tail_track_by_hand(astana: Scenario) -> None:
     first = int(np.flatnonzero(reach >= trip.end_m)[0])
     approach = trip.arrival_s[-1] - trip.arrival_s[first]
     arrival_platform = approach + 25 + 13 + 110 / VX + VX / 2
-    assert got.occupation_s["arrival_platform"] == pytest.approx(arrival_platform, abs=0.02)
+    assert got.resource("arrival_platform").occupation_s == pytest.approx(
+        arrival_platform, abs=0.02
+    )
     # Departure platform: route 13, move out 25.664, loading 25, then the departing train's
     # head must have left 110 m on the up run (read off the timeline's grid point).
     k = int(np.argmin(np.abs(up.trip.position_m - 110.0)))
     assert up.trip.position_m[k] == pytest.approx(110.0)
     departure_platform = 13 + move_130.run_time_s + 25 + up.trip.arrival_s[k]
-    assert got.occupation_s["departure_platform"] == pytest.approx(departure_platform, abs=0.01)
-    assert got.binding == "tail_track"
+    assert got.resource("departure_platform").occupation_s == pytest.approx(
+        departure_platform, abs=0.01
+    )
+    assert got.binding.name == "tail_track"
     assert got.min_headway_s == pytest.approx(tail + 15, abs=0.01)  # 117.857 s
-    assert sum(got.components_s.values()) == pytest.approx(got.min_headway_s, abs=1e-9)
+    assert sum(got.components().values()) == pytest.approx(got.min_headway_s, abs=1e-9)
     turnaround = 25 + 13 + move_130.run_time_s + tb.min_layover_s + 13 + move_130.run_time_s + 25
     assert got.turnaround_s == pytest.approx(turnaround, abs=0.01)
     # The analysis uses the same numbers for Airport, and it is the Astana bottleneck.
@@ -398,16 +424,12 @@ def test_tail_track_by_hand(astana: Scenario) -> None:
 @pytest.mark.parametrize(("tail_m", "ok"), [(179.9, False), (180.0, True), (0.0, False)])
 def test_tail_track_too_short(astana: Scenario, tail_m: float, ok: bool) -> None:
     """Need: clearance 10 + crossover 50 + clearance 10 + train 60 + margin 50 = 180 m."""
-    a = analyse(astana)
-    up, down = a.direction("up"), a.direction("down")
-    train = train_params(astana.rolling_stock, 1.0)
-    tb = astana.signalling.turnback.start
-    args = ("Airport", "start", tb, train, up.rule, 15.0, 1.0, tail_m, down.trip, up.trip, 25.0)
+    site = _start_site(astana, analyse(astana), tail_m)
     if ok:
-        assert terminal.tail_track(*args).min_headway_s > 0
+        assert terminal.tail_track(site).min_headway_s > 0
     else:
         with pytest.raises(LrtsimError, match=r"too short.*at least 180 m"):
-            terminal.tail_track(*args)
+            terminal.tail_track(site)
 
 
 def test_too_short_tail_track_through_the_analysis() -> None:

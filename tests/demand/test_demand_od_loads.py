@@ -116,21 +116,22 @@ def test_astana_morning_is_the_daily_matrix_afternoon_its_transpose(
 def test_astana_boardings_equal_alightings_over_the_day(astana_od: OdMatrix) -> None:
     loads = line_loads(astana_od)
     for board, alight in (
-        (loads.boardings_up, loads.alightings_up),
-        (loads.boardings_down, loads.alightings_down),
+        (loads.boardings_in("up"), loads.alightings_in("up")),
+        (loads.boardings_in("down"), loads.alightings_in("down")),
         (loads.boardings, loads.alightings),
     ):
         assert board.sum() == pytest.approx(alight.sum(), rel=1e-9)
     assert loads.boardings.sum() == pytest.approx(ASTANA_DAILY, rel=1e-9)
     # No one boards up at the last station or down at the first.
-    assert np.all(loads.boardings_up[:, -1] == 0.0)
-    assert np.all(loads.alightings_up[:, 0] == 0.0)
-    assert np.all(loads.boardings_down[:, 0] == 0.0)
-    assert np.all(loads.alightings_down[:, -1] == 0.0)
+    assert np.all(loads.boardings_in("up")[:, -1] == 0.0)
+    assert np.all(loads.alightings_in("up")[:, 0] == 0.0)
+    assert np.all(loads.boardings_in("down")[:, 0] == 0.0)
+    assert np.all(loads.alightings_in("down")[:, -1] == 0.0)
     # Every link is empty beyond the ends of the line: up link 0 carries the first station's
     # boardings, the last up link the last station's alightings.
-    np.testing.assert_allclose(loads.link_up[:, 0], loads.boardings_up[:, 0], rtol=1e-9)
-    np.testing.assert_allclose(loads.link_up[:, -1], loads.alightings_up[:, -1], rtol=1e-9)
+    up_link = loads.link_in("up")
+    np.testing.assert_allclose(up_link[:, 0], loads.boardings_in("up")[:, 0], rtol=1e-9)
+    np.testing.assert_allclose(up_link[:, -1], loads.alightings_in("up")[:, -1], rtol=1e-9)
 
 
 def test_zero_daily_boardings_give_an_empty_day(astana: Scenario) -> None:
@@ -192,8 +193,10 @@ def brute_force(trips: np.ndarray) -> dict[str, np.ndarray]:
 
 def assert_loads_match(loads: LineLoads, trips: np.ndarray) -> None:
     expected = brute_force(trips)
+    by = {"link": loads.link_in, "boardings": loads.boardings_in, "alightings": loads.alightings_in}
     for name, values in expected.items():
-        np.testing.assert_allclose(getattr(loads, name), values, rtol=1e-9, atol=1e-9)
+        quantity, direction = name.rsplit("_", 1)
+        np.testing.assert_allclose(by[quantity](direction), values, rtol=1e-9, atol=1e-9)
 
 
 def test_astana_link_loads_by_brute_force(astana_od: OdMatrix) -> None:
@@ -217,9 +220,8 @@ def test_random_link_loads_by_brute_force(od: OdMatrix) -> None:
     loads = line_loads(od)
     assert_loads_match(loads, od.trips)
     hour, direction, link, load = loads.peak()
-    assert load == pytest.approx(max(loads.link_up.max(), loads.link_down.max()))
-    chosen = loads.link_up if direction == "up" else loads.link_down
-    assert chosen[hour, link] == load
+    assert load == pytest.approx(max(loads.link_in("up").max(), loads.link_in("down").max()))
+    assert loads.link_in(direction)[hour, link] == load
 
 
 def test_peak_picks_the_down_direction_when_it_is_heavier() -> None:
@@ -232,3 +234,27 @@ def test_peak_picks_the_down_direction_when_it_is_heavier() -> None:
     trips[8, 0, 1] = 200.0  # up link 0 now carries 300
     loads = line_loads(OdMatrix(("A", "B", "C"), trips, trips.sum(axis=0)))
     assert loads.peak() == (8, "up", 0, 300.0)
+
+
+def test_load_on_arrival_is_the_link_run_into_each_station() -> None:
+    trips = np.zeros((24, 3, 3))
+    trips[8, 0, 2] = 100.0  # up over links 0 and 1
+    trips[8, 1, 2] = 20.0  # up over link 1
+    trips[8, 2, 0] = 50.0  # down over links 1 and 0
+    loads = line_loads(OdMatrix(("A", "B", "C"), trips, trips.sum(axis=0)))
+    # Stations in line order: up trains arrive at A on nothing, at B on link 0, at C on link 1;
+    # down trains at C on nothing, at B on link 1, at A on link 0.
+    np.testing.assert_array_equal(loads.on_arrival_in("up")[8], [0.0, 100.0, 120.0])
+    np.testing.assert_array_equal(loads.on_arrival_in("down")[8], [50.0, 50.0, 0.0])
+
+
+def test_loads_are_read_only_and_leave_the_matrix_writable() -> None:
+    trips = np.ones((24, 3, 3))
+    od = OdMatrix(("A", "B", "C"), trips, trips.sum(axis=0))
+    loads = line_loads(od)
+    for array in (loads.directional_boardings, loads.link_loads, loads.boardings_in("up")):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        od.trips[0, 0, 0] = 2.0
+    trips[0, 0, 0] = 2.0  # the caller's own array is not locked

@@ -17,7 +17,7 @@ import pytest
 
 from lrtsim.dynamics.energy_saving import eco_run
 from lrtsim.dynamics.envelope import run
-from lrtsim.dynamics.kernels import COAST
+from lrtsim.dynamics.regime import Regime
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.model.schema import Curve, Gradient, Line, RollingStock, SpeedLimit, TailTracks
@@ -180,7 +180,7 @@ def test_work_balances_when_coasting(allowance: float) -> None:
     stock, line = _stock(), _line()
     train = train_params(stock, LOAD)
     profile = eco_run(run_track(line, "up"), train, allowance, load=LOAD).profile
-    assert np.any(profile.mode == COAST)
+    assert np.any(profile.mode == Regime.COAST)
     x, v = profile.position_m, profile.speed_mps
     resistance = _davis_n(stock, v)
     track = train.mass_kg * G * _track_n_per_kn(line, "up", stock.length_m, x) / 1000.0

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 import lrtsim.io.atomic as atomic
-from lrtsim.io.atomic import MANIFEST, OutputError, check_folder_target, write_folder_atomic
+from lrtsim.io.atomic import (
+    MANIFEST,
+    OutputError,
+    OverwriteError,
+    check_folder_target,
+    write_folder_atomic,
+)
 
 NEW = {"timetable.csv": b"new\n", "blocks.csv": b"new\n"}
 
@@ -94,3 +100,25 @@ def test_files_take_the_umask_permissions(tmp_path: Path) -> None:
     write_folder_atomic(tmp_path / "plan", NEW, command="plan")
     mode = (tmp_path / "plan" / "blocks.csv").stat().st_mode & 0o777
     assert mode == 0o666 & ~atomic._UMASK
+
+
+def test_a_refused_overwrite_names_no_command_line_flag(tmp_path: Path) -> None:
+    """The library names its own argument; the CLI swaps in its flag (`naming`)."""
+    existing = tmp_path / "scenario.toml"
+    existing.write_text("x\n", encoding="utf-8")
+    with pytest.raises(OverwriteError) as refused:
+        atomic.check_file_target(existing, overwrite=False)
+    assert str(refused.value) == f"{existing} already exists; use overwrite=True to replace it"
+    assert str(refused.value.naming("--force")) == (
+        f"{existing} already exists; use --force to replace it"
+    )
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "old.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "deep" / "src").mkdir(parents=True)
+    for folder, force in ((foreign, False), (tmp_path / "deep", True)):
+        with pytest.raises(OverwriteError) as refused:
+            check_folder_target(folder, force=force)
+        assert "--" not in str(refused.value)
+        assert "force=True" in str(refused.value)
+        assert "--force" in str(refused.value.naming("--force"))

@@ -29,7 +29,7 @@ def train_capacity(scenario: Scenario) -> float:
 
 def hourly_max_load(case: Case) -> np.ndarray:
     loads = case.plan.loads
-    return np.maximum(loads.link_up.max(axis=1), loads.link_down.max(axis=1))
+    return np.maximum(loads.link_in("up").max(axis=1), loads.link_in("down").max(axis=1))
 
 
 def trip_s(case: Case) -> float:
@@ -115,7 +115,7 @@ def trip_link_loads(case: Case) -> list[tuple[float, str]]:
     table = plan.timetable.sort_values(["trip_id", "stop_sequence"])
     for trip_id, g in table.groupby("trip_id"):
         up = g["direction"].iloc[0] == "up"
-        link = loads.link_up if up else loads.link_down
+        link = loads.link_in(g["direction"].iloc[0])
         headway = headway_at(list(plan.periods), float(g["departure_s"].iloc[0]))
         for row in g.iloc[:-1].itertuples():
             hour = int(row.departure_s // 3600) % 24

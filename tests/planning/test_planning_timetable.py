@@ -325,12 +325,13 @@ def test_dwell_follows_the_passenger_flow(
     table = case.plan.timetable
     checked = crowded = 0
     for trip_id, g in table.groupby("trip_id", sort=False):
-        up = g["direction"].iloc[0] == "up"
+        direction = g["direction"].iloc[0]
+        up = direction == "up"
         headway = period_of(case, float(g["departure_s"].iloc[0]))[2]
         share = headway / 3600.0
-        board = loads.boardings_up if up else loads.boardings_down
-        alight = loads.alightings_up if up else loads.alightings_down
-        link = loads.link_up if up else loads.link_down
+        board = loads.boardings_in(direction)
+        alight = loads.alightings_in(direction)
+        link = loads.link_in(direction)
         segments = dynamics_segments[g["direction"].iloc[0]][0]
         first = int(g["station_index"].iloc[0])
         seq = first if up else n - 1 - first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -15,14 +16,14 @@ from lrtsim.capacity.blocking import (
 )
 from lrtsim.capacity.headway import Headway
 from lrtsim.capacity.separation import SeparationRule
-from lrtsim.capacity.terminal import TerminalHeadway
+from lrtsim.capacity.terminal import Terminal, TerminalHeadway
 from lrtsim.capacity.timeline import Timeline, timeline
 from lrtsim.capacity.uic406 import Occupancy, Section, Trip, occupancy
 from lrtsim.dynamics.runtime import dwell_times_s, running_times
-from lrtsim.dynamics.track import Direction
 from lrtsim.dynamics.train import train_params
-from lrtsim.errors import LrtsimError
-from lrtsim.model.schema import Scenario
+from lrtsim.errors import ArgumentError, LrtsimError
+from lrtsim.model.direction import DIRECTIONS, Direction, along_m, origin_index
+from lrtsim.model.schema import Scenario, Station
 
 CAPACITY_LOAD = 1.0
 """Trains are taken full (planning capacity): the slowest acceleration, the longest headway."""
@@ -84,11 +85,12 @@ def separation_rule(scenario: Scenario, trip: Timeline, direction: Direction) ->
     sig = scenario.signalling
     boundaries = np.zeros(0)
     if sig.kind == "fixed_block":
-        origin = scenario.line.stations[0 if direction == "up" else -1].km
+        stations = scenario.line.stations
+        origin = stations[origin_index(len(stations), direction)].km
         signals = None
         if sig.block_boundaries_km:
             km = np.asarray(sig.block_boundaries_km)
-            signals = (km - origin) * 1000.0 if direction == "up" else (origin - km) * 1000.0
+            signals = along_m(km, origin, direction)
         boundaries = fixed_block_boundaries_m(trip.stop_m, sig.block_length_m, signals)
     return SeparationRule(
         kind=sig.kind,
@@ -106,9 +108,9 @@ def analyse(scenario: Scenario, *, dwell_s: float | None = None) -> HeadwayAnaly
     `dwell_s` replaces every station's dwell (the terminals' too) when given.
     """
     if dwell_s is not None and not 0 <= dwell_s <= 3600:
-        raise LrtsimError(f"--dwell-s {dwell_s:g} is outside 0..3600 s")
+        raise ArgumentError("dwell_s", f"{dwell_s:g} is outside 0..3600 s")
     margin = scenario.signalling.operating_margin_s
-    runs = running_times(scenario, ("up", "down"), load=CAPACITY_LOAD)
+    runs = running_times(scenario, DIRECTIONS, load=CAPACITY_LOAD)
     directions: list[DirectionCapacity] = []
     for run in runs:
         dwells = dwell_times_s(scenario, run.direction)
@@ -129,15 +131,7 @@ def analyse(scenario: Scenario, *, dwell_s: float | None = None) -> HeadwayAnaly
     terminals = _terminals(scenario, directions, dwell_s)
     candidates: list[Headway] = [h for d in directions for h in (*d.stations, *d.lines)]
     for t in terminals:
-        candidates.append(
-            Headway(
-                t.name,
-                "terminal",
-                "up" if t.end == "end" else "down",
-                t.min_headway_s,
-                t.components_s,
-            )
-        )
+        candidates.append(Headway(t.name, "terminal", t.direction, t.min_headway_s, t))
     bottleneck = max(candidates, key=lambda h: h.min_headway_s)
     stock = scenario.rolling_stock
     return HeadwayAnalysis(
@@ -161,35 +155,29 @@ def _terminals(
     train = train_params(scenario.rolling_stock, CAPACITY_LOAD)
     margin = scenario.signalling.operating_margin_s
     base = scenario.service.dwell.base_s
+    ends: tuple[tuple[Literal["start", "end"], Station, DirectionCapacity, DirectionCapacity], ...]
+    ends = (
+        ("start", scenario.line.stations[0], down, up),
+        ("end", scenario.line.stations[-1], up, down),
+    )
     out = []
-    for end, station, inbound, outbound, tail_m in (
-        ("start", scenario.line.stations[0], down, up, scenario.line.tail_tracks_m.start),
-        ("end", scenario.line.stations[-1], up, down, scenario.line.tail_tracks_m.end),
-    ):
-        tb = getattr(scenario.signalling.turnback, end)
-        if tb.kind == "crossover_before":
-            out.append(
-                terminal.crossover_before(
-                    station.name, end, tb, train, outbound.rule, margin, CAPACITY_LOAD
-                )
-            )
-        else:
-            own = station.dwell_s if station.dwell_s is not None else base
-            out.append(
-                terminal.tail_track(
-                    station.name,
-                    end,
-                    tb,
-                    train,
-                    outbound.rule,
-                    margin,
-                    CAPACITY_LOAD,
-                    tail_m,
-                    inbound.trip,
-                    outbound.trip,
-                    own if dwell_s is None else dwell_s,
-                )
-            )
+    for end, station, inbound, outbound in ends:
+        own = station.dwell_s if station.dwell_s is not None else base
+        site = Terminal(
+            name=station.name,
+            end=end,
+            direction=inbound.direction,
+            turnback=getattr(scenario.signalling.turnback, end),
+            train=train,
+            rule=outbound.rule,
+            operating_margin_s=margin,
+            load=CAPACITY_LOAD,
+            tail_length_m=getattr(scenario.line.tail_tracks_m, end),
+            inbound=inbound.trip,
+            outbound=outbound.trip,
+            dwell_s=own if dwell_s is None else dwell_s,
+        )
+        out.append(terminal.headway(site))
     return out
 
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.timeline import Timeline
+from lrtsim.model.arrays import read_only
 
 FloatArray = npt.NDArray[np.float64]
 STOP_TOLERANCE_M = 1.0
@@ -26,12 +27,16 @@ STOP_TOLERANCE_M = 1.0
 
 @dataclass(frozen=True, eq=False)
 class Stairway:
-    """Blocking time of each block for one trip; times relative to the trip's departure."""
+    """Blocking time of each block for one trip; times relative to the trip's departure
+    (read-only arrays)."""
 
     from_m: FloatArray
     to_m: FloatArray
     start_s: FloatArray
     end_s: FloatArray
+
+    def __post_init__(self) -> None:
+        read_only(self)
 
     def shifted(self, departure_s: float) -> tuple[FloatArray, FloatArray]:
         """Absolute (start, end) of every block for a trip departing at `departure_s`."""

@@ -18,39 +18,98 @@ to the line between stops.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from lrtsim.capacity.blocking import Stairway, stairway
 from lrtsim.capacity.separation import FloatArray, SeparationRule
+from lrtsim.capacity.terminal import TerminalHeadway
 from lrtsim.capacity.timeline import Timeline
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeadwayParts:
+    """What a station or open-line headway is made of, s; they add up to it, and a part that
+    does not apply is None.
+
+    Station: approach, dwell, clearing, release, margin. Open line, moving block: braking,
+    length and margin, release, margin; fixed block: blocking, margin.
+    """
+
+    approach_s: float | None = None
+    """The follower's run from where it must start braking for the stop to the stop."""
+    dwell_s: float | None = None
+    """The leader's dwell at the stop."""
+    clearing_s: float | None = None
+    """The leader leaving until its tail is clear by the follower's need (and the margin)."""
+    braking_s: float | None = None
+    """The follower running its braking distance (with reaction)."""
+    length_and_margin_s: float | None = None
+    """The leader running on by its length and the safety margin."""
+    blocking_s: float | None = None
+    """The longest blocking time of one block."""
+    release_s: float | None = None
+    """The reaction time before the track the leader leaves is released."""
+    margin_s: float
+    """The operating margin."""
+
+    def components(self) -> dict[str, float]:
+        """The parts that apply, keyed as in the JSON output (`approach` … `operating_margin`)."""
+        named = (
+            ("approach", self.approach_s),
+            ("dwell", self.dwell_s),
+            ("clearing", self.clearing_s),
+            ("braking_distance", self.braking_s),
+            ("train_length_and_margin", self.length_and_margin_s),
+            ("blocking", self.blocking_s),
+            ("release", self.release_s),
+            ("operating_margin", self.margin_s),
+        )
+        return {key: value for key, value in named if value is not None}
+
+    @property
+    def total_s(self) -> float:
+        """The headway they make."""
+        return sum(self.components().values())
 
 
 @dataclass(frozen=True)
 class Headway:
-    """A minimum headway and what it is made of (components add up to it)."""
+    """A minimum headway and what it is made of."""
 
     where: str
     kind: Literal["station", "line", "terminal"]
     direction: Direction
     min_headway_s: float
-    components_s: dict[str, float] = field(default_factory=dict)
+    parts: HeadwayParts | TerminalHeadway
+    """A station's or the open line's parts, or the terminal's resources."""
     position_m: float = 0.0
     """Follower's head position where the constraint binds (run coordinate)."""
     between: tuple[str, str] | None = None
     """For the open line: the stations before and after it, in the direction of travel."""
 
+    def components(self) -> dict[str, float]:
+        """What it is made of, s, keyed as in the JSON output; the values add up to it."""
+        return self.parts.components()
+
+
+def _station_headway(
+    trip: Timeline, s: int, direction: Direction, parts: HeadwayParts, position_m: float
+) -> Headway:
+    """The headway at stop s of `trip`, from its parts."""
+    return Headway(trip.stop_names[s], "station", direction, parts.total_s, parts, position_m)
+
 
 def _line_headway(
-    trip: Timeline, i: int, direction: Direction, parts: dict[str, float], position_m: float
+    trip: Timeline, i: int, direction: Direction, parts: HeadwayParts, position_m: float
 ) -> Headway:
     """The open line's headway between stops i and i + 1 of `trip`, from its parts."""
     pair = (trip.stop_names[i], trip.stop_names[i + 1])
     where = f"{pair[0]} – {pair[1]}"
-    return Headway(where, "line", direction, sum(parts.values()), parts, position_m, pair)
+    return Headway(where, "line", direction, parts.total_s, parts, position_m, pair)
 
 
 def _attribute(trip: Timeline, x: FloatArray, y: FloatArray) -> np.ndarray:
@@ -96,23 +155,14 @@ def moving_block(
         approach = float(trip.arrival_at(xs) - trip.arrival_at(x[k]))
         dwell = float(trip.departure_at(xs) - trip.arrival_at(xs))
         clearing = float(trip.departure_at(y[k]) - trip.departure_at(xs))
-        parts = {
-            "approach": approach,
-            "dwell": dwell,
-            "clearing": clearing,
-            "release": rule.reaction_time_s,
-            "operating_margin": operating_margin_s,
-        }
-        stations.append(
-            Headway(
-                trip.stop_names[s],
-                "station",
-                direction,
-                sum(parts.values()),
-                parts,
-                float(x[k]),
-            )
+        parts = HeadwayParts(
+            approach_s=approach,
+            dwell_s=dwell,
+            clearing_s=clearing,
+            release_s=rule.reaction_time_s,
+            margin_s=operating_margin_s,
         )
+        stations.append(_station_headway(trip, s, direction, parts, float(x[k])))
     lines: list[Headway] = []
     segment = _segment(trip, x)
     for i in range(len(trip.stop_m) - 1):
@@ -122,12 +172,12 @@ def moving_block(
         k = np.flatnonzero(mask)[int(np.argmax(h[mask]))]
         braking = float(trip.arrival_at(reach[k]) - trip.arrival_at(x[k]))
         rest = float(trip.departure_at(y[k]) - trip.arrival_at(reach[k]))
-        parts = {
-            "braking_distance": braking,
-            "train_length_and_margin": rest,
-            "release": rule.reaction_time_s,
-            "operating_margin": operating_margin_s,
-        }
+        parts = HeadwayParts(
+            braking_s=braking,
+            length_and_margin_s=rest,
+            release_s=rule.reaction_time_s,
+            margin_s=operating_margin_s,
+        )
         lines.append(_line_headway(trip, i, direction, parts, float(x[k])))
     return stations, lines
 
@@ -152,23 +202,14 @@ def fixed_block(
             continue
         j = np.flatnonzero(mask)[int(np.argmax(own[mask]))]
         xs = float(trip.stop_m[s])
-        parts = {
-            "approach": float(trip.arrival_at(xs) - stairs.start_s[j]),
-            "dwell": float(trip.departure_at(xs) - trip.arrival_at(xs)),
-            "clearing": float(stairs.end_s[j] - rule.reaction_time_s - trip.departure_at(xs)),
-            "release": rule.reaction_time_s,
-            "operating_margin": operating_margin_s,
-        }
-        stations.append(
-            Headway(
-                trip.stop_names[s],
-                "station",
-                direction,
-                sum(parts.values()),
-                parts,
-                float(approach_m[j]),
-            )
+        parts = HeadwayParts(
+            approach_s=float(trip.arrival_at(xs) - stairs.start_s[j]),
+            dwell_s=float(trip.departure_at(xs) - trip.arrival_at(xs)),
+            clearing_s=float(stairs.end_s[j] - rule.reaction_time_s - trip.departure_at(xs)),
+            release_s=rule.reaction_time_s,
+            margin_s=operating_margin_s,
         )
+        stations.append(_station_headway(trip, s, direction, parts, float(approach_m[j])))
     lines: list[Headway] = []
     segment = _segment(trip, stairs.from_m)
     for i in range(len(trip.stop_m) - 1):
@@ -176,9 +217,6 @@ def fixed_block(
         if not mask.any():
             continue
         j = np.flatnonzero(mask)[int(np.argmax(own[mask]))]
-        parts = {
-            "blocking": float(own[j]),
-            "operating_margin": operating_margin_s,
-        }
+        parts = HeadwayParts(blocking_s=float(own[j]), margin_s=operating_margin_s)
         lines.append(_line_headway(trip, i, direction, parts, float(stairs.from_m[j])))
     return stations, lines, stairs

@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from lrtsim.model.arrays import read_only
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -28,7 +30,10 @@ class SeparationRule:
     brake_mps2: float
     train_length_m: float
     block_boundaries_m: FloatArray
-    """Fixed block: signal positions in the run's coordinate (empty for moving block)."""
+    """Fixed block: signal positions in the run's coordinate (empty for moving block; read-only)."""
+
+    def __post_init__(self) -> None:
+        read_only(self)
 
     def braking_distance_m(self, speed_mps: FloatArray | float) -> FloatArray:
         """Distance to stop from `speed_mps`: reaction, then service braking."""

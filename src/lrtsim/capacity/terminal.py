@@ -24,7 +24,8 @@ departing tail has cleared it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -34,11 +35,56 @@ from lrtsim.capacity.timeline import Timeline
 from lrtsim.dynamics.moves import move, time_at
 from lrtsim.dynamics.train import TrainParams
 from lrtsim.errors import LrtsimError
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Turnback
 from lrtsim.model.units import kmh_to_mps
 
 RUN_ON_M = 200.0
 """Extra distance given to a move so that braking for its end does not touch the times we read."""
+
+
+@dataclass(frozen=True, eq=False)
+class Terminal:
+    """What a terminal's turnback capacity is computed from."""
+
+    name: str
+    end: Literal["start", "end"]
+    """Which end of the line (line order) it is at."""
+    direction: Direction
+    """The direction trains arrive in."""
+    turnback: Turnback
+    train: TrainParams
+    rule: SeparationRule
+    """Signalling in the coordinate of the departing run."""
+    operating_margin_s: float
+    load: float
+    tail_length_m: float
+    """Tail track beyond the platforms (`tail_track` only)."""
+    inbound: Timeline
+    """The trip arriving at the terminal, and the one leaving it (`tail_track` only)."""
+    outbound: Timeline
+    dwell_s: float
+    """Unloading and loading at the platform (`tail_track` only)."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource a reversing train holds: for how long, made of what, and how many identical
+    ones are used in turn."""
+
+    name: str
+    """`crossover` and `platforms`, or `arrival_platform`, `tail_track` and
+    `departure_platform`."""
+    held_s: float
+    """Seconds one train holds one of them."""
+    parts_s: tuple[tuple[str, float], ...]
+    """What `held_s` is made of, in order."""
+    count: int = 1
+
+    @property
+    def occupation_s(self) -> float:
+        """Seconds of each headway it takes: one train's holding ÷ the number used in turn."""
+        return self.held_s / self.count
 
 
 @dataclass(frozen=True)
@@ -48,17 +94,34 @@ class TerminalHeadway:
     name: str
     end: str
     kind: str
-    min_headway_s: float
-    binding: str
-    """The key of `occupation_s` that sets the headway."""
-    occupation_s: dict[str, float]
-    """Seconds one train holds each resource, keyed by identifier: `crossover` and `platforms`
-    (one platform's holding ÷ the number of platforms), or `arrival_platform`, `tail_track` and
-    `departure_platform`."""
+    direction: Direction
+    """The direction trains arrive in."""
+    resources: tuple[Resource, ...]
     conflicts: tuple[str, ...]
     turnaround_s: float
     """Least time from arrival at the terminal to departure from it (for circulation)."""
-    components_s: dict[str, float] = field(default_factory=dict)
+    margin_s: float
+    """The operating margin added to the binding occupation."""
+
+    @property
+    def binding(self) -> Resource:
+        """The resource with the longest occupation, which sets the headway (the first on a tie)."""
+        return max(self.resources, key=lambda r: r.occupation_s)
+
+    @property
+    def min_headway_s(self) -> float:
+        """The binding occupation plus the operating margin."""
+        return self.binding.occupation_s + self.margin_s
+
+    def resource(self, name: str) -> Resource:
+        """The resource called `name`."""
+        return next(r for r in self.resources if r.name == name)
+
+    def components(self) -> dict[str, float]:
+        """What the headway is made of: the binding resource's parts (÷ its count) and the
+        operating margin, keyed as in `parts_s`."""
+        b = self.binding
+        return {**{k: v / b.count for k, v in b.parts_s}, "operating_margin": self.margin_s}
 
 
 def _through_time(train: TrainParams, distance_m: float, limit_mps: float, load: float) -> float:
@@ -72,16 +135,14 @@ def _stopping_time(train: TrainParams, distance_m: float, limit_mps: float, load
     return move(train, distance_m, limit_mps, load=load).run_time_s
 
 
-def crossover_before(
-    name: str,
-    end: str,
-    tb: Turnback,
-    train: TrainParams,
-    rule: SeparationRule,
-    operating_margin_s: float,
-    load: float,
-) -> TerminalHeadway:
+def headway(t: Terminal) -> TerminalHeadway:
+    """The terminal's turnback capacity for its layout (`turnback.kind`)."""
+    return crossover_before(t) if t.turnback.kind == "crossover_before" else tail_track(t)
+
+
+def crossover_before(t: Terminal) -> TerminalHeadway:
     """Terminal with a scissors crossover before n platform tracks."""
+    tb, train, rule, load = t.turnback, t.train, t.rule, t.load
     vx = kmh_to_mps(tb.crossover_speed_kmh)
     length = train.length_m
     sight_m = float(rule.braking_distance_m(vx))
@@ -101,8 +162,27 @@ def crossover_before(
     route = tb.route_setting_s + rule.reaction_time_s
     crossover = 2 * route + arrival_hold + departure_hold
     platform = route + platform_in + tb.min_layover_s + route + departure_hold
-    occupation = {"crossover": crossover, "platforms": platform / tb.platforms}
-    binding = max(occupation, key=lambda k: occupation[k])
+    resources = (
+        Resource(
+            "crossover",
+            crossover,
+            (
+                ("route_setting_and_reaction", 2 * route),
+                ("arrival_over_crossover", arrival_hold),
+                ("departure_over_crossover", departure_hold),
+            ),
+        ),
+        Resource(
+            "platforms",
+            platform,
+            (
+                ("arrival_into_platform", route + platform_in),
+                ("layover", tb.min_layover_s),
+                ("departure_over_crossover", route + departure_hold),
+            ),
+            tb.platforms,
+        ),
+    )
     conflicts = (
         f"arrival and departure routes cross on the scissors crossover: each train holds it "
         f"{route + arrival_hold:.0f} s arriving and {route + departure_hold:.0f} s leaving",
@@ -111,55 +191,32 @@ def crossover_before(
         f"{tb.min_layover_s:.0f} s, departure {route + departure_hold:.0f} s); they are used "
         "in turn",
     )
-    components = {
-        "route_setting_and_reaction": 2 * route,
-        "arrival_over_crossover": arrival_hold,
-        "departure_over_crossover": departure_hold,
-    }
-    if binding != "crossover":
-        components = {
-            "arrival_into_platform": (route + platform_in) / tb.platforms,
-            "layover": tb.min_layover_s / tb.platforms,
-            "departure_over_crossover": (route + departure_hold) / tb.platforms,
-        }
-    components["operating_margin"] = operating_margin_s
     return TerminalHeadway(
-        name=name,
-        end=end,
+        name=t.name,
+        end=t.end,
         kind="crossover_before",
-        min_headway_s=occupation[binding] + operating_margin_s,
-        binding=binding,
-        occupation_s=occupation,
+        direction=t.direction,
+        resources=resources,
         conflicts=conflicts,
         turnaround_s=tb.min_layover_s,
-        components_s=components,
+        margin_s=t.operating_margin_s,
     )
 
 
-def tail_track(
-    name: str,
-    end: str,
-    tb: Turnback,
-    train: TrainParams,
-    rule: SeparationRule,
-    operating_margin_s: float,
-    load: float,
-    tail_length_m: float,
-    inbound: Timeline,
-    outbound: Timeline,
-    dwell_s: float,
-) -> TerminalHeadway:
+def tail_track(t: Terminal) -> TerminalHeadway:
     """Terminal where trains reverse in a tail track beyond the platforms."""
+    tb, train, rule, load, dwell_s = t.turnback, t.train, t.rule, t.load, t.dwell_s
+    inbound, outbound = t.inbound, t.outbound
     vx = kmh_to_mps(tb.crossover_speed_kmh)
     length = train.length_m
     crossover_far = tb.crossover_clearance_m + tb.crossover_length_m
     # The reversing train stops just clear of the crossover; the tail track must hold it there
     # with the safety margin to its end.
     stand = crossover_far + tb.crossover_clearance_m + length
-    if stand > tail_length_m - rule.safety_margin_m:
+    if stand > t.tail_length_m - rule.safety_margin_m:
         need = stand + rule.safety_margin_m
         raise LrtsimError(
-            f"the tail track beyond {name} ({tail_length_m:.0f} m) is too short to turn a "
+            f"the tail track beyond {t.name} ({t.tail_length_m:.0f} m) is too short to turn a "
             f"{length:.0f} m train behind the crossover: it needs at least {need:.0f} m "
             "(crossover clearance and length, the train, the safety margin); lengthen "
             "line.tail_tracks_m or use turnback kind 'crossover_before'"
@@ -180,12 +237,38 @@ def tail_track(
     # Departure platform: the move out, loading, and the departing tail clearing the platform.
     leave = float(outbound.departure_at(length + rule.safety_margin_m) - outbound.departure_s[0])
     departure_platform = route + move_out.run_time_s + dwell_s + leave
-    occupation = {
-        "arrival_platform": arrival_platform,
-        "tail_track": tail,
-        "departure_platform": departure_platform,
-    }
-    binding = max(occupation, key=lambda k: occupation[k])
+    resources = (
+        Resource(
+            "arrival_platform",
+            arrival_platform,
+            (
+                ("approach", approach),
+                ("unloading", dwell_s),
+                ("route_setting_and_reaction", route),
+                ("clearing", clear_platform),
+            ),
+        ),
+        Resource(
+            "tail_track",
+            tail,
+            (
+                ("route_setting_and_reaction", 2 * route),
+                ("move_in", move_in),
+                ("reversal", tb.min_layover_s),
+                ("move_out_clear", out_clear),
+            ),
+        ),
+        Resource(
+            "departure_platform",
+            departure_platform,
+            (
+                ("route_setting_and_reaction", route),
+                ("move_out", move_out.run_time_s),
+                ("loading", dwell_s),
+                ("clearing", leave),
+            ),
+        ),
+    )
     conflicts = (
         f"arrival platform held {arrival_platform:.0f} s: the follower's approach "
         f"{approach:.0f} s, unloading {dwell_s:.0f} s, route {route:.0f} s, running off it "
@@ -196,34 +279,12 @@ def tail_track(
         f"departure platform held {departure_platform:.0f} s: move out "
         f"{route + move_out.run_time_s:.0f} s, loading {dwell_s:.0f} s, clearing {leave:.0f} s",
     )
-    parts = {
-        "arrival_platform": {
-            "approach": approach,
-            "unloading": dwell_s,
-            "route_setting_and_reaction": route,
-            "clearing": clear_platform,
-        },
-        "tail_track": {
-            "route_setting_and_reaction": 2 * route,
-            "move_in": move_in,
-            "reversal": tb.min_layover_s,
-            "move_out_clear": out_clear,
-        },
-        "departure_platform": {
-            "route_setting_and_reaction": route,
-            "move_out": move_out.run_time_s,
-            "loading": dwell_s,
-            "clearing": leave,
-        },
-    }[binding]
-    parts["operating_margin"] = operating_margin_s
     return TerminalHeadway(
-        name=name,
-        end=end,
+        name=t.name,
+        end=t.end,
         kind="tail_track",
-        min_headway_s=occupation[binding] + operating_margin_s,
-        binding=binding,
-        occupation_s=occupation,
+        direction=t.direction,
+        resources=resources,
         conflicts=conflicts,
         turnaround_s=dwell_s
         + route
@@ -232,5 +293,5 @@ def tail_track(
         + route
         + move_out.run_time_s
         + dwell_s,
-        components_s=parts,
+        margin_s=t.operating_margin_s,
     )

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lrtsim.dynamics.profile import RunProfile
+from lrtsim.model.arrays import read_only
 
 FloatArray = npt.NDArray[np.float64]
 _NUDGE_M = 1e-7
@@ -20,7 +21,8 @@ _NUDGE_M = 1e-7
 
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    """Head position (m from the first stop), speed and arrival/departure times of one trip."""
+    """Head position (m from the first stop), speed and arrival/departure times of one trip
+    (read-only arrays)."""
 
     position_m: FloatArray
     speed_mps: FloatArray
@@ -40,6 +42,7 @@ class Timeline:
         path_s = np.insert(self.arrival_s, stops + 1, self.departure_s[stops])
         object.__setattr__(self, "path_m", path_m)
         object.__setattr__(self, "path_s", path_s)
+        read_only(self)
 
     @property
     def end_m(self) -> float:

@@ -20,14 +20,14 @@ from lrtsim.cli.common import (
     pct,
     within,
 )
-from lrtsim.errors import LrtsimError
+from lrtsim.errors import ArgumentError, LrtsimError
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from lrtsim.capacity.analysis import HeadwayAnalysis
     from lrtsim.capacity.uic406 import Occupancy
-    from lrtsim.dynamics.track import Direction
+    from lrtsim.model.direction import Direction
 
 
 @app.command("capacity", short_help="Minimum headways, bottleneck and line capacity.")
@@ -77,7 +77,12 @@ def capacity(
             fail(exc)
 
     def work() -> tuple[HeadwayAnalysis, dict[Direction, list[Occupancy]] | None]:
-        analysis = analyse(scenario, dwell_s=dwell_s)
+        try:
+            analysis = analyse(scenario, dwell_s=dwell_s)
+        except ArgumentError as exc:  # the library names its parameter; we name our option
+            if exc.argument != "dwell_s":
+                raise
+            raise LrtsimError(f"--dwell-s {exc.problem}") from None
         occupancy = None
         if occupancy_headway_s is not None:
             occupancy = regular_service_occupancy(analysis, occupancy_headway_s)
@@ -114,12 +119,12 @@ def capacity(
     for col in ("terminal", "turnback", "headway s", "binding resource", "occupation s"):
         terms.add_column(col, justify="right" if col == "headway s" else "left")
     for t in a.terminals:
-        occ = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in t.occupation_s.items())
+        occ = ", ".join(f"{r.name.replace('_', ' ')} {r.occupation_s:.0f}" for r in t.resources)
         terms.add_row(
             escape(t.name),
             t.kind.replace("_", " "),
             f"{t.min_headway_s:.1f}",
-            t.binding.replace("_", " "),
+            t.binding.name.replace("_", " "),
             occ,
         )
     out.print(terms)
@@ -160,7 +165,7 @@ def _station_table(a: HeadwayAnalysis) -> Table:
         table.add_column(col, justify="left" if col in ("station", "dir") else "right")
     for d in a.directions:
         for h in d.stations:
-            c = dict(h.components_s)
+            c = h.components()
             main = [c.pop("approach", 0.0), c.pop("dwell", 0.0), c.pop("clearing", 0.0)]
             other = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in c.items())
             table.add_row(

@@ -31,13 +31,15 @@ def import_gtfs_command(
 ) -> None:
     """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
     from lrtsim.calibration.compare import DEFAULT_LOAD, compare_running_times, comparison_total
-    from lrtsim.io.atomic import check_file_target, write_text_atomic
+    from lrtsim.io.atomic import OverwriteError, check_file_target, write_text_atomic
     from lrtsim.io.gtfs.import_scenario import import_gtfs
     from lrtsim.io.payloads import import_payload
 
     if out_file is not None:
         try:
             check_file_target(out_file, overwrite=force)
+        except OverwriteError as exc:
+            fail(exc.naming("--force"))
         except LrtsimError as exc:
             fail(exc)
 
@@ -45,7 +47,10 @@ def import_gtfs_command(
         imported = import_gtfs(feed, route)
         rows = compare_running_times(imported.scenario, imported.times.run_s)
         if out_file is not None:
-            write_text_atomic(out_file, imported.toml, overwrite=force)
+            try:
+                write_text_atomic(out_file, imported.toml, overwrite=force)
+            except OverwriteError as exc:
+                raise exc.naming("--force") from None
         return imported, rows
 
     imported, rows = compute(

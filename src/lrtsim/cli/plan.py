@@ -35,7 +35,7 @@ def plan_command(
 ) -> None:
     """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed,
     for each day type of the scenario."""
-    from lrtsim.io.atomic import check_folder_target, write_folder_atomic
+    from lrtsim.io.atomic import OverwriteError, check_folder_target, write_folder_atomic
     from lrtsim.io.outputs import plan_files, plan_folder, scenario_inputs
     from lrtsim.io.payloads import plan_command_payload
     from lrtsim.planning.day_types import service_days_note
@@ -45,6 +45,8 @@ def plan_command(
     inputs = scenario_inputs(scenario, ref)
     try:
         check_folder_target(folder, force=force, inputs=inputs)
+    except OverwriteError as exc:
+        fail(exc.naming("--force"))
     except LrtsimError as exc:
         fail(exc)
 
@@ -54,7 +56,10 @@ def plan_command(
 
         day_plans = make_day_plans(scenario, scenario_od_matrix(scenario, ref))
         files, reason = plan_files(scenario, day_plans)
-        write_folder_atomic(folder, files, command="plan", force=force, inputs=inputs)
+        try:
+            write_folder_atomic(folder, files, command="plan", force=force, inputs=inputs)
+        except OverwriteError as exc:
+            raise exc.naming("--force") from None
         return day_plans, files, reason
 
     day_plans, files, no_gtfs = compute("Planning the service day…", as_json, work)
@@ -79,6 +84,8 @@ def plan_command(
 
 def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, Any]) -> None:
     from rich.table import Table
+
+    from lrtsim.model.direction import running_order
 
     plan, c = day.plan, day.plan.circulation
     days = ", ".join(d[:3] for d in day.days)
@@ -110,7 +117,7 @@ def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, A
     out.print(table)
     hour, direction, link, peak_load = plan.loads.peak()
     names = plan.loads.stations
-    a, b = (link, link + 1) if direction == "up" else (link + 1, link)
+    a, b = running_order((link, link + 1), direction)
     if plan.od.total <= 0:
         out.print("Demand: none given (demand.daily_boardings = 0): every headway is the policy's.")
     else:

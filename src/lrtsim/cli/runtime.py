@@ -66,11 +66,11 @@ def runtime(
 ) -> None:
     """Running times, speeds and energy per station-to-station segment."""
     from lrtsim.dynamics.runtime import running_times
-    from lrtsim.dynamics.track import Direction
+    from lrtsim.model.direction import DIRECTIONS, Direction
 
     scenario = load(ref)
     dirs: tuple[Direction, ...] = (
-        ("up", "down") if direction is DirectionChoice.both else (direction.value,)  # type: ignore[assignment]
+        DIRECTIONS if direction is DirectionChoice.both else (direction.value,)  # type: ignore[assignment]
     )
     runs = compute(
         "Computing running times…",

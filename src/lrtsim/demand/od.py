@@ -18,6 +18,7 @@ import numpy.typing as npt
 from lrtsim.demand.furness import furness
 from lrtsim.demand.profile import hourly_shares
 from lrtsim.errors import LrtsimError
+from lrtsim.model.arrays import read_only
 from lrtsim.model.schema import Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -27,12 +28,15 @@ RETURN_FROM_HOUR = 12
 
 @dataclass(frozen=True, eq=False)
 class OdMatrix:
-    """Trips by hour of day, origin and destination station (24 × n × n)."""
+    """Trips by hour of day, origin and destination station (24 × n × n), read-only."""
 
     stations: tuple[str, ...]
     trips: FloatArray
     daily: FloatArray
     """The balanced daily matrix from productions to attractions (before the hourly split)."""
+
+    def __post_init__(self) -> None:
+        read_only(self)
 
     @property
     def total(self) -> float:

@@ -14,7 +14,8 @@ from numba import njit
 FloatArray = npt.NDArray[np.float64]
 
 LIMIT = 0
-"""Mode codes of a step: held at the limit (cruise), accelerating, coasting, braking."""
+"""Mode codes of a step: held at the limit (cruise), accelerating, coasting, braking, stopped
+(plain ints for numba; `regime.Regime` names them)."""
 ACCEL = 1
 COAST = 2
 BRAKE = 3

@@ -6,8 +6,9 @@ import dataclasses
 
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M, run
 from lrtsim.dynamics.profile import RunProfile
-from lrtsim.dynamics.track import Direction, run_track
+from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario
 
 

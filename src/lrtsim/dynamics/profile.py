@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from lrtsim.dynamics.track import Direction
+from lrtsim.dynamics.regime import Regime
+from lrtsim.model.arrays import read_only
+from lrtsim.model.direction import Direction
 from lrtsim.model.units import J_PER_KWH
 
 FloatArray = npt.NDArray[np.float64]
@@ -49,8 +51,9 @@ class Strategy:
 class RunProfile:
     """Position, time, speed and effort along one terminal-to-terminal run, with its segments.
 
-    Arrays are over the same grid; `position_m` is metres from the first stop in the direction of
-    travel and `km` the line chainage. `effort_n[k]` and `mode[k]` hold over the step k → k+1.
+    Arrays are over the same grid, and read-only; `position_m` is metres from the first stop in
+    the direction of travel and `km` the line chainage. `effort_n[k]` and `mode[k]` hold over the
+    step k → k+1; `mode` holds `Regime` codes (read one with `regime`).
     """
 
     direction: Direction
@@ -68,6 +71,13 @@ class RunProfile:
     strategy: Strategy
     load: float
     aux_power_w: float
+
+    def __post_init__(self) -> None:
+        read_only(self)
+
+    def regime(self, step: int) -> Regime:
+        """What the train does over step `step` (k → k+1); STOP at the last point."""
+        return Regime(int(self.mode[step]))
 
     @property
     def run_time_s(self) -> float:

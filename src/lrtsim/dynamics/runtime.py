@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from lrtsim.dynamics.energy_saving import EcoRun, eco_run
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
 from lrtsim.dynamics.profile import RunProfile
-from lrtsim.dynamics.track import Direction, run_track
+from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import LrtsimError
+from lrtsim.model.direction import DIRECTIONS, Direction, running_order
 from lrtsim.model.schema import Scenario
 
 
@@ -62,9 +63,7 @@ class DirectionRun:
 
 def dwell_times_s(scenario: Scenario, direction: Direction) -> tuple[float, ...]:
     """Each station's dwell (its own `dwell_s`, else `service.dwell.base_s`); 0 at terminals."""
-    stations = scenario.line.stations
-    if direction == "down":
-        stations = list(reversed(stations))
+    stations = running_order(scenario.line.stations, direction)
     base = scenario.service.dwell.base_s
     inner = [s.dwell_s if s.dwell_s is not None else base for s in stations[1:-1]]
     return (0.0, *inner, 0.0)
@@ -72,7 +71,7 @@ def dwell_times_s(scenario: Scenario, direction: Direction) -> tuple[float, ...]
 
 def running_times(
     scenario: Scenario,
-    directions: tuple[Direction, ...] = ("up", "down"),
+    directions: tuple[Direction, ...] = DIRECTIONS,
     *,
     load: float = 0.5,
     allowance_pct: float = 0.0,

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from lrtsim.model.arrays import read_only
 from lrtsim.model.checks import grid_points
+from lrtsim.model.direction import Direction, along_m, running_order, sign
 from lrtsim.model.geometry import curve_speed_limit_mps
 from lrtsim.model.schema import Line
 from lrtsim.model.units import kmh_to_mps
 
-Direction = Literal["up", "down"]
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -54,10 +54,13 @@ class RunTrack:
     curve_zones: tuple[Zone, ...]
     """Curve resistance (N/kN) by Röckl's formula."""
 
+    def __post_init__(self) -> None:
+        read_only(self)
+
     def km_at(self, position_m: FloatArray) -> FloatArray:
         """Line chainage of run positions."""
-        sign = 1.0 if self.direction == "up" else -1.0
-        return np.asarray(self.origin_km + sign * position_m / 1000.0, dtype=np.float64)
+        along = sign(self.direction)
+        return np.asarray(self.origin_km + along * position_m / 1000.0, dtype=np.float64)
 
 
 def curve_resistance_n_per_kn(radius_m: float) -> float:
@@ -72,21 +75,20 @@ def curve_resistance_n_per_kn(radius_m: float) -> float:
 
 def run_track(line: Line, direction: Direction) -> RunTrack:
     """Map the line's data into the coordinate of a run from terminal to terminal."""
-    stations = list(line.stations) if direction == "up" else list(reversed(line.stations))
+    stations = running_order(line.stations, direction)
     origin_km = stations[0].km
 
     def to_run(from_km: float, to_km: float) -> tuple[float, float]:
-        if direction == "up":
-            return (from_km - origin_km) * 1000.0, (to_km - origin_km) * 1000.0
-        return (origin_km - to_km) * 1000.0, (origin_km - from_km) * 1000.0
+        a, b = along_m(from_km, origin_km, direction), along_m(to_km, origin_km, direction)
+        return (a, b) if a <= b else (b, a)
 
-    sign = 1.0 if direction == "up" else -1.0
     limits = [Zone(*to_run(z.from_km, z.to_km), kmh_to_mps(z.kmh)) for z in line.speed_limits]
     for c in line.curves:
         cant = line.cant_mm if c.cant_mm is None else c.cant_mm
         v = curve_speed_limit_mps(c.radius_m, cant, line.cant_deficiency_mm, line.rail_centres_mm)
         limits.append(Zone(*to_run(c.from_km, c.to_km), v))
-    gradients = [Zone(*to_run(g.from_km, g.to_km), sign * g.permille) for g in line.gradients]
+    along = sign(direction)
+    gradients = [Zone(*to_run(g.from_km, g.to_km), along * g.permille) for g in line.gradients]
     curves = [
         Zone(*to_run(c.from_km, c.to_km), curve_resistance_n_per_kn(c.radius_m))
         for c in line.curves

@@ -25,10 +25,24 @@ class OutputError(LrtsimError):
     """An output cannot be written (bad path, no permission, refused overwrite)."""
 
 
+class OverwriteError(OutputError):
+    """A target that exists, refused: its message names the request that would (or would not)
+    replace it as `option` — the Python argument here; a caller (the CLI) names its own flag
+    with `naming`."""
+
+    def __init__(self, before: str, option: str, after: str) -> None:
+        self.before, self.option, self.after = before, option, after
+        super().__init__(f"{before}{option}{after}")
+
+    def naming(self, option: str) -> OverwriteError:
+        """The same refusal, naming `option` as the request."""
+        return OverwriteError(self.before, option, self.after)
+
+
 def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one, never half.
 
-    `overwrite=False` refuses an existing file (the caller offers `--force`).
+    `overwrite=False` refuses an existing file (`OverwriteError`).
     """
     path = Path(path)
     check_file_target(path, overwrite=overwrite)
@@ -54,7 +68,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> No
 
 def check_file_target(path: Path, *, overwrite: bool = True) -> None:
     """Refuse, before any work, a file target `write_bytes_atomic` would refuse: a folder, or an
-    existing file when `overwrite` is False (the caller offers `--force`)."""
+    existing file when `overwrite` is False (`OverwriteError`)."""
     path = Path(path)
     try:
         is_folder = path.is_dir()
@@ -64,7 +78,7 @@ def check_file_target(path: Path, *, overwrite: bool = True) -> None:
     if not path.name or is_folder:
         raise OutputError(f"cannot write {path}: it is a folder; give a file name")
     if not overwrite and exists:
-        raise OutputError(f"{path} already exists; use --force to replace it")
+        raise OverwriteError(f"{path} already exists; use ", "overwrite=True", " to replace it")
 
 
 def write_text_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
@@ -110,15 +124,19 @@ def check_folder_target(folder: Path, *, force: bool = False, inputs: Sequence[P
         raise OutputError(f"cannot read the folder {folder}: {_reason(exc)}") from None
     folders = [p.name for p in entries if p.is_dir() and not p.is_symlink()]
     if folders:
-        raise OutputError(
+        raise OverwriteError(
             f"{folder} holds folders ({_names(folders)}), so lrtsim did not write it and will not "
-            "replace it, even with --force; give another folder"
+            "replace it, even with ",
+            "force=True",
+            "; give another folder",
         )
     foreign = [p.name for p in entries if p.name not in _manifest_files(folder)]
     if foreign and not force:
-        raise OutputError(
+        raise OverwriteError(
             f"{folder} holds files lrtsim did not write ({_names(foreign)}); give another "
-            "folder, or --force to replace the whole folder"
+            "folder, or ",
+            "force=True",
+            " to replace the whole folder",
         )
 
 

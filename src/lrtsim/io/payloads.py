@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from lrtsim.capacity.headway import Headway
     from lrtsim.capacity.uic406 import Occupancy
     from lrtsim.dynamics.runtime import DirectionRun
-    from lrtsim.dynamics.track import Direction
     from lrtsim.io.gtfs.import_scenario import GtfsImport
+    from lrtsim.model.direction import Direction
     from lrtsim.planning.day_types import DayPlan
     from lrtsim.planning.plan import ServicePlan
 
@@ -68,7 +68,7 @@ def _headway(h: Headway) -> dict[str, Any]:
         **where,
         "direction": h.direction,
         "min_headway_s": h.min_headway_s,
-        "components_s": dict(h.components_s),
+        "components_s": h.components(),
     }
 
 
@@ -97,8 +97,8 @@ def capacity_payload(
                 "name": t.name,
                 "kind": t.kind,
                 "min_headway_s": t.min_headway_s,
-                "binding": t.binding,
-                "occupation_s": dict(t.occupation_s),
+                "binding": t.binding.name,
+                "occupation_s": {r.name: r.occupation_s for r in t.resources},
                 "conflicts": list(t.conflicts),
                 "turnaround_s": t.turnaround_s,
             }

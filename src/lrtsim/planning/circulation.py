@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lrtsim.model.direction import Direction, heading
 from lrtsim.planning.service import PeriodPlan, headway_at
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
 from lrtsim.planning.timetable import trip_id as make_trip_id
@@ -66,7 +67,7 @@ class DepotLink:
     """For each terminal and gate: the empty moves from that station to the depot."""
 
 
-TripMaker = Callable[[str, float, str, int, int], list[dict[str, object]]]
+TripMaker = Callable[[Direction, float, str, int, int], list[dict[str, object]]]
 """(direction, departure, trip id, first station index, last station index) → timetable rows."""
 
 
@@ -276,11 +277,10 @@ class _Positioner:
     added: Rows = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
 
-    def _way(self, a: str, b: str) -> str:
-        index = self.depot.station_index
-        return "up" if index[b] > index[a] else "down"
+    def _way(self, a: str, b: str) -> Direction:
+        return heading(self.depot.station_index[a], self.depot.station_index[b])
 
-    def _trip(self, direction: str, t: float, a: str, b: str) -> Rows:
+    def _trip(self, direction: Direction, t: float, a: str, b: str) -> Rows:
         assert self.positioning is not None
         trip = f"positioning-{len(self.added_ids) + 1}"
         index = self.depot.station_index

@@ -15,8 +15,9 @@ from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
 from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.runtime import DirectionRun, running_times
-from lrtsim.dynamics.track import Direction, run_track
+from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
+from lrtsim.model.direction import heading, line_order
 from lrtsim.model.schema import Scenario, clock_to_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
@@ -66,8 +67,7 @@ def _run_s(scenario: Scenario, from_km: float, to_km: float) -> float:
     outside_m = 1000.0 * (abs(to_km - from_km) - abs(b - a))
     seconds = outside_m / SHUNT_SPEED_MPS
     if abs(b - a) > 1e-9:
-        direction: Direction = "up" if b > a else "down"
-        track = run_track(line, direction)
+        track = run_track(line, heading(a, b))
         stop_m = np.array([abs(km - track.origin_km) * 1000.0 for km in (a, b)])
         track = dataclasses.replace(track, stop_m=stop_m, station_names=("from", "to"))
         seconds += run(track, train_params(scenario.rolling_stock, 0.0), load=0.0).run_time_s
@@ -151,10 +151,9 @@ def _stop_times(run: DirectionRun) -> tuple[npt.NDArray[np.float64], npt.NDArray
     for k, segment in enumerate(run.profile.segments):
         arrival.append(departure[-1] + segment.run_time_s)
         departure.append(arrival[-1] + run.dwell_s[k + 1])
-    a, d = np.array(arrival), np.array(departure)
-    if run.direction == "down":
-        a, d = a[::-1], d[::-1]
-    return a, d
+    # Running order back to line order: the same flip.
+    order = list(line_order(len(arrival), run.direction))
+    return np.array(arrival)[order], np.array(departure)[order]
 
 
 def make_plan(

@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from lrtsim.demand.loads import LineLoads
 from lrtsim.errors import LrtsimError
 from lrtsim.model.schema import Period, Scenario, clock_to_s
@@ -99,7 +97,7 @@ def design(
     minimum is held at the minimum.
     """
     capacity = scenario.rolling_stock.capacity_at(scenario.service.loading_standard_pax_per_m2)
-    hourly_max = np.maximum(loads.link_up.max(axis=1), loads.link_down.max(axis=1))
+    hourly_max = loads.link_loads.max(axis=(0, 2))
     plans = []
     for period in periods(scenario):
         a, b = clock_to_s(period.from_), clock_to_s(period.to)

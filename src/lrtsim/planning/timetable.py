@@ -25,6 +25,7 @@ import pandas as pd
 
 from lrtsim.demand.loads import LineLoads
 from lrtsim.dynamics.runtime import DirectionRun
+from lrtsim.model.direction import Direction, direction_id, line_order, running_index
 from lrtsim.model.schema import Scenario, clock_to_s
 from lrtsim.planning.service import PeriodPlan, headway_at
 from lrtsim.planning.tables import TIMETABLE_COLUMNS
@@ -97,7 +98,7 @@ class TripBuilder:
     """Stop times of one trip departing at a given time: the one rule for every trip of the day."""
 
     scenario: Scenario
-    runs: dict[str, DirectionRun]
+    runs: dict[Direction, DirectionRun]
     loads: LineLoads
     plans: tuple[PeriodPlan, ...]
 
@@ -106,23 +107,17 @@ class TripBuilder:
         return next((p for p in self.plans if p.from_s <= t_s < p.to_s), self.plans[-1])
 
     @functools.cached_property
-    def _line(self) -> dict[str, _Direction]:
+    def _line(self) -> dict[Direction, _Direction]:
         """Per direction, in running order, the numbers every trip reads (as plain floats)."""
         stations = self.scenario.line.stations
         n = len(stations)
         base = self.scenario.service.dwell.base_s
         out = {}
         for direction, run in self.runs.items():
-            up = direction == "up"
-            order = tuple(range(n)) if up else tuple(range(n - 1, -1, -1))
+            order = line_order(n, direction)
+            columns = list(order)
             loads = self.loads
-            board = loads.boardings_up if up else loads.boardings_down
-            alight = loads.alightings_up if up else loads.alightings_down
-            link = loads.link_up if up else loads.link_down
             profile = run.profile
-            # The link a train runs into each stop on (none into the first).
-            into = [i - 1 if up else i for i in order]
-            hourly = link.tolist()
             own = [stations[i].dwell_s for i in order]
             out[direction] = _Direction(
                 order=order,
@@ -131,15 +126,15 @@ class TripBuilder:
                 run_s=tuple(s.run_time_s for s in profile.segments),
                 least_run_s=tuple(ceil_s(s.run_time_s) for s in run.minimum.segments),
                 position_m=tuple(float(x) for x in profile.position_m[profile.stop_index]),
-                boardings=board[:, list(order)].tolist(),
-                alightings=alight[:, list(order)].tolist(),
-                on_arrival=[[row[k] if 0 <= k < n - 1 else 0.0 for k in into] for row in hourly],
+                boardings=loads.boardings_in(direction)[:, columns].tolist(),
+                alightings=loads.alightings_in(direction)[:, columns].tolist(),
+                on_arrival=loads.on_arrival_in(direction)[:, columns].tolist(),
             )
         return out
 
     def rows(
         self,
-        direction: str,
+        direction: Direction,
         start_s: float,
         trip_id: str,
         first: int | None = None,
@@ -150,9 +145,8 @@ class TripBuilder:
         scenario = self.scenario
         line = self._line[direction]
         n = len(line.order)
-        up = direction == "up"
-        first_seq = 0 if first is None else (first if up else n - 1 - first)
-        last_seq = n - 1 if last is None else (last if up else n - 1 - last)
+        first_seq = 0 if first is None else running_index(n, direction, first)
+        last_seq = n - 1 if last is None else running_index(n, direction, last)
         per_train = headway_at(list(self.plans), start_s) / 3600.0
         period = self.period_of(start_s).label
         origin_m = line.position_m[first_seq]
@@ -180,7 +174,7 @@ class TripBuilder:
                 {
                     "trip_id": trip_id,
                     "direction": direction,
-                    "direction_id": 0 if up else 1,
+                    "direction_id": direction_id(direction),
                     "period": period,
                     "stop_sequence": seq - first_seq + 1,
                     "station": line.names[seq],
@@ -214,13 +208,13 @@ class _Direction:
     """[hour][running-order stop]: the hourly load on the link into the stop."""
 
 
-def trip_id(direction: str, number: int, start_s: float) -> str:
+def trip_id(direction: Direction, number: int, start_s: float) -> str:
     """`up-007-0630`: direction, number in the direction's departure order, departure hhmm."""
     return f"{direction}-{number:03d}-{int(start_s // 3600):02d}{int(start_s % 3600 // 60):02d}"
 
 
 def _direction_rows(
-    builder: TripBuilder, direction: str, offsets: dict[str, float]
+    builder: TripBuilder, direction: Direction, offsets: dict[str, float]
 ) -> list[dict[str, object]]:
     service = builder.scenario.service
     start, end = clock_to_s(service.start), clock_to_s(service.end)

@@ -59,7 +59,7 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
         ax.plot((x - km0) / 1000.0, (trip.departure_s[inside] + shift) / 60.0, color=colour, lw=1.6)
     if b.kind == "terminal":
         term = next(t for t in analysis.terminals if t.name == b.where)
-        held, binding = term.occupation_s[term.binding], term.binding
+        held, binding = term.binding.occupation_s, term.binding.name
         end_km = (trip.end_m - km0) / 1000.0
         width = max((hi - lo) / 1000.0 * 0.04, 0.05)
         arrival = float(trip.arrival_s[-1])

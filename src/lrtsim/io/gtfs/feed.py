@@ -10,7 +10,6 @@ from lrtsim.errors import LrtsimError
 from lrtsim.io.atomic import write_bytes_atomic
 from lrtsim.io.gtfs import archive
 from lrtsim.io.gtfs.geometry import (
-    DIRECTIONS,
     DIST_DECIMALS,
     geometry_problem,
     shapes_table,
@@ -32,6 +31,7 @@ from lrtsim.io.gtfs.schedule import (
     stop_times_table,
     trips_table,
 )
+from lrtsim.model.direction import DIRECTIONS
 from lrtsim.model.names import stop_ids
 from lrtsim.model.schema import Scenario
 

@@ -24,13 +24,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.model.checks import check_geometry
+from lrtsim.model.direction import DIRECTIONS, Direction, along_m, line_order, origin_index
 from lrtsim.model.geometry import chainage_m
 from lrtsim.model.schema import Geometry, Scenario
 
 FloatArray = npt.NDArray[np.float64]
-
-DIRECTIONS = ("up", "down")
-"""GTFS direction_id is the index in this tuple."""
 
 DIST_DECIMALS = 2
 """shape_dist_traveled is written in metres to the centimetre."""
@@ -39,7 +37,7 @@ COORD_DECIMALS = 7
 """Coordinates are written to 1e-7 degrees (about 1 cm)."""
 
 
-def shape_id(scenario: Scenario, direction: str) -> str:
+def shape_id(scenario: Scenario, direction: Direction) -> str:
     """The shape of a direction: `<route_id>-up` or `<route_id>-down`."""
     return f"{scenario.gtfs.route_id}-{direction}"
 
@@ -71,8 +69,8 @@ def station_shape_m(scenario: Scenario) -> dict[str, FloatArray]:
     """shape_dist_traveled of each station (line order) on the shape of each direction."""
     km = np.array([s.km for s in scenario.line.stations], dtype=np.float64)
     return {
-        "up": np.asarray((km - km[0]) * 1000.0, dtype=np.float64),
-        "down": np.asarray((km[-1] - km) * 1000.0, dtype=np.float64),
+        d: np.asarray(along_m(km, float(km[origin_index(len(km), d)]), d), dtype=np.float64)
+        for d in DIRECTIONS
     }
 
 
@@ -83,7 +81,7 @@ def station_xy(scenario: Scenario) -> FloatArray:
     return _station_xy(geometry)
 
 
-def shapes_table(scenario: Scenario, directions: list[str]) -> pd.DataFrame:
+def shapes_table(scenario: Scenario, directions: list[Direction]) -> pd.DataFrame:
     """shapes.txt: one shape per direction used, from the track or straight between stations."""
     geometry = scenario.line.geometry
     assert geometry is not None, "check geometry_problem first"
@@ -97,19 +95,17 @@ def shapes_table(scenario: Scenario, directions: list[str]) -> pd.DataFrame:
         )
     parts = []
     for direction in directions:
-        if direction == "up":
-            lon, lat, dist = up["lon"], up["lat"], up["dist"]
-        else:
-            total = float(up["dist"].iloc[-1])
-            lon, lat, dist = up["lon"][::-1], up["lat"][::-1], total - up["dist"][::-1]
+        order = list(line_order(len(up), direction))
+        dist = up["dist"].to_numpy()[order]
         parts.append(
             pd.DataFrame(
                 {
                     "shape_id": shape_id(scenario, direction),
-                    "shape_pt_lat": np.round(lat.to_numpy(), COORD_DECIMALS),
-                    "shape_pt_lon": np.round(lon.to_numpy(), COORD_DECIMALS),
+                    "shape_pt_lat": np.round(up["lat"].to_numpy()[order], COORD_DECIMALS),
+                    "shape_pt_lon": np.round(up["lon"].to_numpy()[order], COORD_DECIMALS),
                     "shape_pt_sequence": np.arange(1, len(up) + 1, dtype=np.int64),
-                    "shape_dist_traveled": np.round(dist.to_numpy(), DIST_DECIMALS),
+                    # From the shape's own first point (the up shape starts at 0).
+                    "shape_dist_traveled": np.round(np.abs(dist - dist[0]), DIST_DECIMALS),
                 }
             )
         )

@@ -17,7 +17,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs.geometry import DIRECTIONS, FloatArray, shape_id
+from lrtsim.io.gtfs.geometry import FloatArray, shape_id
+from lrtsim.model.direction import DIRECTIONS, direction_id, sign
 from lrtsim.model.schema import WEEKDAYS, Scenario
 from lrtsim.planning.day_types import (
     DAY_TYPE_COLUMN,
@@ -99,7 +100,7 @@ def checked_timetable(
     names = np.array([s.name for s in stations], dtype=object)[index.astype(np.int64)]
     bad(tt["station"].astype(str).to_numpy() != names, "station does not match station_index")
     bad(~tt["direction"].isin(DIRECTIONS), "direction is neither 'up' nor 'down'")
-    expected_id = tt["direction"].map({d: i for i, d in enumerate(DIRECTIONS)})
+    expected_id = tt["direction"].map({d: direction_id(d) for d in DIRECTIONS})
     bad(tt["direction_id"] != expected_id, "direction_id does not match direction")
     for column in ("block_id", "direction", "period", DAY_TYPE_COLUMN):
         bad(tt.groupby("trip_id")[column].transform("nunique") > 1, f"{column} varies in a trip")
@@ -116,10 +117,10 @@ def checked_timetable(
     bad(same & (step <= 0), "stop_sequence repeats or decreases")
     prev_departure = np.concatenate([[np.nan], departure[:-1]])
     bad(same & (arrival < prev_departure), "arrival before the departure from the previous stop")
-    up = (tt["direction"] == "up").to_numpy()
-    moved = np.diff(index, prepend=0) * np.where(up, 1, -1)
+    moved = np.diff(index, prepend=0) * tt["direction"].map(sign).to_numpy()
     bad(same & (moved <= 0), "stations do not follow the line in the trip's direction")
 
+    up = (tt["direction"] == "up").to_numpy()
     dist = np.where(up, shape_m["up"][index], shape_m["down"][index])
     first = tt.groupby("trip_id", sort=False)["station_index"].transform("first").to_numpy()
     first_dist = np.where(up, shape_m["up"][first], shape_m["down"][first])
