@@ -1,0 +1,1 @@
+"""Calibration: a scenario's running times set against a published schedule, and fitted to it."""
