@@ -47,3 +47,21 @@ def test_unknown_segments_stay_out_of_the_total(fitted: Fit) -> None:
     assert check.calibrated_total_s == pytest.approx(
         sum(g.calibrated_s for g in check.segments[1:])
     )
+
+
+def test_timepoint_spans_sum_the_segments_between_timepoints(fitted: Fit) -> None:
+    down = schedule_of(truth(3.0), "down")
+    flags = (True, False, True, False, False, True, False, False)  # the last end counts anyway
+    timed = DirectionSchedule("down", down.run_s, down.dwell_s, flags)
+    check = held_out_check(fitted.scenario, timed)
+    assert [(p.from_station, p.to_station, p.segments) for p in check.spans] == [
+        ("S7", "S5", 2),
+        ("S5", "S2", 3),
+        ("S2", "S0", 2),
+    ]
+    run = [float(t or 0.0) for t in down.run_s]
+    assert [p.scheduled_s for p in check.spans] == pytest.approx(
+        [sum(run[:2]), sum(run[2:5]), sum(run[5:])]
+    )
+    assert sum(p.calibrated_s for p in check.spans) == pytest.approx(check.calibrated_total_s)
+    assert held_out_check(fitted.scenario, down).spans == ()

@@ -27,6 +27,7 @@ from lrtsim.calibration.schedule import (
     with_dwells,
 )
 from lrtsim.calibration.solve import Solution, driven_run, solve_zones
+from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.calibration.zones import rounded_kmh, with_zones, zone_extent_km
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
 from lrtsim.dynamics.track import Direction
@@ -94,6 +95,8 @@ class Fit:
     rounds: int
     """Runs of the line the fit took, over every allowance tried."""
     notes: tuple[str, ...]
+    spans: tuple[CheckedSpan, ...] = ()
+    """From timepoint to timepoint of the schedule (empty when it marks none)."""
 
     @property
     def scheduled_total_s(self) -> float:
@@ -205,6 +208,7 @@ def fit_schedule(
         requested_allowance_pct=requested,
         rounds=rounds,
         notes=notes,
+        spans=timepoint_spans(rows, schedule.timepoint),
     )
 
 

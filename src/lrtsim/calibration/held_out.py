@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lrtsim.calibration.schedule import DirectionSchedule, included_dwells_s
 from lrtsim.calibration.solve import driven_run
+from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
 from lrtsim.dynamics.runtime import dwell_times_s
 from lrtsim.dynamics.track import Direction
@@ -48,6 +49,8 @@ class HeldOutCheck:
     """Published dwells at the intermediate stations, summed (None when none are published)."""
     calibrated_dwell_s: float
     """The calibrated scenario's dwells in this direction, summed."""
+    spans: tuple[CheckedSpan, ...]
+    """From timepoint to timepoint of the held-out schedule (empty when it marks none)."""
 
     @property
     def scheduled_total_s(self) -> float:
@@ -112,4 +115,5 @@ def held_out_check(
         segments=segments,
         scheduled_dwell_s=sum(published) if published else None,
         calibrated_dwell_s=sum(dwell_times_s(calibrated, direction)),
+        spans=timepoint_spans(segments, schedule.timepoint),
     )

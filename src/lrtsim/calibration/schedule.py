@@ -27,6 +27,9 @@ class DirectionSchedule:
     dwell_s: tuple[float | None, ...]
     """Per station: departure − arrival; None = not published (arrival = departure), so the
     segment time into the station includes its dwell. Terminal values are not used."""
+    timepoint: tuple[bool, ...] = ()
+    """Per station: True where the schedule's times are exact (GTFS `timepoint` 1); between
+    timepoints a scheduling system may interpolate them. Empty when unknown."""
 
     @property
     def dwells_published(self) -> bool:
@@ -37,11 +40,16 @@ class DirectionSchedule:
 def check_fits(schedule: DirectionSchedule, scenario: Scenario) -> None:
     """`LrtsimError` unless the schedule has one time per segment and one dwell per station."""
     n = len(scenario.line.stations)
-    if len(schedule.run_s) != n - 1 or len(schedule.dwell_s) != n:
+    if (
+        len(schedule.run_s) != n - 1
+        or len(schedule.dwell_s) != n
+        or len(schedule.timepoint) not in (0, n)
+    ):
         raise LrtsimError(
             f"the {schedule.direction} schedule has {len(schedule.run_s)} segment times and "
-            f"{len(schedule.dwell_s)} dwells, but the scenario has {n} stations ({n - 1} "
-            "segments); give one time per segment and one dwell (or None) per station"
+            f"{len(schedule.dwell_s)} dwells ({len(schedule.timepoint)} timepoint flags), but the "
+            f"scenario has {n} stations ({n - 1} segments); give one time per segment and one "
+            "dwell (or None) and timepoint flag (or none at all) per station"
         )
     bad = [
         i

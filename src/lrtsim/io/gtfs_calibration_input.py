@@ -64,7 +64,10 @@ def calibration_input(imported: GtfsImport) -> CalibrationInput:
     trips = route_trips(feed, imported.route_id)
     times = imported.times
     fitted = DirectionSchedule(
-        "up", times.run_s, times.dwell_s if times.distinct else (None,) * len(times.dwell_s)
+        "up",
+        times.run_s,
+        times.dwell_s if times.distinct else (None,) * len(times.dwell_s),
+        timepoints(feed, imported.pattern.trip_ids, imported.stations),
     )
     notes: list[str] = []
     patterns = stop_patterns(feed, trips)
@@ -81,12 +84,31 @@ def calibration_input(imported: GtfsImport) -> CalibrationInput:
         times = pattern_times(feed, pattern, stations)
         matched, how = match_stations(feed, imported.stations, stations[::-1])
         notes += how
-        held_out = _held_out(matched, len(stations), times)
+        flags = timepoints(feed, pattern.trip_ids, stations)
+        held_out = _held_out(matched, len(stations), times, flags)
     service = _service(feed, trips, imported, other_stops, patterns)
     return CalibrationInput(fitted, held_out, service, tuple(notes))
 
 
-def _held_out(matched: list[int | None], n_other: int, times: PatternTimes) -> DirectionSchedule:
+def timepoints(
+    feed: Feed, trip_ids: Sequence[str], stations: Sequence[PatternStation]
+) -> tuple[bool, ...]:
+    """Per station, whether most of the pattern's trips mark its first stop a timepoint (GTFS
+    `timepoint`: 0 = approximate, 1 or blank = exact); empty when the feed has no such column."""
+    rows = feed.stop_times[feed.stop_times["trip_id"].isin(trip_ids)]
+    if "timepoint" not in rows.columns or rows.empty:
+        return ()
+    rows = rows.assign(_seq=pd.to_numeric(rows["stop_sequence"], errors="coerce"))
+    rows = rows.sort_values(["trip_id", "_seq"], kind="stable")
+    n_stops = max(s.last for s in stations) + 1
+    approximate = (rows["timepoint"].to_numpy() == "0").reshape(-1, n_stops)
+    share = approximate.mean(axis=0)
+    return tuple(bool(share[s.first] <= 0.5) for s in stations)
+
+
+def _held_out(
+    matched: list[int | None], n_other: int, times: PatternTimes, flags: tuple[bool, ...]
+) -> DirectionSchedule:
     """The other direction's times over the scenario's segments, in the `down` running order.
 
     `matched[j]` is the index, in the other direction's line-order (reversed) station list, of
@@ -104,7 +126,12 @@ def _held_out(matched: list[int | None], n_other: int, times: PatternTimes) -> D
     for k in range(n):
         p = matched[n - 1 - k]
         dwell.append(None if p is None or not times.distinct else times.dwell_s[n_other - 1 - p])
-    return DirectionSchedule("down", tuple(run), tuple(dwell))
+    timepoint: tuple[bool, ...] = ()
+    if flags:
+        timepoint = tuple(
+            p is not None and flags[n_other - 1 - p] for p in (matched[n - 1 - k] for k in range(n))
+        )
+    return DirectionSchedule("down", tuple(run), tuple(dwell), timepoint)
 
 
 def _keys(stops: pd.DataFrame, station: PatternStation) -> set[str]:
