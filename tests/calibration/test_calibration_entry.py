@@ -9,6 +9,7 @@ from lrtsim.calibration.calibrate import calibrate
 from lrtsim.calibration.feed_service import FeedService, ServiceTrip
 from lrtsim.errors import LrtsimError
 from lrtsim.model.schema import clock_to_s
+from lrtsim.report.calibration_tables import markdown, short_name
 
 
 def _feed() -> FeedService:
@@ -51,3 +52,34 @@ def test_the_directions_are_checked() -> None:
         calibrate(bare(0.0), down)
     with pytest.raises(LrtsimError, match="other direction"):
         calibrate(bare(0.0), schedule_of(truth(0.0)), schedule_of(truth(0.0)))
+
+
+def test_the_report_as_markdown_has_a_row_per_segment() -> None:
+    report = calibrate(
+        bare(3.0, start="06:00", end="23:00"),
+        schedule_of(truth(3.0)),
+        schedule_of(truth(3.0), "down"),
+        _feed(),
+    )
+    text = markdown(report, ("a note from the reader",))
+    rows = [r for r in text.splitlines() if r.startswith("| ") and not r.startswith("| ---")]
+    n = len(report.fit.segments)
+    # Fitted and held-out: header + one row a segment + total; service: header + one period;
+    # trains: header + peak + two terminals.
+    assert len(rows) == 2 * (n + 2) + 2 + 4
+    assert f"| 1 | S0 → S1 | 350 | {report.fit.segments[0].scheduled_s:,.0f} |" in text
+    assert "**total**" in text
+    assert text.rstrip().endswith("- a note from the reader")
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("PSU South/SW 6th & College MAX Stn", "PSU South"),
+        ("SW 6th & Madison MAX Station", "SW 6th & Madison"),
+        ("Hauptbahnhof", "Hauptbahnhof"),
+        ("Main St Stop", "Main St"),
+    ],
+)
+def test_short_names(name: str, short: str) -> None:
+    assert short_name(name) == short
