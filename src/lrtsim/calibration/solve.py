@@ -6,9 +6,11 @@ speed for the whole run, set so that the run takes the minimum time plus the all
 zone moves every segment's time a little. The speeds are therefore found together: each round
 runs the line once and moves every zone's speed by a Newton step on its own segment (the slope of
 the last two rounds when it is negative, else that of the trapezoidal run of `cruise_speed_kmh`),
-until every segment is within `tolerance_s`. The allowance search stops on a tolerance of the
+until every segment is within `TOLERANCE_S`. The allowance search stops on a tolerance of the
 run's total time (1e-4), so the driven run's times move in small steps as the zones change: the
 rounds stop when no round has improved on the best for `STALL_ROUNDS`, and the best is kept.
+New zones are added only in a round where the zoned segments fit, and zones that hardly bind are
+dropped at the end (`IDLE_PCT`), so that no segment keeps a zone it does not need.
 """
 
 from __future__ import annotations
@@ -152,27 +154,16 @@ def solve_zones(
             zones, previous, now.run_s, targets_s, miss, distance_m, peak_kmh, guess, settled
         )
     assert best is not None
-    rounds += 1
-    lean = _without_idle_zones(best, peak_kmh, line_of, attempt, rounds)
-    return Solution(lean.speeds_kmh, lean.run_s, lean.worst_s, rounds)
-
-
-def _without_idle_zones(
-    best: Solution,
-    peak_kmh: Sequence[float],
-    line_of: Mapping[int, int],
-    attempt: Callable[[dict[int, float], int], Solution],
-    rounds: int,
-) -> Solution:
-    """The solution without the zones that hardly bind (speed within `IDLE_PCT` of what the
-    train reaches there unrestricted), when it still fits as well without them."""
+    # Zones that hardly bind (within IDLE_PCT of the unrestricted peak) go if the fit holds.
     back = {seg: i for i, seg in line_of.items()}
     zones = {back[seg]: v for seg, v in best.speeds_kmh}
     kept = {i: v for i, v in zones.items() if v < peak_kmh[i] * (1.0 - IDLE_PCT / 100.0)}
-    if len(kept) == len(zones):
-        return best
-    lean = attempt(kept, rounds)
-    return lean if lean.worst_s <= max(best.worst_s, TOLERANCE_S) else best
+    if len(kept) < len(zones):
+        rounds += 1
+        lean = attempt(kept, rounds)
+        if lean.worst_s <= max(best.worst_s, TOLERANCE_S):
+            best = lean
+    return Solution(best.speeds_kmh, best.run_s, best.worst_s, rounds)
 
 
 def _next_speeds(
@@ -186,7 +177,10 @@ def _next_speeds(
     guess: Callable[[int], float],
     add: bool,
 ) -> dict[int, float]:
-    """One Newton step per zone; new zones where an unzoned segment runs too fast, if `add`."""
+    """One Newton step per zone; new zones where an unzoned segment runs too fast, if `add`.
+
+    Records each zone's (speed, time) in `previous`, for the next round's secant.
+    """
     out: dict[int, float] = {}
     for i, target in enumerate(targets_s):
         if target is None:
