@@ -10,6 +10,7 @@ from calibration_support import DWELL_S, STATION_KM, TRUE_ZONES_KMH, bare, sched
 
 from lrtsim.calibration.fit import TOLERANCE_PCT, fit_schedule
 from lrtsim.calibration.schedule import DirectionSchedule
+from lrtsim.calibration.zones import MIN_ZONE_KMH
 from lrtsim.dynamics.runtime import running_times
 from lrtsim.errors import LrtsimError
 from lrtsim.model.load import scenario_from_dict
@@ -167,3 +168,20 @@ def test_a_one_segment_line_fits_the_trapezoidal_closed_form() -> None:
 def test_a_schedule_of_the_wrong_length_is_refused() -> None:
     with pytest.raises(LrtsimError, match="segment times"):
         fit_schedule(bare(0.0), DirectionSchedule("up", (60.0, 60.0), (None, None, None)))
+
+
+def test_a_segment_no_zone_can_slow_enough_leaves_the_rest_fitted() -> None:
+    """Standing time in a running time (600 s over 400 m, under the 5 km/h floor): that segment
+    is missed and said to be; the others still fit (the search does not stall on it)."""
+    schedule = schedule_of(truth(3.0))
+    held = list(schedule.run_s)
+    held[1] = 600.0
+    fit = fit_schedule(bare(3.0), DirectionSchedule("up", tuple(held), schedule.dwell_s))
+    assert fit.segments[1].zone_kmh == MIN_ZONE_KMH
+    assert (fit.segments[1].error_pct or 0.0) < -30.0
+    assert any("miss their schedule" in n and "S1 → S2" in n for n in fit.notes)
+    # The floor zone holds the next segment's first train length at 5 km/h too: that one is
+    # slower than scheduled whatever its zone; every other segment fits.
+    others = [abs(g.error_pct or 0.0) for i, g in enumerate(fit.segments) if i not in (1, 2)]
+    assert max(others) <= TOLERANCE_PCT
+    assert (fit.segments[2].error_pct or 0.0) > 0

@@ -156,29 +156,31 @@ def fit_schedule(
             dwelled, direction, targets, allowance, load=load, step_m=max_step_m, start_kmh=start
         )
 
-    def meets(solution: Solution) -> bool:
+    def meets(solution: Solution, segments: list[int]) -> bool:
         return all(
             abs(solution.run_s[i] - float(targets[i] or 0.0)) <= tolerance_s(targets[i])
-            for i in reachable
+            for i in segments
         )
 
     solution = solve(requested)
     rounds = solution.rounds
     allowance = requested
-    if not meets(solution) and not keep_allowance and requested > 0:
+    if not keep_allowance and requested > 0 and not meets(solution, reachable):
         low_solution = solve(0.0)
         rounds += low_solution.rounds
-        steps_high = round(requested / ALLOWANCE_STEP_PCT)
-        steps_low = 0
-        while steps_high - steps_low > 1:
-            mid = (steps_low + steps_high) // 2
-            trial = solve(round(mid * ALLOWANCE_STEP_PCT, 6), low_solution.speeds)
-            rounds += trial.rounds
-            if meets(trial):
-                steps_low, low_solution = mid, trial
-            else:
-                steps_high = mid
-        allowance, solution = round(steps_low * ALLOWANCE_STEP_PCT, 6), low_solution
+        # Only what the allowance makes miss counts: a segment missed without one stays missed.
+        attainable = [i for i in reachable if meets(low_solution, [i])]
+        if not meets(solution, attainable):
+            steps_high, steps_low = round(requested / ALLOWANCE_STEP_PCT), 0
+            while steps_high - steps_low > 1:
+                mid = (steps_low + steps_high) // 2
+                trial = solve(round(mid * ALLOWANCE_STEP_PCT, 6), low_solution.speeds)
+                rounds += trial.rounds
+                if meets(trial, attainable):
+                    steps_low, low_solution = mid, trial
+                else:
+                    steps_high = mid
+            allowance, solution = round(steps_low * ALLOWANCE_STEP_PCT, 6), low_solution
 
     speeds = {seg: rounded_kmh(v) for seg, v in solution.speeds_kmh}
     service = dwelled.service.model_copy(update={"allowance_pct": allowance})

@@ -73,17 +73,19 @@ def driven_run(
 
 
 def misses_s(
-    run_s: Sequence[float], targets_s: Sequence[float | None], zoned: set[int]
+    run_s: Sequence[float], targets_s: Sequence[float | None], zones: Mapping[int, float]
 ) -> list[float]:
     """What counts against a fit, per segment in running order: the miss of a zoned segment,
     the shortfall of an unzoned one that runs faster than its target (a zone can slow it), and
-    nothing where there is no target or an unzoned segment is slower (no zone can help)."""
+    nothing where no zone can help: no target, an unzoned segment that is slower, a zone at
+    `MIN_ZONE_KMH` that is still faster."""
     out = []
     for i, (t, target) in enumerate(zip(run_s, targets_s, strict=True)):
         if target is None:
             out.append(0.0)
-        elif i in zoned:
-            out.append(t - target)
+        elif i in zones:
+            floored = zones[i] <= MIN_ZONE_KMH and t < target
+            out.append(0.0 if floored else t - target)
         else:
             out.append(min(t - target, 0.0))
     return out
@@ -122,7 +124,7 @@ def solve_zones(
         trial = with_zones(scenario, {line_of[i]: v for i, v in zones.items()})
         run = driven_run(trial, direction, allowance_pct, load, step_m)
         run_s = tuple(g.run_time_s for g in run.profile.segments)
-        worst = max((abs(m) for m in misses_s(run_s, targets_s, set(zones))), default=0.0)
+        worst = max((abs(m) for m in misses_s(run_s, targets_s, zones)), default=0.0)
         speeds = tuple(sorted((line_of[i], v) for i, v in zones.items()))
         return Solution(speeds, run_s, worst, rounds)
 
@@ -146,7 +148,7 @@ def solve_zones(
             since_best += 1
         if now.worst_s <= TOLERANCE_S or since_best >= STALL_ROUNDS:
             break
-        miss = misses_s(now.run_s, targets_s, set(zones))
+        miss = misses_s(now.run_s, targets_s, zones)
         # New zones only once the zoned segments fit: while they move, the driving strategy
         # moves too, and a segment too fast for a while may not need a zone in the end.
         settled = all(abs(miss[i]) <= TOLERANCE_S for i in zones)
