@@ -35,6 +35,9 @@ from lrtsim.planning.day_types import DayPlan, make_day_plans
 
 DIRECTIONS: tuple[Direction, Direction] = ("up", "down")
 
+MAX_HEADWAY_S = 7200.0
+"""The longest `max_headway_s` a scenario takes; a longer gap in the feed is entered at it."""
+
 
 @dataclass(frozen=True)
 class TerminalLayover:
@@ -88,13 +91,14 @@ def with_feed_service(
 ) -> tuple[Scenario, tuple[str, ...]]:
     """The scenario with the feed's periods and layover (see the module docstring), and notes.
 
-    Not validated. Periods are clipped to the scenario's service day.
+    Not validated. Periods are clipped to the scenario's service day and their headways to
+    `MAX_HEADWAY_S`.
     """
     notes: list[str] = []
     update: dict[str, object] = {}
     start, end = clock_to_s(scenario.service.start), clock_to_s(scenario.service.end)
     periods = [
-        FeedPeriod(max(p.from_s, start), min(p.to_s, end), p.headway_s)
+        FeedPeriod(max(p.from_s, start), min(p.to_s, end), min(p.headway_s, MAX_HEADWAY_S))
         for p in feed_periods(departures_s(feed.trips, direction))
     ]
     periods = [p for p in periods if p.to_s > p.from_s]
@@ -117,11 +121,11 @@ def with_feed_service(
         notes.append("fewer than two full-length departures in the feed: the periods stay")
     layovers = terminal_layovers_s(feed.trips)
     if all(layovers.values()):
-        least = [min(v) for v in layovers.values()]
-        update["layover_s"] = float(round(statistics.fmean(least)))
+        first, last = min(layovers["start"]), min(layovers["end"])
+        update["layover_s"] = float(round(statistics.fmean((first, last))))
         notes.append(
             f"layover_s {update['layover_s']:g} s: the mean of the least layovers the feed gives "
-            f"a block at the terminals ({least[0]:g} s at the first, {least[1]:g} s at the last)"
+            f"a block at the terminals ({first:g} s at the first, {last:g} s at the last)"
         )
     else:
         notes.append("the feed's blocks never turn at both terminals: layover_s stays")
