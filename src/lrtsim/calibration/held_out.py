@@ -1,0 +1,119 @@
+"""The held-out check: the calibrated scenario against the schedule of the direction not fitted.
+
+One set of zones serves both directions, so the other direction's schedule tests the fit on data
+it has not seen: what differs by direction (gradients, which the feed does not give; junctions
+and signals met one way only; platforms on another street) shows up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lrtsim.calibration.schedule import DirectionSchedule, included_dwells_s
+from lrtsim.calibration.solve import driven_run
+from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
+from lrtsim.dynamics.envelope import DEFAULT_STEP_M
+from lrtsim.dynamics.runtime import dwell_times_s
+from lrtsim.dynamics.track import Direction
+from lrtsim.model.schema import Scenario
+from lrtsim.planning.plan import PLANNING_LOAD
+
+
+@dataclass(frozen=True)
+class CheckedSegment:
+    """One segment of the held-out direction: scheduled, before and after calibration."""
+
+    from_station: str
+    to_station: str
+    distance_m: float
+    scheduled_s: float | None
+    before_s: float
+    """The scenario before calibration (its own allowance), + the dwell the schedule includes."""
+    calibrated_s: float
+
+    @property
+    def error_pct(self) -> float | None:
+        """Calibrated against scheduled, in per cent of the scheduled time."""
+        if self.scheduled_s is None:
+            return None
+        return 100.0 * (self.calibrated_s - self.scheduled_s) / self.scheduled_s
+
+
+@dataclass(frozen=True)
+class HeldOutCheck:
+    """The held-out direction segment by segment, and end to end."""
+
+    direction: Direction
+    segments: tuple[CheckedSegment, ...]
+    scheduled_dwell_s: float | None
+    """Published dwells at the intermediate stations, summed (None when none are published)."""
+    calibrated_dwell_s: float
+    """The calibrated scenario's dwells in this direction, summed."""
+    spans: tuple[CheckedSpan, ...]
+    """From timepoint to timepoint of the held-out schedule (empty when it marks none)."""
+
+    @property
+    def scheduled_total_s(self) -> float:
+        """Scheduled running time over the segments that have one."""
+        return sum(float(g.scheduled_s) for g in self.segments if g.scheduled_s is not None)
+
+    @property
+    def calibrated_total_s(self) -> float:
+        """Calibrated running time over the same segments."""
+        return sum(g.calibrated_s for g in self.segments if g.scheduled_s is not None)
+
+    @property
+    def before_total_s(self) -> float:
+        """Running time before calibration over the same segments."""
+        return sum(g.before_s for g in self.segments if g.scheduled_s is not None)
+
+    @property
+    def end_to_end_error_pct(self) -> float:
+        """Calibrated against scheduled over the timed segments, in per cent."""
+        return 100.0 * (self.calibrated_total_s - self.scheduled_total_s) / self.scheduled_total_s
+
+    @property
+    def worst_error_pct(self) -> float:
+        """Largest segment error (in absolute value), in per cent."""
+        return max(abs(e) for g in self.segments if (e := g.error_pct) is not None)
+
+
+def held_out_check(
+    calibrated: Scenario,
+    schedule: DirectionSchedule,
+    *,
+    before: Scenario | None = None,
+    load: float = PLANNING_LOAD,
+    max_step_m: float = DEFAULT_STEP_M,
+) -> HeldOutCheck:
+    """The calibrated scenario's driven run in the schedule's direction, segment by segment.
+
+    Runs use each scenario's own allowance. Where the schedule publishes no dwells, its segment
+    times include the dwell at their end, so that dwell is added to lrtsim's running time.
+    """
+    direction = schedule.direction
+    after = driven_run(calibrated, direction, calibrated.service.allowance_pct, load, max_step_m)
+    first = before or calibrated
+    earlier = driven_run(first, direction, first.service.allowance_pct, load, max_step_m)
+    included = included_dwells_s(calibrated, schedule)
+    segments = tuple(
+        CheckedSegment(
+            from_station=g.from_station,
+            to_station=g.to_station,
+            distance_m=g.distance_m,
+            scheduled_s=t,
+            before_s=b.run_time_s + d,
+            calibrated_s=g.run_time_s + d,
+        )
+        for g, b, t, d in zip(
+            after.profile.segments, earlier.profile.segments, schedule.run_s, included, strict=True
+        )
+    )
+    published = [d for d in schedule.dwell_s[1:-1] if d is not None]
+    return HeldOutCheck(
+        direction=direction,
+        segments=segments,
+        scheduled_dwell_s=sum(published) if published else None,
+        calibrated_dwell_s=sum(dwell_times_s(calibrated, direction)),
+        spans=timepoint_spans(segments, schedule.timepoint),
+    )
