@@ -18,8 +18,8 @@ from bench_runtime import cpu_name
 from lrtsim.calibration.calibrate import calibrate
 from lrtsim.calibration.fit import fit_schedule
 from lrtsim.dynamics.runtime import running_times
-from lrtsim.io.gtfs_calibration_input import calibration_input
-from lrtsim.io.gtfs_import import import_gtfs
+from lrtsim.io.gtfs.calibration_input import calibration_input
+from lrtsim.io.gtfs.import_scenario import import_gtfs
 from lrtsim.report.calibration_tables import markdown
 
 FEED = (

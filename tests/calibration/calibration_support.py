@@ -12,7 +12,7 @@ from typing import Any
 
 from lrtsim.calibration.schedule import DirectionSchedule
 from lrtsim.dynamics.runtime import running_times
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 from lrtsim.model.load import scenario_from_dict
 from lrtsim.model.schema import Scenario
 

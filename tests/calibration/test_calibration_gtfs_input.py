@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lrtsim.io.gtfs_calibration_input import CalibrationInput, calibration_input, match_stations
-from lrtsim.io.gtfs_import import GtfsImport, import_gtfs, pattern_stations, read_feed
+from lrtsim.io.gtfs.calibration_input import CalibrationInput, calibration_input, match_stations
+from lrtsim.io.gtfs.import_scenario import GtfsImport, import_gtfs
+from lrtsim.io.gtfs.patterns import pattern_stations
+from lrtsim.io.gtfs.read import read_feed
 
 Read = tuple[GtfsImport, CalibrationInput]
 

@@ -14,8 +14,8 @@ import pytest
 
 from lrtsim.calibration.calibrate import CalibrationReport, calibrate
 from lrtsim.calibration.fit import Fit, fit_schedule
-from lrtsim.io.gtfs_calibration_input import CalibrationInput, calibration_input
-from lrtsim.io.gtfs_import import GtfsImport, import_gtfs
+from lrtsim.io.gtfs.calibration_input import CalibrationInput, calibration_input
+from lrtsim.io.gtfs.import_scenario import GtfsImport, import_gtfs
 from lrtsim.report.calibration_tables import markdown
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 from lrtsim.planning.service import CLOCK_FACE_S
 
 AWAY_AFTER_S = 3600.0

@@ -30,7 +30,7 @@ from lrtsim.calibration.solve import Solution, driven_run, solve_zones
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.calibration.zones import rounded_kmh, with_zones, zone_extent_km
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction, running_index
 from lrtsim.model.load import scenario_from_dict
 from lrtsim.model.schema import Scenario
 from lrtsim.planning.plan import PLANNING_LOAD
@@ -243,7 +243,7 @@ def _rows(
             includes_dwell_s=included[i],
             before_s=b.run_time_s + included[i],
             calibrated_s=g.run_time_s + included[i],
-            zone_kmh=speeds.get(i if direction == "up" else n - 1 - i),
+            zone_kmh=speeds.get(running_index(n, direction, i)),
         )
         for i, (g, b) in enumerate(zip(after, before, strict=True))
     )

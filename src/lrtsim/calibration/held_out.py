@@ -14,7 +14,7 @@ from lrtsim.calibration.solve import driven_run
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
 from lrtsim.dynamics.runtime import dwell_times_s
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario
 from lrtsim.planning.plan import PLANNING_LOAD
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lrtsim.dynamics.runtime import dwell_times_s
-from lrtsim.dynamics.track import Direction
 from lrtsim.errors import LrtsimError
+from lrtsim.model.direction import Direction, running_order
 from lrtsim.model.schema import Scenario
 
 
@@ -73,9 +73,7 @@ def with_dwells(scenario: Scenario, schedule: DirectionSchedule) -> Scenario:
     """
     check_fits(schedule, scenario)
     n = len(scenario.line.stations)
-    line_order = (
-        list(schedule.dwell_s) if schedule.direction == "up" else list(reversed(schedule.dwell_s))
-    )
+    line_order = running_order(schedule.dwell_s, schedule.direction)
     published = {i: float(d) for i, d in enumerate(line_order) if 0 < i < n - 1 and d is not None}
     stations = [
         s.model_copy(update={"dwell_s": published[i]}) if i in published else s

@@ -28,7 +28,7 @@ from lrtsim.calibration.feed_service import (
     terminal_layovers_s,
     vehicles_in_service,
 )
-from lrtsim.dynamics.track import Direction
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import WEEKDAYS, Period, Scenario, clock_to_s
 from lrtsim.model.units import s_to_clock
 from lrtsim.planning.day_types import DayPlan, make_day_plans

@@ -25,8 +25,8 @@ from lrtsim.calibration.zones import (
     with_zones,
 )
 from lrtsim.dynamics.runtime import DirectionRun, running_times
-from lrtsim.dynamics.track import Direction
 from lrtsim.dynamics.train import train_params
+from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario
 from lrtsim.model.units import KMH_PER_MPS
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from lrtsim.dynamics.track import Direction
 from lrtsim.dynamics.train import TrainParams
+from lrtsim.model.direction import Direction, running_index
 from lrtsim.model.schema import Scenario, SpeedLimit
 from lrtsim.model.units import mps_to_kmh
 
@@ -28,7 +28,7 @@ ZONE_DECIMALS = 2
 
 def line_segment(direction: Direction, index: int, n_segments: int) -> int:
     """Line segment (station i → i + 1 of `line.stations`) of a segment in running order."""
-    return index if direction == "up" else n_segments - 1 - index
+    return running_index(n_segments, direction, index)
 
 
 def zone_extent_km(scenario: Scenario, segment: int) -> tuple[float, float]:

@@ -27,21 +27,18 @@ import pandas as pd
 from lrtsim.calibration.feed_service import FeedService, ServiceTrip
 from lrtsim.calibration.schedule import DirectionSchedule
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_import import (
-    Feed,
-    GtfsImport,
+from lrtsim.io.gtfs.calendars import service_dates, service_span
+from lrtsim.io.gtfs.import_scenario import GtfsImport
+from lrtsim.io.gtfs.patterns import (
     PatternStation,
     PatternTimes,
     choose_pattern,
     pattern_stations,
     pattern_times,
-    read_feed,
     route_trips,
-    seconds_after_midnight,
-    service_dates,
-    service_span,
     stop_patterns,
 )
+from lrtsim.io.gtfs.read import Feed, read_feed, seconds_after_midnight
 from lrtsim.model.geometry import haversine_m
 
 PAIR_WITHIN_M = 400.0
