@@ -10,7 +10,14 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from lrtsim.model.units import PASSENGER_MASS_KG
 
@@ -41,7 +48,18 @@ def clock_to_s(text: str) -> int:
     return hours * 3600 + minutes * 60
 
 
-ClockTime = Annotated[str, Field(description="HH:MM; hours past 24 allowed for after midnight")]
+def _clock(value: str) -> str:
+    """A valid `HH:MM` (checked by `clock_to_s`), kept as written."""
+    clock_to_s(value)
+    return value
+
+
+ClockTime = Annotated[
+    str,
+    AfterValidator(_clock),
+    Field(description="HH:MM; hours past 24 allowed for after midnight"),
+]
+"""A time of day as `HH:MM` (hours may pass 24, up to 30:00), checked wherever it is used."""
 
 
 # ----------------------------------------------------------------------------------------- line
@@ -298,12 +316,6 @@ class Period(Strict):
     to: ClockTime
     max_headway_s: float = Field(gt=0, le=7200)
 
-    @field_validator("from_", "to")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        clock_to_s(value)
-        return value
-
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -331,13 +343,6 @@ class DayType(Strict):
     demand_factor: float = Field(default=1.0, ge=0, le=10)
     hourly_profile: list[float] | str | None = None
 
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str | None) -> str | None:
-        if value is not None:
-            clock_to_s(value)
-        return value
-
     @field_validator("hourly_profile", mode="before")
     @classmethod
     def _profile(cls, value: object) -> object:
@@ -364,12 +369,6 @@ class Service(Strict):
     allowance_pct: float = Field(default=5.0, ge=0, le=100)
     dwell: DwellModel = Field(default_factory=DwellModel)
     day_types: list[DayType] = Field(default_factory=list)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        clock_to_s(value)
-        return value
 
 
 # ---------------------------------------------------------------------------------- operations
