@@ -22,7 +22,7 @@ from lrtsim.dynamics.runtime import dwell_times_s, running_times
 from lrtsim.dynamics.track import Direction
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import LrtsimError
-from lrtsim.model.schema import Scenario
+from lrtsim.model.schema import Scenario, station_dwell_s
 
 CAPACITY_LOAD = 1.0
 """Trains are taken full (planning capacity): the slowest acceleration, the longest headway."""
@@ -160,7 +160,6 @@ def _terminals(
     down = next(d for d in directions if d.direction == "down")
     train = train_params(scenario.rolling_stock, CAPACITY_LOAD)
     margin = scenario.signalling.operating_margin_s
-    base = scenario.service.dwell.base_s
     out = []
     for end, station, inbound, outbound, tail_m in (
         ("start", scenario.line.stations[0], down, up, scenario.line.tail_tracks_m.start),
@@ -174,7 +173,7 @@ def _terminals(
                 )
             )
         else:
-            own = station.dwell_s if station.dwell_s is not None else base
+            own = station_dwell_s(station, scenario.service.dwell)
             out.append(
                 terminal.tail_track(
                     station.name,

@@ -10,7 +10,7 @@ from lrtsim.dynamics.profile import RunProfile
 from lrtsim.dynamics.track import Direction, run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import LrtsimError
-from lrtsim.model.schema import Scenario
+from lrtsim.model.schema import Scenario, station_dwell_s
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,8 +65,7 @@ def dwell_times_s(scenario: Scenario, direction: Direction) -> tuple[float, ...]
     stations = scenario.line.stations
     if direction == "down":
         stations = list(reversed(stations))
-    base = scenario.service.dwell.base_s
-    inner = [s.dwell_s if s.dwell_s is not None else base for s in stations[1:-1]]
+    inner = [station_dwell_s(s, scenario.service.dwell) for s in stations[1:-1]]
     return (0.0, *inner, 0.0)
 
 

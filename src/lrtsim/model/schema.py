@@ -309,6 +309,15 @@ class DwellModel(Strict):
     crowding_factor: float = Field(default=1.3, ge=1, le=5)
 
 
+def station_dwell_s(station: Station, dwell: DwellModel) -> float:
+    """A station's own dwell: its `dwell_s`, else `dwell.base_s`.
+
+    The dwell of running times and headways at an intermediate stop, and the least dwell there
+    of the passenger-driven dwell model.
+    """
+    return dwell.base_s if station.dwell_s is None else station.dwell_s
+
+
 class Period(Strict):
     """A part of the service day with its policy maximum headway."""
 

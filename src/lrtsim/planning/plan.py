@@ -17,7 +17,7 @@ from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.dynamics.track import Direction, run_track
 from lrtsim.dynamics.train import train_params
-from lrtsim.model.schema import Scenario, clock_to_s
+from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
 from lrtsim.planning.service import PeriodPlan
@@ -180,8 +180,8 @@ def make_plan(
     depot = depot_link(scenario)
     # At a gate between the terminals a train entering or leaving service stands at the platform
     # for the station's dwell (it does not reverse there, and must not block the trains behind).
-    base = scenario.service.dwell.base_s
-    own = {s.name: base if s.dwell_s is None else s.dwell_s for s in scenario.line.stations}
+    dwell = scenario.service.dwell
+    own = {s.name: station_dwell_s(s, dwell) for s in scenario.line.stations}
     starts = {**{g: _whole(own[g]) for g in depot.gate.values()}, **layover}
     positioning = Positioning(
         make_trip=lambda d, t, trip, a, b: builder.rows(d, t, trip, a, b),

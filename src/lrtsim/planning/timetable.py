@@ -25,7 +25,7 @@ import pandas as pd
 
 from lrtsim.demand.loads import LineLoads
 from lrtsim.dynamics.runtime import DirectionRun
-from lrtsim.model.schema import Scenario, clock_to_s
+from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning.service import PeriodPlan, headway_at
 from lrtsim.planning.tables import TIMETABLE_COLUMNS
 
@@ -110,7 +110,7 @@ class TripBuilder:
         """Per direction, in running order, the numbers every trip reads (as plain floats)."""
         stations = self.scenario.line.stations
         n = len(stations)
-        base = self.scenario.service.dwell.base_s
+        dwell = self.scenario.service.dwell
         out = {}
         for direction, run in self.runs.items():
             up = direction == "up"
@@ -123,11 +123,10 @@ class TripBuilder:
             # The link a train runs into each stop on (none into the first).
             into = [i - 1 if up else i for i in order]
             hourly = link.tolist()
-            own = [stations[i].dwell_s for i in order]
             out[direction] = _Direction(
                 order=order,
                 names=tuple(stations[i].name for i in order),
-                own_dwell_s=tuple(base if d is None else d for d in own),
+                own_dwell_s=tuple(station_dwell_s(stations[i], dwell) for i in order),
                 run_s=tuple(s.run_time_s for s in profile.segments),
                 least_run_s=tuple(ceil_s(s.run_time_s) for s in run.minimum.segments),
                 position_m=tuple(float(x) for x in profile.position_m[profile.stop_index]),
