@@ -30,6 +30,8 @@ class Timeline:
     stop_names: tuple[str, ...]
     dwell_s: tuple[float, ...]
     train_length_m: float
+    stop_index: npt.NDArray[np.int64] = field(init=False, repr=False)
+    """Index of each stop in `position_m`."""
     path_m: FloatArray = field(init=False, repr=False)
     """The head's path as a staircase: every grid point, each stop twice (arrival, departure)."""
     path_s: FloatArray = field(init=False, repr=False)
@@ -38,8 +40,19 @@ class Timeline:
         stops = np.searchsorted(self.position_m, self.stop_m - 1e-9)
         path_m = np.insert(self.position_m, stops + 1, self.position_m[stops])
         path_s = np.insert(self.arrival_s, stops + 1, self.departure_s[stops])
+        object.__setattr__(self, "stop_index", stops)
         object.__setattr__(self, "path_m", path_m)
         object.__setattr__(self, "path_s", path_s)
+
+    @property
+    def stop_arrival_s(self) -> FloatArray:
+        """Arrival at each stop, in running order (the first: when the trip starts)."""
+        return self.arrival_s[self.stop_index]
+
+    @property
+    def stop_departure_s(self) -> FloatArray:
+        """Departure from each stop, in running order (the last: its arrival)."""
+        return self.departure_s[self.stop_index]
 
     @property
     def end_m(self) -> float:

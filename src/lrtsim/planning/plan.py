@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
+from lrtsim.capacity.timeline import timeline
 from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
 from lrtsim.dynamics.envelope import run
@@ -144,14 +145,12 @@ def depot_link(scenario: Scenario) -> DepotLink:
     )
 
 
-def _stop_times(run: DirectionRun) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _stop_times(
+    run: DirectionRun, train_length_m: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Arrival and departure at each stop of one trip, in line order (station 0 first)."""
-    arrival = [0.0]
-    departure = [run.dwell_s[0]]
-    for k, segment in enumerate(run.profile.segments):
-        arrival.append(departure[-1] + segment.run_time_s)
-        departure.append(arrival[-1] + run.dwell_s[k + 1])
-    a, d = np.array(arrival), np.array(departure)
+    trip = timeline(run.profile, run.dwell_s, train_length_m)
+    a, d = trip.stop_arrival_s, trip.stop_departure_s
     if run.direction == "down":
         a, d = a[::-1], d[::-1]
     return a, d
@@ -164,8 +163,9 @@ def make_plan(
     capacity = analyse(scenario)
     runs = running_times(scenario, load=PLANNING_LOAD, allowance_pct=scenario.service.allowance_pct)
     up, down = runs
-    a_up, d_up = _stop_times(up)
-    a_down, d_down = _stop_times(down)
+    length_m = scenario.rolling_stock.length_m
+    a_up, d_up = _stop_times(up, length_m)
+    a_down, d_down = _stop_times(down, length_m)
     od = build_od(scenario, in_vehicle_time_s(a_up, d_up, a_down, d_down), daily_matrix)
     loads = line_loads(od)
     where = f"{capacity.bottleneck.where} ({capacity.bottleneck.kind})"
