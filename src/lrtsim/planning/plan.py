@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -14,18 +13,14 @@ from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
 from lrtsim.capacity.timeline import timeline
 from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
-from lrtsim.dynamics.envelope import run
+from lrtsim.dynamics.nonstop import empty_run_s
 from lrtsim.dynamics.runtime import DirectionRun, running_times
-from lrtsim.dynamics.track import Direction, run_track
-from lrtsim.dynamics.train import train_params
 from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
 from lrtsim.planning.service import PeriodPlan
 from lrtsim.planning.timetable import TripBuilder, build_timetable
 
-SHUNT_SPEED_MPS = 25 / 3.6
-"""Speed of depot moves on the main line between the junction and the terminal."""
 PLANNING_LOAD = 0.5
 """Running times of the timetable are for half-full trains (the day's typical load)."""
 
@@ -58,23 +53,6 @@ class ServicePlan:
         return int(self.timetable["trip_id"].nunique())
 
 
-def _run_s(scenario: Scenario, from_km: float, to_km: float) -> float:
-    """Non-stop empty run between two points of the line, from the dynamics layer; the part
-    beyond the terminals (to a junction outside the stations) at shunting speed."""
-    line = scenario.line
-    lo, hi = line.stations[0].km, line.stations[-1].km
-    a, b = min(max(from_km, lo), hi), min(max(to_km, lo), hi)
-    outside_m = 1000.0 * (abs(to_km - from_km) - abs(b - a))
-    seconds = outside_m / SHUNT_SPEED_MPS
-    if abs(b - a) > 1e-9:
-        direction: Direction = "up" if b > a else "down"
-        track = run_track(line, direction)
-        stop_m = np.array([abs(km - track.origin_km) * 1000.0 for km in (a, b)])
-        track = dataclasses.replace(track, stop_m=stop_m, station_names=("from", "to"))
-        seconds += run(track, train_params(scenario.rolling_stock, 0.0), load=0.0).run_time_s
-    return seconds
-
-
 def _whole(seconds: float) -> float:
     return float(math.ceil(seconds - 1e-6))
 
@@ -85,7 +63,9 @@ def depot_link(scenario: Scenario) -> DepotLink:
     A junction beyond the stations (or at a terminal) joins the line at its nearer terminal: the
     gate of both terminals, and a train for the far one runs empty from the near one (a
     deadhead). A junction between two stations has a gate on each side, the station next to it,
-    and a train runs straight from the junction to either terminal.
+    and a train runs straight from the junction to either terminal. A depot move takes the
+    access time between depot and junction plus the dynamics layer's non-stop run between the
+    junction and the station (`dynamics.nonstop`), each end at a stand.
     """
     line = scenario.line
     stations = line.stations
@@ -101,11 +81,11 @@ def depot_link(scenario: Scenario) -> DepotLink:
 
     def depot_move(station: str) -> tuple[float, float]:
         metres = access_m + 1000.0 * abs(km[station] - depot_km)
-        return _whole(access_s + _run_s(scenario, depot_km, km[station])), metres
+        return _whole(access_s + empty_run_s(scenario, depot_km, km[station])), metres
 
     def direct(station: str) -> None:
         out_s, metres = depot_move(station)
-        in_s = _whole(access_s + _run_s(scenario, km[station], depot_km))
+        in_s = _whole(access_s + empty_run_s(scenario, km[station], depot_km))
         pull_out[station] = (Leg("pull_out", name, station, out_s, metres),)
         pull_in[station] = (Leg("pull_in", station, name, in_s, metres),)
 
@@ -122,10 +102,10 @@ def depot_link(scenario: Scenario) -> DepotLink:
         direct(near.name)
         metres = 1000.0 * abs(far.km - near.km)
         there = Leg(
-            "deadhead", near.name, far.name, _whole(_run_s(scenario, near.km, far.km)), metres
+            "deadhead", near.name, far.name, _whole(empty_run_s(scenario, near.km, far.km)), metres
         )
         back = Leg(
-            "deadhead", far.name, near.name, _whole(_run_s(scenario, far.km, near.km)), metres
+            "deadhead", far.name, near.name, _whole(empty_run_s(scenario, far.km, near.km)), metres
         )
         pull_out[far.name] = (*pull_out[near.name], there)
         pull_in[far.name] = (back, *pull_in[near.name])
