@@ -13,16 +13,13 @@ from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
 from lrtsim.capacity.timeline import timeline
 from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
-from lrtsim.dynamics.nonstop import empty_run_s
-from lrtsim.dynamics.runtime import DirectionRun, running_times
+from lrtsim.dynamics.line_runs import LineRuns, line_runs
+from lrtsim.dynamics.runtime import DirectionRun
 from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
 from lrtsim.planning.service import PeriodPlan
 from lrtsim.planning.timetable import TripBuilder, build_timetable
-
-PLANNING_LOAD = 0.5
-"""Running times of the timetable are for half-full trains (the day's typical load)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +54,7 @@ def _whole(seconds: float) -> float:
     return float(math.ceil(seconds - 1e-6))
 
 
-def depot_link(scenario: Scenario) -> DepotLink:
+def depot_link(scenario: Scenario, runs: LineRuns | None = None) -> DepotLink:
     """The depot's junction, each terminal's gate, and the empty moves to and from the line.
 
     A junction beyond the stations (or at a terminal) joins the line at its nearer terminal: the
@@ -65,8 +62,10 @@ def depot_link(scenario: Scenario) -> DepotLink:
     deadhead). A junction between two stations has a gate on each side, the station next to it,
     and a train runs straight from the junction to either terminal. A depot move takes the
     access time between depot and junction plus the dynamics layer's non-stop run between the
-    junction and the station (`dynamics.nonstop`), each end at a stand.
+    junction and the station (`dynamics.nonstop`), each end at a stand; `runs` (the scenario's
+    `LineRuns`, built here when not given) times them.
     """
+    empty_s = line_runs(scenario, runs).empty_s
     line = scenario.line
     stations = line.stations
     first, last = stations[0], stations[-1]
@@ -81,11 +80,11 @@ def depot_link(scenario: Scenario) -> DepotLink:
 
     def depot_move(station: str) -> tuple[float, float]:
         metres = access_m + 1000.0 * abs(km[station] - depot_km)
-        return _whole(access_s + empty_run_s(scenario, depot_km, km[station])), metres
+        return _whole(access_s + empty_s(depot_km, km[station])), metres
 
     def direct(station: str) -> None:
         out_s, metres = depot_move(station)
-        in_s = _whole(access_s + empty_run_s(scenario, km[station], depot_km))
+        in_s = _whole(access_s + empty_s(km[station], depot_km))
         pull_out[station] = (Leg("pull_out", name, station, out_s, metres),)
         pull_in[station] = (Leg("pull_in", station, name, in_s, metres),)
 
@@ -101,12 +100,8 @@ def depot_link(scenario: Scenario) -> DepotLink:
         gate = {first.name: near.name, last.name: near.name}
         direct(near.name)
         metres = 1000.0 * abs(far.km - near.km)
-        there = Leg(
-            "deadhead", near.name, far.name, _whole(empty_run_s(scenario, near.km, far.km)), metres
-        )
-        back = Leg(
-            "deadhead", far.name, near.name, _whole(empty_run_s(scenario, far.km, near.km)), metres
-        )
+        there = Leg("deadhead", near.name, far.name, _whole(empty_s(near.km, far.km)), metres)
+        back = Leg("deadhead", far.name, near.name, _whole(empty_s(far.km, near.km)), metres)
         pull_out[far.name] = (*pull_out[near.name], there)
         pull_in[far.name] = (back, *pull_in[near.name])
     else:
@@ -137,27 +132,34 @@ def _stop_times(
 
 
 def make_plan(
-    scenario: Scenario, daily_matrix: npt.NDArray[np.float64] | None = None
+    scenario: Scenario,
+    daily_matrix: npt.NDArray[np.float64] | None = None,
+    *,
+    runs: LineRuns | None = None,
 ) -> ServicePlan:
-    """Plan the scenario's service day; `daily_matrix` replaces the gravity model's OD."""
-    capacity = analyse(scenario)
-    runs = running_times(scenario, load=PLANNING_LOAD, allowance_pct=scenario.service.allowance_pct)
-    up, down = runs
+    """Plan the scenario's service day; `daily_matrix` replaces the gravity model's OD.
+
+    Every running time comes from `runs` (the scenario's `LineRuns`; built here when not given):
+    the minimum runs for the headways, the planned runs for the timetable, the empty moves.
+    """
+    runs = line_runs(scenario, runs)
+    capacity = analyse(scenario, runs=runs)
+    up, down = runs.planned
     length_m = scenario.rolling_stock.length_m
     a_up, d_up = _stop_times(up, length_m)
     a_down, d_down = _stop_times(down, length_m)
     od = build_od(scenario, in_vehicle_time_s(a_up, d_up, a_down, d_down), daily_matrix)
     loads = line_loads(od)
     where = f"{capacity.bottleneck.where} ({capacity.bottleneck.kind})"
-    trip_s = max(run.total_time_s for run in runs)
+    trip_s = max(run.total_time_s for run in (up, down))
     plans = service.design(scenario, loads, capacity.line_min_headway_s, where, trip_s)
     turn = {t.name: t.turnaround_s for t in capacity.terminals}
     # Whole seconds, rounded up: every published time is a whole second and no minimum is cut.
     layover = {name: _whole(max(scenario.service.layover_s, turn[name])) for name in turn}
     first, last = scenario.line.stations[0].name, scenario.line.stations[-1].name
-    builder = TripBuilder(scenario, {r.direction: r for r in runs}, loads, tuple(plans))
+    builder = TripBuilder(scenario, {r.direction: r for r in (up, down)}, loads, tuple(plans))
     timetable = build_timetable(builder, (layover[first], layover[last]))
-    depot = depot_link(scenario)
+    depot = depot_link(scenario, runs)
     # At a gate between the terminals a train entering or leaving service stands at the platform
     # for the station's dwell (it does not reverse there, and must not block the trains behind).
     dwell = scenario.service.dwell
@@ -198,7 +200,7 @@ def make_plan(
         od=od,
         loads=loads,
         capacity=capacity,
-        runs=tuple(runs),
+        runs=(up, down),
         periods=tuple(plans),
         circulation=circulation,
         cycle_time_s=cycle,
