@@ -70,6 +70,21 @@ class Timeline:
         t = np.interp(np.minimum(x + _NUDGE_M, self.end_m), self.path_m, self.path_s)
         return np.asarray(np.where(x > self.end_m + 1e-9, 1e9, t))
 
+    def segment_reaching(self, x: FloatArray) -> npt.NDArray[np.int64]:
+        """For each x, the stop-to-stop segment (i: stop i to i + 1) in which the head first
+        reaches it: the last stop before x (a stop is reached at the end of the segment into
+        it; x at or before the first stop: segment 0)."""
+        return self._segment(np.asarray(x, dtype=np.float64) - _NUDGE_M)
+
+    def segment_leaving(self, x: FloatArray) -> npt.NDArray[np.int64]:
+        """For each x, the segment in which the head leaves it: the last stop at or before x
+        (a stop is left at the start of the segment from it; past the last stop: the last)."""
+        return self._segment(np.asarray(x, dtype=np.float64) + _NUDGE_M)
+
+    def _segment(self, x: FloatArray) -> npt.NDArray[np.int64]:
+        k = np.searchsorted(self.stop_m, x, side="right") - 1
+        return np.asarray(np.clip(k, 0, len(self.stop_m) - 2), dtype=np.int64)
+
     def tail_clear_at(self, x: FloatArray | float) -> FloatArray:
         """Time the tail has passed x: the head leaves x + L."""
         return self.departure_at(np.asarray(x) + self.train_length_m)
