@@ -276,6 +276,11 @@ def test_timeline_inserts_each_dwell_once(synthetic: Scenario) -> None:
         assert trip.arrival_s[idx[k]] == pytest.approx(profile.time_s[idx[k]] + before)
         dep = trip.arrival_s[idx[k]] + (dwells[k] if k < len(idx) - 1 else 0.0)
         assert trip.departure_s[idx[k]] == pytest.approx(dep)
+        # The stop times in running order: arrival after the runs and dwells before it.
+        runs = sum(g.run_time_s for g in profile.segments[:k])
+        assert trip.stop_arrival_s[k] == pytest.approx(runs + before, abs=1e-9)
+        own = dwells[k] if k < len(idx) - 1 else 0.0
+        assert trip.stop_departure_s[k] == pytest.approx(runs + before + own, abs=1e-9)
     moving = np.ones(len(trip.position_m), dtype=bool)
     moving[idx[:-1]] = False
     np.testing.assert_array_equal(trip.arrival_s[moving], trip.departure_s[moving])

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
+from lrtsim.dynamics.nonstop import empty_run_s
 from lrtsim.model import checks
 from lrtsim.model.load import load_scenario
 from lrtsim.model.schema import Scenario
@@ -180,10 +181,6 @@ def trip_spans(timetable: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-SHUNT_MPS = 25 / 3.6
-"""Depot moves on the main line beyond a terminal run at 25 km/h."""
-
-
 @dataclass(frozen=True)
 class DepotFacts:
     """The depot as the scenario gives it: where trains may enter and leave the line."""
@@ -196,8 +193,20 @@ class DepotFacts:
     move_m: dict[str, float]
     """Per station a depot move may reach: its length (access track + main line)."""
     move_s: dict[str, tuple[float, float]]
-    """Per such station: the least and the most a depot move may last."""
+    """Per such station: how long a pull-out to it and a pull-in from it last, in whole seconds
+    (`depot_move_s`)."""
     midline: bool
+
+
+def depot_move_s(
+    scenario: Scenario, junction_km: float, access_s: float, km: float
+) -> tuple[float, float]:
+    """Whole seconds (rounded up) of the pull-out from the junction to the station at `km` and
+    of the pull-in back: the access time plus the dynamics layer's non-stop run (the one source
+    of running times; `tests/dynamics/test_nonstop.py` checks it against kinematics by hand)."""
+    out = empty_run_s(scenario, junction_km, km)
+    back = empty_run_s(scenario, km, junction_km)
+    return math.ceil(access_s + out - 1e-6), math.ceil(access_s + back - 1e-6)
 
 
 def depot_facts(scenario: Scenario) -> DepotFacts:
@@ -214,14 +223,13 @@ def depot_facts(scenario: Scenario) -> DepotFacts:
     if not first.km < km < last.km:
         near = first if abs(km - first.km) <= abs(km - last.km) else last
         main_m = abs(km - near.km) * 1000.0
-        whole = math.ceil(access_s + main_m / SHUNT_MPS - 1e-6)
         return DepotFacts(
             name,
             km,
             terminals,
             {first.name: near.name, last.name: near.name},
             {near.name: access_m + main_m},
-            {near.name: (whole, whole)},
+            {near.name: depot_move_s(scenario, km, access_s, near.km)},
             midline=False,
         )
     below = max((s for s in line.stations if s.km <= km), key=lambda s: s.km)
@@ -231,8 +239,9 @@ def depot_facts(scenario: Scenario) -> DepotFacts:
     for s in (first, last, below, above):
         main_m = abs(km - s.km) * 1000.0
         move_m[s.name] = access_m + main_m
-        # Faster than at top speed all the way is impossible; slower than shunting is too slow.
-        move_s[s.name] = (access_s + main_m / top, access_s + main_m / SHUNT_MPS + 1.0)
+        move_s[s.name] = depot_move_s(scenario, km, access_s, s.km)
+        # Faster than at top speed all the way is impossible.
+        assert move_s[s.name][0] > access_s + main_m / top
     return DepotFacts(
         name,
         km,
@@ -293,10 +302,11 @@ def block_problems(
                 if touches not in facts.move_m:
                     problems.append(f"{what}: depot move to {touches}, not {sorted(facts.move_m)}")
                     continue
-                least, most = facts.move_s[touches]
+                out_s, in_s = facts.move_s[touches]
+                need = out_s if r["activity"] == "pull_out" else in_s
                 lasts = r["end_s"] - r["start_s"]
-                if not least - 1e-6 <= lasts <= most + 1e-6:
-                    problems.append(f"{what}: lasts {lasts} s, not {least}..{most}")
+                if not math.isclose(lasts, need, abs_tol=1e-6):
+                    problems.append(f"{what}: lasts {lasts} s, not {need} s")
                 if not math.isclose(r["distance_m"], facts.move_m[touches], abs_tol=1e-6):
                     problems.append(
                         f"{what}: runs {r['distance_m']} m, not {facts.move_m[touches]}"

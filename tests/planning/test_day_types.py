@@ -17,6 +17,9 @@ import pytest
 from plan_support import small_scenario_data
 
 from lrtsim.demand.profile import hourly_shares
+from lrtsim.dynamics import line_runs
+from lrtsim.dynamics.line_runs import CAPACITY_LOAD, PLANNING_LOAD
+from lrtsim.dynamics.runtime import running_times
 from lrtsim.errors import LrtsimError, ScenarioError
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_dict
 from lrtsim.model.schema import WEEKDAYS, Scenario
@@ -100,6 +103,38 @@ def test_a_day_type_without_overrides_is_the_plan_of_service(
         "day_types": []})}))  # fmt: skip
     pd.testing.assert_frame_equal(small_plans[0].plan.timetable, base.timetable)
     pd.testing.assert_frame_equal(small_plans[0].plan.blocks, base.blocks)
+
+
+def test_the_runs_are_computed_once_for_all_day_types(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two day types enter the running-time search twice in all (the minimum runs and the
+    planned ones), not twice each; the plans are those planned one by one."""
+    calls: list[float] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["load"])
+        return running_times(*args, **kwargs)
+
+    monkeypatch.setattr(line_runs, "running_times", counted)
+    plans = make_day_plans(small)
+    assert sorted(calls) == [PLANNING_LOAD, CAPACITY_LOAD]
+    monkeypatch.undo()
+    for day_type, plan in zip(small.service.day_types, plans, strict=True):
+        alone = make_plan(day_scenario(small, day_type))
+        pd.testing.assert_frame_equal(plan.plan.timetable, alone.timetable)
+        pd.testing.assert_frame_equal(plan.plan.blocks, alone.blocks)
+
+
+def test_runs_of_another_line_are_refused(small: Scenario) -> None:
+    """Runs built for one scenario are not used for one with another train (a bug: ValueError)."""
+    runs = line_runs.line_runs(small)
+    heavier = small.rolling_stock.model_copy(update={"mass_t": small.rolling_stock.mass_t + 5})
+    other = small.model_copy(update={"rolling_stock": heavier})
+    with pytest.raises(ValueError, match="runs are small's"):
+        make_plan(other, runs=runs)
+    # A day type's scenario shares line, train, allowance and dwells: accepted.
+    assert line_runs.line_runs(day_scenario(small, small.service.day_types[1]), runs) is runs
 
 
 def test_the_weekend_runs_its_own_hours_periods_and_demand(

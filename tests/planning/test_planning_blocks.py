@@ -21,6 +21,7 @@ from plan_support import (
 
 from lrtsim.dynamics.nonstop import nonstop_run
 from lrtsim.dynamics.runtime import running_times
+from lrtsim.dynamics.train import train_params
 from lrtsim.planning.tables import BLOCK_COLUMNS
 
 
@@ -81,13 +82,17 @@ def test_block_activities_are_contiguous(astana_case: Case) -> None:
 
 def test_deadheads_run_non_stop_between_the_terminals(case: Case) -> None:
     blocks = case.plan.blocks
-    first = case.scenario.line.stations[0].name
+    line = case.scenario.line
+    stations = line.stations
+    first = stations[0].name
+    empty = train_params(case.scenario.rolling_stock, 0.0)
     length_m = 1000.0 * abs(case.scenario.line.stations[-1].km - case.scenario.line.stations[0].km)
     deadheads = blocks[blocks["activity"] == "deadhead"]
     runs = {r.direction: r for r in running_times(case.scenario, load=0.5, allowance_pct=0.0)}
     for row in deadheads.itertuples():
         direction = "up" if row.from_station == first else "down"
-        nonstop = nonstop_run(case.scenario, direction)
+        ends = (stations[0].km, stations[-1].km)
+        nonstop = nonstop_run(line, empty, *(ends if direction == "up" else ends[::-1]))
         assert row.distance_m == pytest.approx(length_m, abs=1e-3)
         # The empty run takes the dynamics layer's non-stop time (either direction's, they
         # differ by a fraction of a second on these lines) and beats any stopping run.

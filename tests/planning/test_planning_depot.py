@@ -205,3 +205,13 @@ def test_mid_line_depot_line_keeps_its_timetable(midline_case: Case) -> None:
     assert (stops[regular.index] == n).all()
     partial = stops[list(positioning_trips(plan))]
     assert (partial < n).all()
+
+
+def test_astana_depot_moves_by_hand(astana_case: Case) -> None:
+    """4 min over the depot link, then 150 m from the junction to Airport's stop, all beyond the
+    terminal at 25 km/h = 6.944 m/s; the empty train accelerates at its 1 m/s² cap and brakes
+    at 1 m/s² (no gradient or curve beyond the platform): 6.944 + 6.944 +
+    (150 − 2 · 24.11) / 6.944 = 28.54 s, so 240 + 28.54 → 269 s each way, rounded up."""
+    blocks = astana_case.plan.blocks
+    moves = blocks[blocks["activity"].isin(["pull_out", "pull_in"])]
+    assert set(moves["end_s"] - moves["start_s"]) == {269.0}

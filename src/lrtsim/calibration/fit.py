@@ -30,10 +30,10 @@ from lrtsim.calibration.solve import Solution, driven_run, solve_zones
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.calibration.zones import rounded_kmh, with_zones, zone_extent_km
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
+from lrtsim.dynamics.line_runs import PLANNING_LOAD
 from lrtsim.model.direction import Direction, running_index
 from lrtsim.model.load import scenario_from_dict
 from lrtsim.model.schema import Scenario
-from lrtsim.planning.plan import PLANNING_LOAD
 
 TOLERANCE_PCT = 0.5
 """A segment meets its schedule when its time is within this share of it."""

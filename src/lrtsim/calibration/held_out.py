@@ -13,10 +13,10 @@ from lrtsim.calibration.schedule import DirectionSchedule, included_dwells_s
 from lrtsim.calibration.solve import driven_run
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
+from lrtsim.dynamics.line_runs import PLANNING_LOAD
 from lrtsim.dynamics.runtime import dwell_times_s
 from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario
-from lrtsim.planning.plan import PLANNING_LOAD
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,13 @@ from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.terminal import Terminal, TerminalHeadway
 from lrtsim.capacity.timeline import Timeline, timeline
 from lrtsim.capacity.uic406 import Occupancy, Section, Trip, occupancy
-from lrtsim.dynamics.runtime import dwell_times_s, running_times
+from lrtsim.dynamics.line_runs import CAPACITY_LOAD, LineRuns, line_runs
+from lrtsim.dynamics.runtime import dwell_times_s
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import ArgumentError, LrtsimError
-from lrtsim.model.direction import DIRECTIONS, Direction, along_m, origin_index
-from lrtsim.model.schema import Scenario, Station
+from lrtsim.model.direction import Direction, along_m, origin_index
+from lrtsim.model.schema import Scenario, Station, station_dwell_s
 
-CAPACITY_LOAD = 1.0
-"""Trains are taken full (planning capacity): the slowest acceleration, the longest headway."""
 VIRTUAL_BLOCK_M = 10.0
 """Block length used to draw moving block as a stairway and to compress it (UIC 406)."""
 
@@ -102,17 +101,19 @@ def separation_rule(scenario: Scenario, trip: Timeline, direction: Direction) ->
     )
 
 
-def analyse(scenario: Scenario, *, dwell_s: float | None = None) -> HeadwayAnalysis:
+def analyse(
+    scenario: Scenario, *, dwell_s: float | None = None, runs: LineRuns | None = None
+) -> HeadwayAnalysis:
     """Minimum headways at every station, interstation and terminal, with the bottleneck.
 
-    `dwell_s` replaces every station's dwell (the terminals' too) when given.
+    `dwell_s` replaces every station's dwell (the terminals' too) when given. The running times
+    are the minimum runs of `runs` (the scenario's `LineRuns`; built here when not given).
     """
     if dwell_s is not None and not 0 <= dwell_s <= 3600:
         raise ArgumentError("dwell_s", f"{dwell_s:g} is outside 0..3600 s")
     margin = scenario.signalling.operating_margin_s
-    runs = running_times(scenario, DIRECTIONS, load=CAPACITY_LOAD)
     directions: list[DirectionCapacity] = []
-    for run in runs:
+    for run in line_runs(scenario, runs).minimum:
         dwells = dwell_times_s(scenario, run.direction)
         if dwell_s is not None:
             dwells = tuple(
@@ -154,7 +155,6 @@ def _terminals(
     down = next(d for d in directions if d.direction == "down")
     train = train_params(scenario.rolling_stock, CAPACITY_LOAD)
     margin = scenario.signalling.operating_margin_s
-    base = scenario.service.dwell.base_s
     ends: tuple[tuple[Literal["start", "end"], Station, DirectionCapacity, DirectionCapacity], ...]
     ends = (
         ("start", scenario.line.stations[0], down, up),
@@ -162,7 +162,7 @@ def _terminals(
     )
     out = []
     for end, station, inbound, outbound in ends:
-        own = station.dwell_s if station.dwell_s is not None else base
+        own = station_dwell_s(station, scenario.service.dwell)
         site = Terminal(
             name=station.name,
             end=end,

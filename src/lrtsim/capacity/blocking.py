@@ -53,18 +53,37 @@ def approach_points_m(trip: Timeline, rule: SeparationRule, boundaries_m: FloatA
     return np.minimum(trip.position_m[index], boundaries_m)
 
 
+def blocking_starts_m(
+    trip: Timeline, rule: SeparationRule, entry_m: FloatArray, *, stop_rule: bool = True
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Where the blocking time of each block (entered at `entry_m`) starts, and whether it is
+    the head leaving that point: with the stop rule, a block entered at a stop is claimed when
+    the train leaves the stop (less the reaction time); any other when the head reaches the
+    block's approach point."""
+    approach = approach_points_m(trip, rule, entry_m)
+    leaves = np.zeros(len(entry_m), dtype=np.bool_)
+    if stop_rule:
+        gap = np.min(np.abs(entry_m[:, None] - trip.stop_m[None, :]), axis=1)
+        leaves = gap <= STOP_TOLERANCE_M
+    return np.where(leaves, entry_m, approach), leaves
+
+
+def release_points_m(trip: Timeline, rule: SeparationRule, exit_m: FloatArray) -> FloatArray:
+    """Where the head is when the tail has cleared each block's exit and its overlap."""
+    return np.asarray(exit_m + rule.safety_margin_m + trip.train_length_m, dtype=np.float64)
+
+
 def stairway(
     trip: Timeline, rule: SeparationRule, boundaries_m: FloatArray, *, stop_rule: bool = True
 ) -> Stairway:
     """Blocking times of `trip` for blocks between consecutive `boundaries_m`."""
     b = np.asarray(boundaries_m, dtype=np.float64)
     entry, exit_ = b[:-1], b[1:]
-    approach = approach_points_m(trip, rule, entry)
-    start = trip.arrival_at(approach)
-    if stop_rule:
-        at_stop = np.min(np.abs(entry[:, None] - trip.stop_m[None, :]), axis=1) <= STOP_TOLERANCE_M
-        start = np.where(at_stop, trip.departure_at(entry) - rule.reaction_time_s, start)
-    release_m = exit_ + rule.safety_margin_m + trip.train_length_m
+    start_m, leaves = blocking_starts_m(trip, rule, entry, stop_rule=stop_rule)
+    start = np.where(
+        leaves, trip.departure_at(start_m) - rule.reaction_time_s, trip.arrival_at(start_m)
+    )
+    release_m = release_points_m(trip, rule, exit_)
     end = trip.departure_at(release_m) + rule.reaction_time_s
     # Past the last stop the train turns back: the terminal analysis covers those blocks.
     end = np.where(release_m <= trip.end_m + 1e-9, end, np.nan)

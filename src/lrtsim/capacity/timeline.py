@@ -32,6 +32,8 @@ class Timeline:
     stop_names: tuple[str, ...]
     dwell_s: tuple[float, ...]
     train_length_m: float
+    stop_index: npt.NDArray[np.int64] = field(init=False, repr=False)
+    """Index of each stop in `position_m`."""
     path_m: FloatArray = field(init=False, repr=False)
     """The head's path as a staircase: every grid point, each stop twice (arrival, departure)."""
     path_s: FloatArray = field(init=False, repr=False)
@@ -40,9 +42,20 @@ class Timeline:
         stops = np.searchsorted(self.position_m, self.stop_m - 1e-9)
         path_m = np.insert(self.position_m, stops + 1, self.position_m[stops])
         path_s = np.insert(self.arrival_s, stops + 1, self.departure_s[stops])
+        object.__setattr__(self, "stop_index", stops)
         object.__setattr__(self, "path_m", path_m)
         object.__setattr__(self, "path_s", path_s)
         read_only(self)
+
+    @property
+    def stop_arrival_s(self) -> FloatArray:
+        """Arrival at each stop, in running order (the first: when the trip starts)."""
+        return self.arrival_s[self.stop_index]
+
+    @property
+    def stop_departure_s(self) -> FloatArray:
+        """Departure from each stop, in running order (the last: its arrival)."""
+        return self.departure_s[self.stop_index]
 
     @property
     def end_m(self) -> float:
@@ -59,6 +72,21 @@ class Timeline:
         x = np.asarray(x, dtype=np.float64)
         t = np.interp(np.minimum(x + _NUDGE_M, self.end_m), self.path_m, self.path_s)
         return np.asarray(np.where(x > self.end_m + 1e-9, 1e9, t))
+
+    def segment_reaching(self, x: FloatArray) -> npt.NDArray[np.int64]:
+        """For each x, the stop-to-stop segment (i: stop i to i + 1) in which the head first
+        reaches it: the last stop before x (a stop is reached at the end of the segment into
+        it; x at or before the first stop: segment 0)."""
+        return self._segment(np.asarray(x, dtype=np.float64) - _NUDGE_M)
+
+    def segment_leaving(self, x: FloatArray) -> npt.NDArray[np.int64]:
+        """For each x, the segment in which the head leaves it: the last stop at or before x
+        (a stop is left at the start of the segment from it; past the last stop: the last)."""
+        return self._segment(np.asarray(x, dtype=np.float64) + _NUDGE_M)
+
+    def _segment(self, x: FloatArray) -> npt.NDArray[np.int64]:
+        k = np.searchsorted(self.stop_m, x, side="right") - 1
+        return np.asarray(np.clip(k, 0, len(self.stop_m) - 2), dtype=np.int64)
 
     def tail_clear_at(self, x: FloatArray | float) -> FloatArray:
         """Time the tail has passed x: the head leaves x + L."""

@@ -50,6 +50,8 @@ def scenario_show(ref: ScenarioArg = "astana") -> None:
     """Summarise a scenario: stations, track data and the train."""
     from rich.table import Table
 
+    from lrtsim.model.schema import station_dwell_s
+
     s = load(ref)
     line, rs = s.line, s.rolling_stock
     out.print(f"[bold]{escape(s.name)}[/] — {escape(line.name)}. {escape(s.description)}")
@@ -60,7 +62,7 @@ def scenario_show(ref: ScenarioArg = "astana") -> None:
         )
     for i, st in enumerate(line.stations):
         gap = "" if i == 0 else f"{st.km - line.stations[i - 1].km:.3f}"
-        dwell = st.dwell_s if st.dwell_s is not None else s.service.dwell.base_s
+        dwell = station_dwell_s(st, s.service.dwell)
         table.add_row(
             str(i), escape(st.code or ""), escape(st.name), f"{st.km:.3f}", gap, f"{dwell:g}"
         )

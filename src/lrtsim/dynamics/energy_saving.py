@@ -25,6 +25,7 @@ from lrtsim.dynamics.profile import RunProfile, Strategy
 from lrtsim.dynamics.track import RunTrack, grid, head_limit_mps
 from lrtsim.dynamics.train import TrainParams
 from lrtsim.errors import PhysicsError
+from lrtsim.model.units import KMH_PER_MPS
 
 TIME_TOLERANCE = 1e-4
 """Relative tolerance of the time search (the contract asks for 1 %)."""
@@ -64,7 +65,9 @@ def brake_speed_mps(cruise_mps: float, train: TrainParams) -> float:
     eta = train.traction_efficiency * train.regen_efficiency
 
     def slope(v: float) -> float:
-        return 3.6 * train.davis_b_n_per_kmh + 2 * 3.6**2 * train.davis_c_n_per_kmh2 * v
+        """dR/dv in N per m/s, R = A + B·kv + C·(kv)² with k = 3.6 km/h per m/s."""
+        k = KMH_PER_MPS
+        return k * train.davis_b_n_per_kmh + 2 * k**2 * train.davis_c_n_per_kmh2 * v
 
     v = cruise_mps
     lhs = train.resistance_n(v) + v * slope(v)

@@ -11,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from lrtsim.model.units import KMH_PER_MPS
+
 FloatArray = npt.NDArray[np.float64]
 
 LIMIT = 0
@@ -24,7 +26,7 @@ STOP = 4
 
 @njit(cache=True)
 def _resistance(v: float, a_n: float, b_n: float, c_n: float) -> float:
-    vk = v * 3.6
+    vk = v * KMH_PER_MPS  # a module global: numba freezes it into the compiled kernel
     r: float = a_n + b_n * vk + c_n * vk * vk
     return r
 

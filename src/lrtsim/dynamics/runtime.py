@@ -11,7 +11,7 @@ from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import LrtsimError
 from lrtsim.model.direction import DIRECTIONS, Direction, running_order
-from lrtsim.model.schema import Scenario
+from lrtsim.model.schema import Scenario, station_dwell_s
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,8 +64,7 @@ class DirectionRun:
 def dwell_times_s(scenario: Scenario, direction: Direction) -> tuple[float, ...]:
     """Each station's dwell (its own `dwell_s`, else `service.dwell.base_s`); 0 at terminals."""
     stations = running_order(scenario.line.stations, direction)
-    base = scenario.service.dwell.base_s
-    inner = [s.dwell_s if s.dwell_s is not None else base for s in stations[1:-1]]
+    inner = [station_dwell_s(s, scenario.service.dwell) for s in stations[1:-1]]
     return (0.0, *inner, 0.0)
 
 

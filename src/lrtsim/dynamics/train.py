@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lrtsim.model.schema import RollingStock
-from lrtsim.model.units import G_MPS2, kmh_to_mps
+from lrtsim.model.units import G_MPS2, kmh_to_mps, mps_to_kmh
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class TrainParams:
 
     def resistance_n(self, speed_mps: float) -> float:
         """Davis running resistance A + B·v + C·v² with v in km/h (Davis 1926)."""
-        v_kmh = speed_mps * 3.6
+        v_kmh = mps_to_kmh(speed_mps)
         return self.davis_a_n + self.davis_b_n_per_kmh * v_kmh + self.davis_c_n_per_kmh2 * v_kmh**2
 
 

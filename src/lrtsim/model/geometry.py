@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from lrtsim.model.units import G_MPS2
+
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), for haversine distances."""
 
@@ -156,5 +158,4 @@ def curve_speed_limit_mps(
     Lateral acceleration balance in the plane of the track (EN 13803:2017; for standard gauge
     with 1500 mm rail centres this is the familiar V[km/h] = sqrt(R · (h + I) / 11.8)).
     """
-    g = 9.80665
-    return float(np.sqrt(radius_m * g * (cant_mm + cant_deficiency_mm) / rail_centres_mm))
+    return float(np.sqrt(radius_m * G_MPS2 * (cant_mm + cant_deficiency_mm) / rail_centres_mm))

@@ -10,7 +10,14 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from lrtsim.model.units import PASSENGER_MASS_KG
 
@@ -41,7 +48,18 @@ def clock_to_s(text: str) -> int:
     return hours * 3600 + minutes * 60
 
 
-ClockTime = Annotated[str, Field(description="HH:MM; hours past 24 allowed for after midnight")]
+def _clock(value: str) -> str:
+    """A valid `HH:MM` (checked by `clock_to_s`), kept as written."""
+    clock_to_s(value)
+    return value
+
+
+ClockTime = Annotated[
+    str,
+    AfterValidator(_clock),
+    Field(description="HH:MM; hours past 24 allowed for after midnight"),
+]
+"""A time of day as `HH:MM` (hours may pass 24, up to 30:00), checked wherever it is used."""
 
 
 # ----------------------------------------------------------------------------------------- line
@@ -291,18 +309,21 @@ class DwellModel(Strict):
     crowding_factor: float = Field(default=1.3, ge=1, le=5)
 
 
+def station_dwell_s(station: Station, dwell: DwellModel) -> float:
+    """A station's own dwell: its `dwell_s`, else `dwell.base_s`.
+
+    The dwell of running times and headways at an intermediate stop, and the least dwell there
+    of the passenger-driven dwell model.
+    """
+    return dwell.base_s if station.dwell_s is None else station.dwell_s
+
+
 class Period(Strict):
     """A part of the service day with its policy maximum headway."""
 
     from_: ClockTime = Field(alias="from")
     to: ClockTime
     max_headway_s: float = Field(gt=0, le=7200)
-
-    @field_validator("from_", "to")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        clock_to_s(value)
-        return value
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -331,13 +352,6 @@ class DayType(Strict):
     demand_factor: float = Field(default=1.0, ge=0, le=10)
     hourly_profile: list[float] | str | None = None
 
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str | None) -> str | None:
-        if value is not None:
-            clock_to_s(value)
-        return value
-
     @field_validator("hourly_profile", mode="before")
     @classmethod
     def _profile(cls, value: object) -> object:
@@ -364,12 +378,6 @@ class Service(Strict):
     allowance_pct: float = Field(default=5.0, ge=0, le=100)
     dwell: DwellModel = Field(default_factory=DwellModel)
     day_types: list[DayType] = Field(default_factory=list)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        clock_to_s(value)
-        return value
 
 
 # ---------------------------------------------------------------------------------- operations

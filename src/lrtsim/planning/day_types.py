@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from lrtsim.dynamics.line_runs import line_runs
 from lrtsim.errors import LrtsimError
 from lrtsim.model.schema import WEEKDAYS, DayType, Scenario
 from lrtsim.planning.plan import ServicePlan, make_plan
@@ -79,15 +80,17 @@ def make_day_plans(
     `daily_matrix` (trips per day between stations, as for `make_plan`) is the matrix of a day
     with `demand_factor` 1: when `demand.daily_boardings` is above 0 the planner scales it to
     each day's boardings anyway; when it is 0 the matrix is multiplied by the factor here.
-    A planning error names the day type it happened on.
+    A planning error names the day type it happened on. The runs of the line are computed once
+    for all day types (`LineRuns`): a day type changes neither line, train, allowance nor dwells.
     """
+    runs = line_runs(scenario)
     plans = []
     for day_type in day_types(scenario):
         matrix = daily_matrix
         if matrix is not None and scenario.demand.daily_boardings <= 0:
             matrix = np.asarray(matrix, dtype=np.float64) * day_type.demand_factor
         try:
-            plan = make_plan(day_scenario(scenario, day_type), matrix)
+            plan = make_plan(day_scenario(scenario, day_type), matrix, runs=runs)
         except LrtsimError as exc:
             if not scenario.service.day_types:
                 raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -11,23 +10,17 @@ import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.capacity.analysis import HeadwayAnalysis, analyse
+from lrtsim.capacity.timeline import timeline
 from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
-from lrtsim.dynamics.envelope import run
-from lrtsim.dynamics.runtime import DirectionRun, running_times
-from lrtsim.dynamics.track import run_track
-from lrtsim.dynamics.train import train_params
-from lrtsim.model.direction import heading, line_order
-from lrtsim.model.schema import Scenario, clock_to_s
+from lrtsim.dynamics.line_runs import LineRuns, line_runs
+from lrtsim.dynamics.runtime import DirectionRun
+from lrtsim.model.direction import line_order
+from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
 from lrtsim.planning.service import PeriodPlan
 from lrtsim.planning.timetable import TripBuilder, build_timetable
-
-SHUNT_SPEED_MPS = 25 / 3.6
-"""Speed of depot moves on the main line between the junction and the terminal."""
-PLANNING_LOAD = 0.5
-"""Running times of the timetable are for half-full trains (the day's typical load)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,34 +51,22 @@ class ServicePlan:
         return int(self.timetable["trip_id"].nunique())
 
 
-def _run_s(scenario: Scenario, from_km: float, to_km: float) -> float:
-    """Non-stop empty run between two points of the line, from the dynamics layer; the part
-    beyond the terminals (to a junction outside the stations) at shunting speed."""
-    line = scenario.line
-    lo, hi = line.stations[0].km, line.stations[-1].km
-    a, b = min(max(from_km, lo), hi), min(max(to_km, lo), hi)
-    outside_m = 1000.0 * (abs(to_km - from_km) - abs(b - a))
-    seconds = outside_m / SHUNT_SPEED_MPS
-    if abs(b - a) > 1e-9:
-        track = run_track(line, heading(a, b))
-        stop_m = np.array([abs(km - track.origin_km) * 1000.0 for km in (a, b)])
-        track = dataclasses.replace(track, stop_m=stop_m, station_names=("from", "to"))
-        seconds += run(track, train_params(scenario.rolling_stock, 0.0), load=0.0).run_time_s
-    return seconds
-
-
 def _whole(seconds: float) -> float:
     return float(math.ceil(seconds - 1e-6))
 
 
-def depot_link(scenario: Scenario) -> DepotLink:
+def depot_link(scenario: Scenario, runs: LineRuns | None = None) -> DepotLink:
     """The depot's junction, each terminal's gate, and the empty moves to and from the line.
 
     A junction beyond the stations (or at a terminal) joins the line at its nearer terminal: the
     gate of both terminals, and a train for the far one runs empty from the near one (a
     deadhead). A junction between two stations has a gate on each side, the station next to it,
-    and a train runs straight from the junction to either terminal.
+    and a train runs straight from the junction to either terminal. A depot move takes the
+    access time between depot and junction plus the dynamics layer's non-stop run between the
+    junction and the station (`dynamics.nonstop`), each end at a stand; `runs` (the scenario's
+    `LineRuns`, built here when not given) times them.
     """
+    empty_s = line_runs(scenario, runs).empty_s
     line = scenario.line
     stations = line.stations
     first, last = stations[0], stations[-1]
@@ -100,11 +81,11 @@ def depot_link(scenario: Scenario) -> DepotLink:
 
     def depot_move(station: str) -> tuple[float, float]:
         metres = access_m + 1000.0 * abs(km[station] - depot_km)
-        return _whole(access_s + _run_s(scenario, depot_km, km[station])), metres
+        return _whole(access_s + empty_s(depot_km, km[station])), metres
 
     def direct(station: str) -> None:
         out_s, metres = depot_move(station)
-        in_s = _whole(access_s + _run_s(scenario, km[station], depot_km))
+        in_s = _whole(access_s + empty_s(km[station], depot_km))
         pull_out[station] = (Leg("pull_out", name, station, out_s, metres),)
         pull_in[station] = (Leg("pull_in", station, name, in_s, metres),)
 
@@ -120,12 +101,8 @@ def depot_link(scenario: Scenario) -> DepotLink:
         gate = {first.name: near.name, last.name: near.name}
         direct(near.name)
         metres = 1000.0 * abs(far.km - near.km)
-        there = Leg(
-            "deadhead", near.name, far.name, _whole(_run_s(scenario, near.km, far.km)), metres
-        )
-        back = Leg(
-            "deadhead", far.name, near.name, _whole(_run_s(scenario, far.km, near.km)), metres
-        )
+        there = Leg("deadhead", near.name, far.name, _whole(empty_s(near.km, far.km)), metres)
+        back = Leg("deadhead", far.name, near.name, _whole(empty_s(far.km, near.km)), metres)
         pull_out[far.name] = (*pull_out[near.name], there)
         pull_in[far.name] = (back, *pull_in[near.name])
     else:
@@ -144,43 +121,49 @@ def depot_link(scenario: Scenario) -> DepotLink:
     )
 
 
-def _stop_times(run: DirectionRun) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _stop_times(
+    run: DirectionRun, train_length_m: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Arrival and departure at each stop of one trip, in line order (station 0 first)."""
-    arrival = [0.0]
-    departure = [run.dwell_s[0]]
-    for k, segment in enumerate(run.profile.segments):
-        arrival.append(departure[-1] + segment.run_time_s)
-        departure.append(arrival[-1] + run.dwell_s[k + 1])
+    trip = timeline(run.profile, run.dwell_s, train_length_m)
     # Running order back to line order: the same flip.
-    order = list(line_order(len(arrival), run.direction))
-    return np.array(arrival)[order], np.array(departure)[order]
+    order = list(line_order(len(run.dwell_s), run.direction))
+    return trip.stop_arrival_s[order], trip.stop_departure_s[order]
 
 
 def make_plan(
-    scenario: Scenario, daily_matrix: npt.NDArray[np.float64] | None = None
+    scenario: Scenario,
+    daily_matrix: npt.NDArray[np.float64] | None = None,
+    *,
+    runs: LineRuns | None = None,
 ) -> ServicePlan:
-    """Plan the scenario's service day; `daily_matrix` replaces the gravity model's OD."""
-    capacity = analyse(scenario)
-    runs = running_times(scenario, load=PLANNING_LOAD, allowance_pct=scenario.service.allowance_pct)
-    up, down = runs
-    a_up, d_up = _stop_times(up)
-    a_down, d_down = _stop_times(down)
+    """Plan the scenario's service day; `daily_matrix` replaces the gravity model's OD.
+
+    Every running time comes from `runs` (the scenario's `LineRuns`; built here when not given):
+    the minimum runs for the headways, the planned runs for the timetable, the empty moves.
+    """
+    runs = line_runs(scenario, runs)
+    capacity = analyse(scenario, runs=runs)
+    up, down = runs.planned
+    length_m = scenario.rolling_stock.length_m
+    a_up, d_up = _stop_times(up, length_m)
+    a_down, d_down = _stop_times(down, length_m)
     od = build_od(scenario, in_vehicle_time_s(a_up, d_up, a_down, d_down), daily_matrix)
     loads = line_loads(od)
     where = f"{capacity.bottleneck.where} ({capacity.bottleneck.kind})"
-    trip_s = max(run.total_time_s for run in runs)
+    trip_s = max(run.total_time_s for run in (up, down))
     plans = service.design(scenario, loads, capacity.line_min_headway_s, where, trip_s)
     turn = {t.name: t.turnaround_s for t in capacity.terminals}
     # Whole seconds, rounded up: every published time is a whole second and no minimum is cut.
     layover = {name: _whole(max(scenario.service.layover_s, turn[name])) for name in turn}
     first, last = scenario.line.stations[0].name, scenario.line.stations[-1].name
-    builder = TripBuilder(scenario, {r.direction: r for r in runs}, loads, tuple(plans))
+    builder = TripBuilder(scenario, {r.direction: r for r in (up, down)}, loads, tuple(plans))
     timetable = build_timetable(builder, (layover[first], layover[last]))
-    depot = depot_link(scenario)
+    depot = depot_link(scenario, runs)
     # At a gate between the terminals a train entering or leaving service stands at the platform
     # for the station's dwell (it does not reverse there, and must not block the trains behind).
-    base = scenario.service.dwell.base_s
-    own = {s.name: base if s.dwell_s is None else s.dwell_s for s in scenario.line.stations}
+    dwell = scenario.service.dwell
+    own = {s.name: station_dwell_s(s, dwell) for s in scenario.line.stations}
     starts = {**{g: _whole(own[g]) for g in depot.gate.values()}, **layover}
     positioning = Positioning(
         make_trip=lambda d, t, trip, a, b: builder.rows(d, t, trip, a, b),
@@ -217,7 +200,7 @@ def make_plan(
         od=od,
         loads=loads,
         capacity=capacity,
-        runs=tuple(runs),
+        runs=(up, down),
         periods=tuple(plans),
         circulation=circulation,
         cycle_time_s=cycle,

@@ -3,9 +3,9 @@
 Departures repeat at each period's headway from the period's start (clock-face when the
 headway divides the hour); where two periods meet, the gap is never shorter than the shorter
 headway nor longer than the longer one. Running times per segment come from the dynamics layer
-with the scenario's allowance (driven to save energy); dwells from the dwell model with the
-boardings and alightings of a train in that hour (TCQSM 3rd ed., ch. 4: dwell = door time +
-passenger flow time per door channel, raised by crowding).
+with the scenario's allowance (driven to save energy); dwells from the dwell model
+(`planning.dwell`, TCQSM 3rd ed., ch. 4) with the boardings and alightings of a train in that
+hour.
 
 Published times are whole seconds: each stop's time is the exact one rounded to the nearest
 second, raised where rounding would make a dwell shorter than the station's own or a run shorter
@@ -26,12 +26,10 @@ import pandas as pd
 from lrtsim.demand.loads import LineLoads
 from lrtsim.dynamics.runtime import DirectionRun
 from lrtsim.model.direction import Direction, direction_id, line_order, running_index
-from lrtsim.model.schema import Scenario, clock_to_s
+from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
+from lrtsim.planning.dwell import dwell_s
 from lrtsim.planning.service import PeriodPlan, headway_at
 from lrtsim.planning.tables import TIMETABLE_COLUMNS
-
-CHANNELS_PER_DOOR = 2
-"""Light-rail doors are double-width: two passenger streams each."""
 
 
 def departure_times(
@@ -67,22 +65,6 @@ def departure_times(
     return times
 
 
-def dwell_s(
-    scenario: Scenario,
-    boardings: float,
-    alightings: float,
-    load_on_arrival: float,
-    minimum_s: float,
-) -> float:
-    """Dwell of one train at one stop: base + flow time per door channel, crowding applied."""
-    model = scenario.service.dwell
-    channels = scenario.rolling_stock.doors_per_side * CHANNELS_PER_DOOR
-    flow = (model.per_boarding_s * boardings + model.per_alighting_s * alightings) / channels
-    if load_on_arrival > scenario.rolling_stock.seats:
-        flow *= model.crowding_factor
-    return max(model.base_s + flow, minimum_s)
-
-
 def whole_second(t_s: float) -> float:
     """The nearest whole second (halves up)."""
     return float(math.floor(t_s + 0.5))
@@ -111,18 +93,17 @@ class TripBuilder:
         """Per direction, in running order, the numbers every trip reads (as plain floats)."""
         stations = self.scenario.line.stations
         n = len(stations)
-        base = self.scenario.service.dwell.base_s
+        dwell = self.scenario.service.dwell
         out = {}
         for direction, run in self.runs.items():
             order = line_order(n, direction)
             columns = list(order)
             loads = self.loads
             profile = run.profile
-            own = [stations[i].dwell_s for i in order]
             out[direction] = _Direction(
                 order=order,
                 names=tuple(stations[i].name for i in order),
-                own_dwell_s=tuple(base if d is None else d for d in own),
+                own_dwell_s=tuple(station_dwell_s(stations[i], dwell) for i in order),
                 run_s=tuple(s.run_time_s for s in profile.segments),
                 least_run_s=tuple(ceil_s(s.run_time_s) for s in run.minimum.segments),
                 position_m=tuple(float(x) for x in profile.position_m[profile.stop_index]),
@@ -142,7 +123,7 @@ class TripBuilder:
     ) -> list[dict[str, object]]:
         """Timetable rows (block id empty) of a trip leaving station index `first` at `start_s`
         and ending at station index `last` (default: terminal to terminal)."""
-        scenario = self.scenario
+        model, stock = self.scenario.service.dwell, self.scenario.rolling_stock
         line = self._line[direction]
         n = len(line.order)
         first_seq = 0 if first is None else running_index(n, direction, first)
@@ -163,11 +144,13 @@ class TripBuilder:
                 hour = int(arrival // 3600) % 24
                 own = line.own_dwell_s[seq]
                 leave = t + dwell_s(
-                    scenario,
+                    model,
                     line.boardings[hour][seq] * per_train,
                     line.alightings[hour][seq] * per_train,
                     line.on_arrival[hour][seq] * per_train,
-                    own,
+                    doors_per_side=stock.doors_per_side,
+                    seats=stock.seats,
+                    minimum_s=own,
                 )
                 departure = max(whole_second(leave), arrival + ceil_s(own))
             rows.append(
