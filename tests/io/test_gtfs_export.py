@@ -62,6 +62,7 @@ def make_timetable(
                         "stop_sequence": seq + 1,
                         "station": names[station],
                         "station_index": station,
+                        "stop_id": scenario.line.stations[station].code,
                         "arrival_s": float(arrival),
                         "departure_s": float(arrival + dwell[seq]),
                         "distance_m": float(stop_m[seq]),

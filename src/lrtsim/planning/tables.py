@@ -20,6 +20,7 @@ TIMETABLE_COLUMNS = (
     "stop_sequence",  # int, 1-based along the trip
     "station",  # str: station name
     "station_index",  # int: index of the station in line.stations
+    "stop_id",  # str: the station's public id, GTFS stop_id (`model.names.stop_ids`)
     "arrival_s",  # float, whole seconds
     "departure_s",  # float, whole seconds (= arrival_s at the first and the last stop)
     "distance_m",  # float: along the trip from its first stop (GTFS shape_dist_traveled)

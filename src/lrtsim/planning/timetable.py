@@ -26,6 +26,7 @@ import pandas as pd
 from lrtsim.demand.loads import LineLoads
 from lrtsim.dynamics.runtime import DirectionRun
 from lrtsim.model.direction import Direction, direction_id, line_order, running_index
+from lrtsim.model.names import stop_ids
 from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning.dwell import dwell_s
 from lrtsim.planning.service import PeriodPlan, headway_at
@@ -94,6 +95,7 @@ class TripBuilder:
         stations = self.scenario.line.stations
         n = len(stations)
         dwell = self.scenario.service.dwell
+        ids = stop_ids(stations)
         out = {}
         for direction, run in self.runs.items():
             order = line_order(n, direction)
@@ -103,6 +105,7 @@ class TripBuilder:
             out[direction] = _Direction(
                 order=order,
                 names=tuple(stations[i].name for i in order),
+                stop_ids=tuple(ids[i] for i in order),
                 own_dwell_s=tuple(station_dwell_s(stations[i], dwell) for i in order),
                 run_s=tuple(s.run_time_s for s in profile.segments),
                 least_run_s=tuple(ceil_s(s.run_time_s) for s in run.minimum.segments),
@@ -162,6 +165,7 @@ class TripBuilder:
                     "stop_sequence": seq - first_seq + 1,
                     "station": line.names[seq],
                     "station_index": line.order[seq],
+                    "stop_id": line.stop_ids[seq],
                     "arrival_s": arrival,
                     "departure_s": departure,
                     "distance_m": line.position_m[seq] - origin_m,
@@ -178,6 +182,7 @@ class _Direction:
     order: tuple[int, ...]
     """Station indices in running order."""
     names: tuple[str, ...]
+    stop_ids: tuple[str, ...]
     own_dwell_s: tuple[float, ...]
     run_s: tuple[float, ...]
     """Segment running times as driven."""

@@ -68,7 +68,7 @@ def gtfs_tables(scenario: Scenario, day_plans: FeedSource) -> dict[str, pd.DataF
         "stops.txt": stops_table(scenario, ids),
         "routes.txt": routes_table(scenario),
         "trips.txt": trips_table(scenario, tt),
-        "stop_times.txt": stop_times_table(tt, ids, shape_m, DIST_DECIMALS),
+        "stop_times.txt": stop_times_table(tt, shape_m, DIST_DECIMALS),
         "calendar.txt": calendar_table(scenario, published),
         "shapes.txt": shapes_table(scenario, used),
         "feed_info.txt": feed_info_table(scenario),

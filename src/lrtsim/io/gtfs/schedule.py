@@ -19,6 +19,7 @@ import pandas as pd
 from lrtsim.errors import LrtsimError
 from lrtsim.io.gtfs.geometry import FloatArray, shape_id
 from lrtsim.model.direction import DIRECTIONS, direction_id, sign
+from lrtsim.model.names import stop_ids
 from lrtsim.model.schema import WEEKDAYS, Scenario
 from lrtsim.planning.day_types import (
     DAY_TYPE_COLUMN,
@@ -99,6 +100,8 @@ def checked_timetable(
     bad((index < 0) | (index >= len(stations)), "station_index outside line.stations")
     names = np.array([s.name for s in stations], dtype=object)[index.astype(np.int64)]
     bad(tt["station"].astype(str).to_numpy() != names, "station does not match station_index")
+    ids = np.array(stop_ids(stations), dtype=object)[index.astype(np.int64)]
+    bad(tt["stop_id"].astype(str).to_numpy() != ids, "stop_id is not the station's public id")
     bad(~tt["direction"].isin(DIRECTIONS), "direction is neither 'up' nor 'down'")
     expected_id = tt["direction"].map({d: direction_id(d) for d in DIRECTIONS})
     bad(tt["direction_id"] != expected_id, "direction_id does not match direction")
@@ -149,8 +152,10 @@ def trips_table(scenario: Scenario, tt: pd.DataFrame) -> pd.DataFrame:
 
 
 def stop_times_table(
-    tt: pd.DataFrame, stop_ids: list[str], shape_m: dict[str, FloatArray], decimals: int
+    tt: pd.DataFrame, shape_m: dict[str, FloatArray], decimals: int
 ) -> pd.DataFrame:
+    """stop_times.txt: the timetable's rows with its own trip and stop ids (checked against the
+    scenario by `checked_timetable`), so a live feed built from the same tables matches."""
     index = tt["station_index"].to_numpy(dtype=np.int64)
     up = (tt["direction"] == "up").to_numpy()
     dist = np.where(up, shape_m["up"][index], shape_m["down"][index])
@@ -159,7 +164,7 @@ def stop_times_table(
             "trip_id": tt["trip_id"].astype(str).to_numpy(),
             "arrival_time": clock(whole_seconds(tt["arrival_s"])),
             "departure_time": clock(whole_seconds(tt["departure_s"])),
-            "stop_id": [stop_ids[i] for i in index],
+            "stop_id": tt["stop_id"].astype(str).to_numpy(),
             "stop_sequence": tt["stop_sequence"].to_numpy(dtype=np.int64),
             "timepoint": 1,
             "shape_dist_traveled": np.round(dist, decimals),
