@@ -13,6 +13,7 @@ from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
     from lrtsim.calibration.compare import SegmentComparison
+    from lrtsim.io.gtfs.calibrated import CalibratedImport
     from lrtsim.io.gtfs.import_scenario import GtfsImport
 
 
@@ -27,11 +28,22 @@ def import_gtfs_command(
         typer.Option("--out", metavar="FILE", help="Write the scenario TOML to FILE."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            help="Fit speed restrictions, dwells, allowance, periods and layover to the feed's "
+            "schedule (direction_id 0; direction_id 1 is the held-out check); --out then writes "
+            "the calibrated scenario.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim."""
+    """Build a scenario from one route of a GTFS feed; compare its schedule with lrtsim, or
+    calibrate the scenario to it."""
     from lrtsim.calibration.compare import DEFAULT_LOAD, compare_running_times, comparison_total
     from lrtsim.io.atomic import OverwriteError, check_file_target, write_text_atomic
+    from lrtsim.io.gtfs.calibrated import calibrate_import
     from lrtsim.io.gtfs.import_scenario import import_gtfs
     from lrtsim.io.payloads import import_payload
 
@@ -43,21 +55,22 @@ def import_gtfs_command(
         except LrtsimError as exc:
             fail(exc)
 
-    def work() -> tuple[GtfsImport, tuple[SegmentComparison, ...]]:
+    def work() -> tuple[GtfsImport, tuple[SegmentComparison, ...], CalibratedImport | None]:
         imported = import_gtfs(feed, route)
         rows = compare_running_times(imported.scenario, imported.times.run_s)
+        calibrated = calibrate_import(imported) if calibrate else None
         if out_file is not None:
+            text = imported.toml if calibrated is None else calibrated.toml
             try:
-                write_text_atomic(out_file, imported.toml, overwrite=force)
+                write_text_atomic(out_file, text, overwrite=force)
             except OverwriteError as exc:
                 raise exc.naming("--force") from None
-        return imported, rows
+        return imported, rows, calibrated
 
-    imported, rows = compute(
-        "Importing the feed and computing minimum running times…", as_json, work
-    )
+    doing = "calibrating it to the schedule" if calibrate else "computing minimum running times"
+    imported, rows, calibrated = compute(f"Importing the feed and {doing}…", as_json, work)
     if as_json:
-        emit_json(import_payload(imported, rows, DEFAULT_LOAD, out_file))
+        emit_json(import_payload(imported, rows, DEFAULT_LOAD, out_file, calibrated))
         return
     from rich.table import Table
 
@@ -93,5 +106,80 @@ def import_gtfs_command(
     out.print(table)
     for note in imported.notes:
         out.print(f"note: {escape(note)}")
+    if calibrated is not None:
+        _print_calibration(calibrated)
     if out_file is not None:
-        out.print(f"Scenario written to {escape(str(out_file))}.")
+        what = "Scenario" if calibrated is None else "Calibrated scenario"
+        out.print(f"{what} written to {escape(str(out_file))}.")
+
+
+def _print_calibration(calibrated: CalibratedImport) -> None:
+    from rich.table import Table
+
+    from lrtsim.model.units import s_to_clock
+
+    report = calibrated.report
+    fit, held, service = report.fit, report.held_out, report.service
+    table = Table(
+        title=f"Calibrated to the schedule: direction {fit.direction} (fitted), allowance "
+        f"{fit.allowance_pct:g} % (scenario {fit.requested_allowance_pct:g} %)",
+        title_justify="left",
+    )
+    for col in ("from", "to", "scheduled s", "before s", "calibrated s", "error", "zone km/h"):
+        table.add_column(col, justify="left" if col in ("from", "to") else "right")
+    for g in fit.segments:
+        table.add_row(
+            escape(g.from_station),
+            escape(g.to_station),
+            "—" if g.scheduled_s is None else f"{g.scheduled_s:.0f}",
+            f"{g.before_s:.1f}",
+            f"{g.calibrated_s:.1f}",
+            "—" if g.error_pct is None else f"{g.error_pct:+.2f} %",
+            "—" if g.zone_kmh is None else f"{g.zone_kmh:.1f}",
+        )
+    table.add_section()
+    table.add_row(
+        "total",
+        "",
+        f"{fit.scheduled_total_s:.0f}",
+        f"{fit.before_total_s:.1f}",
+        f"{fit.calibrated_total_s:.1f}",
+        f"{fit.end_to_end_error_pct:+.2f} %",
+        "",
+    )
+    out.print(table)
+    out.print(
+        f"Fitted direction: worst segment {fit.worst_error_pct:.2f} %, end to end "
+        f"{fit.end_to_end_error_pct:+.2f} %."
+    )
+    if held is not None:
+        out.print(
+            f"Held-out direction {held.direction}: scheduled {held.scheduled_total_s:.0f} s, "
+            f"calibrated {held.calibrated_total_s:.1f} s (before {held.before_total_s:.1f} s): "
+            f"end to end {held.end_to_end_error_pct:+.2f} %, worst segment "
+            f"{held.worst_error_pct:.2f} %."
+        )
+    if service is not None:
+        trips = Table(
+            title=f"Service on {service.date} ({escape(service.day_type)}): trips per hour, "
+            "up / down",
+            title_justify="left",
+        )
+        for col in ("period", "headway", "feed", "feed, all trips", "plan"):
+            trips.add_column(col, justify="left" if col == "period" else "right")
+        for p in service.periods:
+            trips.add_row(
+                p.label,
+                f"{p.headway_s / 60:g} min",
+                *(f"{a:.2f} / {b:.2f}" for a, b in (
+                    p.feed_trips_per_h, p.feed_all_trips_per_h, p.planned_trips_per_h
+                )),
+            )  # fmt: skip
+        out.print(trips)
+        out.print(
+            f"Trains in service at the peak: feed {service.feed_in_service_peak} (at "
+            f"{s_to_clock(service.feed_peak_at_s)}), plan {service.planned_in_service_peak} "
+            f"({service.planned_fleet} with spares); layover {service.layover_s:g} s."
+        )
+    for note in (*calibrated.inputs.notes, *report.notes):
+        out.print(f"calibration: {escape(note)}")

@@ -10,14 +10,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lrtsim.model.direction import DIRECTIONS, direction_id
 from lrtsim.model.units import j_to_kwh, mps_to_kmh, s_to_clock
 
 if TYPE_CHECKING:
     from lrtsim.calibration.compare import SegmentComparison
+    from lrtsim.calibration.fit import Fit, SegmentFit
+    from lrtsim.calibration.held_out import CheckedSegment, HeldOutCheck
     from lrtsim.capacity.analysis import HeadwayAnalysis
     from lrtsim.capacity.headway import Headway
     from lrtsim.capacity.uic406 import Occupancy
     from lrtsim.dynamics.runtime import DirectionRun
+    from lrtsim.io.gtfs.calibrated import CalibratedImport
     from lrtsim.io.gtfs.import_scenario import GtfsImport
     from lrtsim.model.direction import Direction
     from lrtsim.planning.day_types import DayPlan
@@ -200,9 +204,14 @@ def plan_payload(plan: ServicePlan) -> dict[str, Any]:
 
 
 def import_payload(
-    imported: GtfsImport, rows: Sequence[SegmentComparison], load: float, out: Path | None
+    imported: GtfsImport,
+    rows: Sequence[SegmentComparison],
+    load: float,
+    out: Path | None,
+    calibrated: CalibratedImport | None = None,
 ) -> dict[str, Any]:
-    """`lrtsim import-gtfs --json`: the imported pattern and its schedule against lrtsim's."""
+    """`lrtsim import-gtfs --json`: the imported pattern and its schedule against lrtsim's, and
+    the calibration when it was asked for (else `calibration` is null)."""
     from lrtsim.calibration.compare import comparison_total
 
     s, p = imported.scenario, imported.pattern
@@ -237,5 +246,92 @@ def import_payload(
         "segments": [segment(r) for r in rows],
         "totals": {k: v for k, v in totals.items() if k not in ("from", "to")},
         "notes": list(imported.notes),
+        "calibration": None if calibrated is None else calibration_payload(calibrated),
         "out": None if out is None else str(out),
+    }
+
+
+def calibration_payload(calibrated: CalibratedImport) -> dict[str, Any]:
+    """The calibration of an import: the fitted and the held-out direction segment by segment
+    and in total, the zones, the service against the planner's, and the notes."""
+    report = calibrated.report
+    fit, held, service = report.fit, report.held_out, report.service
+
+    def error(scheduled: float | None, calibrated_s: float) -> float | None:
+        return None if scheduled is None else 100.0 * (calibrated_s - scheduled) / scheduled
+
+    def segments(rows: Sequence[SegmentFit | CheckedSegment]) -> list[dict[str, Any]]:
+        return [
+            {
+                "from": g.from_station,
+                "to": g.to_station,
+                "distance_m": g.distance_m,
+                "scheduled_s": g.scheduled_s,
+                "before_s": g.before_s,
+                "calibrated_s": g.calibrated_s,
+                "error_pct": g.error_pct,
+            }
+            for g in rows
+        ]
+
+    def direction(check: Fit | HeldOutCheck) -> dict[str, Any]:
+        return {
+            "direction": check.direction,
+            "direction_id": direction_id(check.direction),
+            "segments": segments(check.segments),
+            "totals": {
+                "scheduled_s": check.scheduled_total_s,
+                "before_s": check.before_total_s,
+                "calibrated_s": check.calibrated_total_s,
+                "error_pct": error(check.scheduled_total_s, check.calibrated_total_s),
+            },
+            "worst_error_pct": check.worst_error_pct,
+        }
+
+    fitted = direction(fit)
+    for row, g in zip(fitted["segments"], fit.segments, strict=True):
+        row["zone_kmh"] = g.zone_kmh
+    fitted["allowance_pct"] = fit.allowance_pct
+    fitted["requested_allowance_pct"] = fit.requested_allowance_pct
+    return {
+        "scenario": calibrated.scenario.name,
+        "fitted": fitted,
+        "held_out": None if held is None else direction(held),
+        "zones": [
+            {
+                "from": z.from_station,
+                "to": z.to_station,
+                "from_km": z.from_km,
+                "to_km": z.to_km,
+                "kmh": z.kmh,
+            }
+            for z in fit.zones
+        ],
+        "service": None
+        if service is None
+        else {
+            "date": service.date,
+            "day_type": service.day_type,
+            "periods": [
+                {
+                    "from": s_to_clock(p.from_s),
+                    "to": s_to_clock(p.to_s),
+                    "headway_s": p.headway_s,
+                    "feed_trips_per_h": dict(zip(DIRECTIONS, p.feed_trips_per_h, strict=True)),
+                    "feed_all_trips_per_h": dict(
+                        zip(DIRECTIONS, p.feed_all_trips_per_h, strict=True)
+                    ),
+                    "planned_trips_per_h": dict(
+                        zip(DIRECTIONS, p.planned_trips_per_h, strict=True)
+                    ),
+                }
+                for p in service.periods
+            ],
+            "feed_in_service_peak": service.feed_in_service_peak,
+            "feed_peak_at": s_to_clock(service.feed_peak_at_s),
+            "planned_in_service_peak": service.planned_in_service_peak,
+            "planned_fleet": service.planned_fleet,
+            "layover_s": service.layover_s,
+        },
+        "notes": [*calibrated.inputs.notes, *report.notes],
     }

@@ -12,7 +12,23 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True, eq=False)
+class TomlDocument:
+    """A nested dict and its comments, kept apart until written, so a later step can change
+    values and add comments (`toml_text` says what each part holds)."""
+
+    raw: dict[str, Any]
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    item_comments: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The document as TOML."""
+        return toml_text(self.raw, self.comments, self.item_comments)
 
 
 def toml_text(

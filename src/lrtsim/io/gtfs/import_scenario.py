@@ -40,7 +40,7 @@ from lrtsim.io.gtfs.patterns import (
     stop_patterns,
 )
 from lrtsim.io.gtfs.read import Feed, read_feed
-from lrtsim.io.toml_writer import toml_text
+from lrtsim.io.toml_writer import TomlDocument
 from lrtsim.model.load import scenario_from_dict
 from lrtsim.model.names import slug
 from lrtsim.model.schema import Scenario
@@ -80,8 +80,8 @@ class GtfsImport:
     """A scenario imported from one route of a GTFS feed, with what the feed's schedule says."""
 
     scenario: Scenario
-    toml: str
-    """The scenario as commented TOML; loads back to an equal `Scenario`."""
+    document: TomlDocument
+    """The scenario as a dict with its comments; its TOML loads back to an equal `Scenario`."""
     feed: str
     route_id: str
     route_name: str
@@ -92,6 +92,11 @@ class GtfsImport:
     chainage_source: str
     distance_unit: str | None
     notes: tuple[str, ...]
+
+    @property
+    def toml(self) -> str:
+        """The scenario as commented TOML."""
+        return self.document.text
 
     @property
     def direction_text(self) -> str:
@@ -137,10 +142,9 @@ def import_gtfs(path: Path | str, route_id: str, *, direction_id: int = 0) -> Gt
     )
     source = f"{Path(feed.source).name} route {route_id}"
     scenario = scenario_from_dict(raw, source)
-    text = toml_text(raw, comments, item_comments)
     return GtfsImport(
         scenario=scenario,
-        toml=text,
+        document=TomlDocument(raw, comments, item_comments),
         feed=feed.source,
         route_id=route_id,
         route_name=name,
