@@ -41,3 +41,14 @@ def test_down_and_up_bracket_the_time() -> None:
 def test_an_unknown_rounding_is_refused() -> None:
     with pytest.raises(ValueError, match="rounding must be"):
         s_to_clock(60.0, "half")  # type: ignore[arg-type]
+
+
+def test_s_to_hms_passes_24_hours_and_reads_back() -> None:
+    from lrtsim.model.units import s_to_hms
+
+    assert s_to_hms(0) == "00:00:00"
+    assert s_to_hms(3599) == "00:59:59"
+    assert s_to_hms(25 * 3600 + 61) == "25:01:01"
+    for seconds in (0, 59, 3600, 86_399, 90_061, 107_999):
+        h, m, s = (int(x) for x in s_to_hms(seconds).split(":"))
+        assert (h * 3600 + m * 60 + s, m < 60, s < 60) == (seconds, True, True)

@@ -49,3 +49,8 @@ def s_to_clock(seconds: float, rounding: Rounding = "nearest") -> str:
     else:
         raise ValueError(f"rounding must be 'nearest', 'down' or 'up', not {rounding!r}")
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def s_to_hms(seconds: int) -> str:
+    """Whole seconds after midnight as HH:MM:SS (hours pass 24 after midnight, as GTFS wants)."""
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"

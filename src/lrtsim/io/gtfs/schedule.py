@@ -21,6 +21,7 @@ from lrtsim.io.gtfs.geometry import FloatArray, shape_id
 from lrtsim.model.direction import DIRECTIONS, direction_id, sign
 from lrtsim.model.names import stop_ids
 from lrtsim.model.schema import WEEKDAYS, Scenario
+from lrtsim.model.units import s_to_hms
 from lrtsim.planning.day_types import (
     DAY_TYPE_COLUMN,
     EVERY_DAY,
@@ -190,4 +191,4 @@ def whole_seconds(times: pd.Series) -> npt.NDArray[np.int64]:
 
 def clock(seconds: npt.NDArray[np.int64]) -> list[str]:
     """HH:MM:SS, hours past 24 after midnight."""
-    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in seconds.tolist()]
+    return [s_to_hms(s) for s in seconds.tolist()]
