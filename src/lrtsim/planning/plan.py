@@ -15,7 +15,7 @@ from lrtsim.demand.loads import LineLoads, line_loads
 from lrtsim.demand.od import OdMatrix, build_od, in_vehicle_time_s
 from lrtsim.dynamics.line_runs import LineRuns, line_runs
 from lrtsim.dynamics.runtime import DirectionRun
-from lrtsim.model.direction import line_order
+from lrtsim.model.direction import DIRECTIONS, line_order
 from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
@@ -183,19 +183,9 @@ def make_plan(
     in_peak = durations[(durations["start"] >= peak.from_s) & (durations["start"] < peak.to_s)]
     if in_peak.empty:
         in_peak = durations
-    run_up = float(
-        (
-            in_peak[in_peak["direction"] == "up"]["end"]
-            - in_peak[in_peak["direction"] == "up"]["start"]
-        ).max()
-    )
-    run_down = float(
-        (
-            in_peak[in_peak["direction"] == "down"]["end"]
-            - in_peak[in_peak["direction"] == "down"]["start"]
-        ).max()
-    )
-    cycle = run_up + run_down + sum(layover.values())
+    # The longest trip of each direction in the peak, and the layovers at both ends.
+    longest = (in_peak["end"] - in_peak["start"]).groupby(in_peak["direction"]).max()
+    cycle = float(longest.reindex(list(DIRECTIONS)).sum()) + sum(layover.values())
     return ServicePlan(
         od=od,
         loads=loads,
