@@ -8,18 +8,16 @@ another (an earlier plan, then a new one into the same folder) run in order insi
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-from cli_support import run_cli
 from lrtsim.model.load import embedded_text
+from support.cli import failed_cleanly, one_json_object, run_all, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "docs" / "json"
@@ -96,26 +94,7 @@ COMMANDS: dict[str, list[str]] = {
 
 @pytest.fixture(scope="module")
 def runs(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {k: pool.submit(run_cli, v, workdir) for k, v in COMMANDS.items()}
-        return {k: f.result() for k, f in futures.items()}
-
-
-def one_json_object(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.splitlines()
-    assert len(lines) == 1, run.stdout[:500]
-    payload = json.loads(lines[0])
-    assert isinstance(payload, dict)
-    return payload
-
-
-def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> None:
-    """Exit 2, one message naming the problem, no traceback."""
-    assert run.returncode == 2, (run.returncode, run.stdout[-500:], run.stderr[-500:])
-    assert "Traceback" not in run.stderr + run.stdout
-    for needle in needles:
-        assert needle in run.stderr, (needle, run.stderr)
+    return run_all(COMMANDS, workdir)
 
 
 # ------------------------------------------------------------------------ output folders, whole

@@ -7,22 +7,22 @@ compared with `make_plan` computed in this process.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from cli_support import run_cli
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
 from lrtsim.planning.day_types import DAY_TYPE_COLUMN, DayPlan, make_day_plans
 from lrtsim.planning.plan import ServicePlan
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
+from support.cli import in_parallel, run_cli
 
 CONTRACT = {
     "fleet_required": int,
@@ -81,16 +81,15 @@ COMMANDS: dict[str, list[str]] = {
 def results(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     # Each case runs in its own subfolder copy of the inputs, so that a stray default output
     # folder (plan-<name>) would be seen.
-    def one(name: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+    def one(name: str) -> subprocess.CompletedProcess[str]:
         cwd = workdir / name if name in ("bad", "heavy", "into_file", "is_file") else workdir
         for f in ("heavy.toml", "bad.toml", "a_file.txt"):
             target = cwd / f
             if cwd != workdir and not target.exists():
                 target.write_bytes((workdir / f).read_bytes())
-        return name, run_cli(COMMANDS[name], cwd)
+        return run_cli(COMMANDS[name], cwd)
 
-    with ThreadPoolExecutor(max_workers=len(COMMANDS)) as pool:
-        return dict(pool.map(one, COMMANDS))
+    return in_parallel({name: functools.partial(one, name) for name in COMMANDS})
 
 
 @pytest.fixture(scope="module")
