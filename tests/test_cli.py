@@ -17,16 +17,17 @@ import pytest
 from lrtsim.model.load import embedded_text, load_scenario
 from lrtsim.model.schema import Scenario
 from support.cli import is_number, ok, one_json_object, run_all
+from support.scenarios import replaced
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
     (folder / "mine.toml").write_text(embedded_text("astana"), encoding="utf-8")
-    bracket = (
-        embedded_text("astana")
-        .replace('name = "Theatre"', 'name = "[/x] Theatre"')
-        .replace('station = "Theatre"', 'station = "[/x] Theatre"')
+    bracket = replaced(
+        embedded_text("astana"),
+        ('name = "Theatre"', 'name = "[/x] Theatre"'),
+        ('station = "Theatre"', 'station = "[/x] Theatre"'),
     )
     (folder / "bracket.toml").write_text(bracket, encoding="utf-8")
     return folder

@@ -16,6 +16,7 @@ from lrtsim.capacity.analysis import analyse
 from lrtsim.model.load import embedded_text, load_scenario
 from lrtsim.model.schema import Scenario
 from support.cli import failed_cleanly, is_number, ok, one_json_object, run_all
+from support.scenarios import replaced
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -24,13 +25,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli_capacity")
     text = embedded_text("astana")
-    assert 'kind = "moving_block"' in text
-    (folder / "fixed.toml").write_text(
-        text.replace('kind = "moving_block"', 'kind = "fixed_block"'), encoding="utf-8"
+    fixed = replaced(text, ('kind = "moving_block"', 'kind = "fixed_block"'))
+    (folder / "fixed.toml").write_text(fixed, encoding="utf-8")
+    short = replaced(
+        text,
+        (
+            "tail_tracks_m = { start = 200, end = 200 }",
+            "tail_tracks_m = { start = 150, end = 200 }",
+        ),
     )
-    tails = "tail_tracks_m = { start = 200, end = 200 }"
-    assert tails in text
-    short = text.replace(tails, "tail_tracks_m = { start = 150, end = 200 }")
     (folder / "short_tail.toml").write_text(short, encoding="utf-8")
     (folder / "plots").mkdir()
     (folder / "empty").mkdir()

@@ -23,6 +23,7 @@ from lrtsim.planning.day_types import DAY_TYPE_COLUMN, DayPlan, make_day_plans
 from lrtsim.planning.plan import ServicePlan
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
 from support.cli import in_parallel, run_cli
+from support.scenarios import replaced, without_geometry
 
 CONTRACT = {
     "fleet_required": int,
@@ -46,18 +47,11 @@ PERIOD_CONTRACT = {
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli_plan")
     text = embedded_text("astana")
-    assert "daily_boardings = 90000" in text
-    (folder / "heavy.toml").write_text(
-        text.replace("daily_boardings = 90000", "daily_boardings = 2000000"), encoding="utf-8"
-    )
-    assert "layover_s = 180" in text
-    (folder / "bad.toml").write_text(
-        text.replace("layover_s = 180", "layover_s = -5"), encoding="utf-8"
-    )
-    head, _, rest = text.partition("\n[line.geometry]\n")
-    _, _, tail = rest.partition("\n[rolling_stock]\n")
-    assert tail, "the Astana scenario has [line.geometry] before [rolling_stock]"
-    no_geometry = f"{head}\n[rolling_stock]\n{tail}"
+    heavy = replaced(text, ("daily_boardings = 90000", "daily_boardings = 2000000"))
+    (folder / "heavy.toml").write_text(heavy, encoding="utf-8")
+    bad = replaced(text, ("layover_s = 180", "layover_s = -5"))
+    (folder / "bad.toml").write_text(bad, encoding="utf-8")
+    no_geometry = without_geometry(text)
     assert scenario_from_toml(no_geometry, source="no_geometry").line.geometry is None
     (folder / "no_geometry.toml").write_text(no_geometry, encoding="utf-8")
     (folder / "a_file.txt").write_text("not a folder\n", encoding="utf-8")

@@ -9,11 +9,12 @@ import pytest
 from lrtsim.errors import ScenarioError
 from lrtsim.model.load import embedded_text, scenario_from_toml
 from support.cli import run_cli
+from support.scenarios import replaced
 
 
 def _without_places(text: str) -> str:
-    return text.replace("seats = 144", "seats = 0").replace(
-        "standing_area_m2 = 84", "standing_area_m2 = 0"
+    return replaced(
+        text, ("seats = 144", "seats = 0"), ("standing_area_m2 = 84", "standing_area_m2 = 0")
     )
 
 

@@ -3,7 +3,8 @@
 Everything is built through the public schema (`RollingStock`, `Line`), with the units a scenario
 file uses (km, km/h, kN, kW), so each test states its inputs the way a user would: a train is one
 of the presets below with what the test changes, a line its station chainages with the track
-data the test gives.
+data the test gives. A scenario *file* for the command line is the embedded text with checked
+replacements (`replaced`, `without_geometry`).
 """
 
 from __future__ import annotations
@@ -95,3 +96,21 @@ def build_line(
     assert len(labels) == len(station_km), (labels, station_km)
     stations = [Station(name=n, km=km) for n, km in zip(labels, station_km, strict=True)]
     return Line(name=name, max_speed_kmh=max_speed_kmh, stations=stations, **fields)
+
+
+# ------------------------------------------------------------------------- scenario files (TOML)
+def replaced(text: str, *changes: tuple[str, str]) -> str:
+    """`text` with each `(old, new)` of `changes` replaced in turn, each `old` asserted present
+    first (so that a change to the embedded scenario cannot leave a test on an unchanged copy)."""
+    for old, new in changes:
+        assert old in text, f"{old!r} is not in the scenario text"
+        text = text.replace(old, new)
+    return text
+
+
+def without_geometry(text: str) -> str:
+    """The scenario file without its `[line.geometry]` table (so no GTFS feed can be written)."""
+    head, _, rest = text.partition("\n[line.geometry]\n")
+    _, _, tail = rest.partition("\n[rolling_stock]\n")
+    assert tail, "the Astana scenario has [line.geometry] before [rolling_stock]"
+    return f"{head}\n[rolling_stock]\n{tail}"
