@@ -8,28 +8,26 @@ importing, and the running-time engine compiles (cached) on first use.
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cli_support import run_cli
 from lrtsim.model.load import embedded_text, load_scenario
 from lrtsim.model.schema import Scenario
+from support.cli import is_number, ok, one_json_object, run_all
+from support.scenarios import replaced
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
     (folder / "mine.toml").write_text(embedded_text("astana"), encoding="utf-8")
-    bracket = (
-        embedded_text("astana")
-        .replace('name = "Theatre"', 'name = "[/x] Theatre"')
-        .replace('station = "Theatre"', 'station = "[/x] Theatre"')
+    bracket = replaced(
+        embedded_text("astana"),
+        ('name = "Theatre"', 'name = "[/x] Theatre"'),
+        ('station = "Theatre"', 'station = "[/x] Theatre"'),
     )
     (folder / "bracket.toml").write_text(bracket, encoding="utf-8")
     return folder
@@ -50,34 +48,12 @@ def runs(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
         "validate_exported": ["scenario", "validate", "mine.toml"],
         "show_bracket": ["scenario", "show", "bracket.toml"],
     }
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {k: pool.submit(run_cli, v, workdir) for k, v in commands.items()}
-        return {k: f.result() for k, f in futures.items()}
+    return run_all(commands, workdir)
 
 
 @pytest.fixture(scope="module")
 def astana() -> Scenario:
     return load_scenario("astana")
-
-
-def ok(run: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert run.returncode == 0, run.stderr
-    assert "Traceback" not in run.stdout + run.stderr
-    return run
-
-
-def one_json_object(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    """stdout holds exactly one JSON object, and nothing else."""
-    ok(run)
-    text = run.stdout.strip()
-    payload, end = json.JSONDecoder().raw_decode(text)
-    assert end == len(text), f"more after the JSON object: {text[end : end + 80]!r}"
-    assert isinstance(payload, dict)
-    return payload
-
-
-def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 DIRECTION_KEYS = {

@@ -6,19 +6,17 @@ importing), in a scratch folder holding the scenario files the cases need.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cli_support import run_cli
 from lrtsim.capacity.analysis import analyse
 from lrtsim.model.load import embedded_text, load_scenario
 from lrtsim.model.schema import Scenario
+from support.cli import failed_cleanly, is_number, ok, one_json_object, run_all
+from support.scenarios import replaced
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -27,13 +25,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli_capacity")
     text = embedded_text("astana")
-    assert 'kind = "moving_block"' in text
-    (folder / "fixed.toml").write_text(
-        text.replace('kind = "moving_block"', 'kind = "fixed_block"'), encoding="utf-8"
+    fixed = replaced(text, ('kind = "moving_block"', 'kind = "fixed_block"'))
+    (folder / "fixed.toml").write_text(fixed, encoding="utf-8")
+    short = replaced(
+        text,
+        (
+            "tail_tracks_m = { start = 200, end = 200 }",
+            "tail_tracks_m = { start = 150, end = 200 }",
+        ),
     )
-    tails = "tail_tracks_m = { start = 200, end = 200 }"
-    assert tails in text
-    short = text.replace(tails, "tail_tracks_m = { start = 150, end = 200 }")
     (folder / "short_tail.toml").write_text(short, encoding="utf-8")
     (folder / "plots").mkdir()
     (folder / "empty").mkdir()
@@ -60,43 +60,12 @@ COMMANDS: dict[str, list[str]] = {
 
 @pytest.fixture(scope="module")
 def runs(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {k: pool.submit(run_cli, v, workdir) for k, v in COMMANDS.items()}
-        return {k: f.result() for k, f in futures.items()}
+    return run_all(COMMANDS, workdir)
 
 
 @pytest.fixture(scope="module")
 def astana() -> Scenario:
     return load_scenario("astana")
-
-
-def ok(run: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert run.returncode == 0, run.stderr
-    assert "Traceback" not in run.stdout + run.stderr
-    return run
-
-
-def one_json_object(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    """stdout holds exactly one JSON object, and nothing else."""
-    ok(run)
-    text = run.stdout.strip()
-    payload, end = json.JSONDecoder().raw_decode(text)
-    assert end == len(text), f"more after the JSON object: {text[end : end + 80]!r}"
-    assert isinstance(payload, dict)
-    return payload
-
-
-def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> None:
-    """Exit code 2, the reason on stderr, no traceback, nothing on stdout."""
-    assert run.returncode == 2, (run.returncode, run.stdout[-500:], run.stderr[-2000:])
-    assert "Traceback" not in run.stdout + run.stderr
-    assert run.stdout.strip() == ""
-    for needle in needles:
-        assert needle in run.stderr, (needle, run.stderr)
 
 
 # ------------------------------------------------------------------------------ JSON contract

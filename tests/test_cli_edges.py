@@ -8,18 +8,17 @@ another (an earlier plan, then a new one into the same folder) run in order insi
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-from cli_support import run_cli
 from lrtsim.model.load import embedded_text
+from support.cli import failed_cleanly, one_json_object, run_all, run_cli
+from support.scenarios import replaced, without_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "docs" / "json"
@@ -31,22 +30,16 @@ PNG = b"\x89PNG\r\n\x1a\n"
 MAGIC = {".png": PNG, ".svg": b"<?xml", ".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff"}
 
 
-def _no_geometry(text: str) -> str:
-    head, _, rest = text.partition("\n[line.geometry]\n")
-    _, _, tail = rest.partition("\n[rolling_stock]\n")
-    assert tail, "the Astana scenario has [line.geometry] before [rolling_stock]"
-    return f"{head}\n[rolling_stock]\n{tail}"
-
-
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli_edges")
     text = embedded_text("astana")
     (folder / "astana.toml").write_text(text, encoding="utf-8")
-    (folder / "flat.toml").write_text(_no_geometry(text), encoding="utf-8")
-    assert 'name = "Theatre"' in text
-    long = text.replace('name = "Theatre"', f'name = "{LONG_NAME}"').replace(
-        'station = "Theatre"', f'station = "{LONG_NAME}"'
+    (folder / "flat.toml").write_text(without_geometry(text), encoding="utf-8")
+    long = replaced(
+        text,
+        ('name = "Theatre"', f'name = "{LONG_NAME}"'),
+        ('station = "Theatre"', f'station = "{LONG_NAME}"'),
     )
     (folder / "long.toml").write_text(long, encoding="utf-8")
     (folder / "a_file").write_text("not a folder\n", encoding="utf-8")
@@ -96,26 +89,7 @@ COMMANDS: dict[str, list[str]] = {
 
 @pytest.fixture(scope="module")
 def runs(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {k: pool.submit(run_cli, v, workdir) for k, v in COMMANDS.items()}
-        return {k: f.result() for k, f in futures.items()}
-
-
-def one_json_object(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.splitlines()
-    assert len(lines) == 1, run.stdout[:500]
-    payload = json.loads(lines[0])
-    assert isinstance(payload, dict)
-    return payload
-
-
-def failed_cleanly(run: subprocess.CompletedProcess[str], *needles: str) -> None:
-    """Exit 2, one message naming the problem, no traceback."""
-    assert run.returncode == 2, (run.returncode, run.stdout[-500:], run.stderr[-500:])
-    assert "Traceback" not in run.stderr + run.stdout
-    for needle in needles:
-        assert needle in run.stderr, (needle, run.stderr)
+    return run_all(COMMANDS, workdir)
 
 
 # ------------------------------------------------------------------------ output folders, whole
@@ -187,7 +161,9 @@ def test_a_failed_plan_leaves_the_earlier_folder_as_it_was(workdir: Path) -> Non
     good = run_cli(["plan", "flat.toml", "--out", "kept"], workdir)
     assert good.returncode == 0, good.stderr
     before = {p.name: p.read_bytes() for p in (workdir / "kept").iterdir()}
-    text = embedded_text("astana").replace("daily_boardings = 90000", "daily_boardings = 9000000")
+    text = replaced(
+        embedded_text("astana"), ("daily_boardings = 90000", "daily_boardings = 9000000")
+    )
     (workdir / "heavy.toml").write_text(text, encoding="utf-8")
     failed_cleanly(run_cli(["plan", "heavy.toml", "--out", "kept"], workdir), "error:")
     assert {p.name: p.read_bytes() for p in (workdir / "kept").iterdir()} == before

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cli_support import cli_env
+from support.cli import run_cli, run_python
 
 RUNUSER = shutil.which("runuser")
 FEED = (
@@ -29,19 +28,10 @@ FEED = (
 )
 
 
-def _as_nobody(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _nobody(cwd: Path) -> dict[str, Any]:
+    """As `nobody`, at home in `cwd`, with no kernel cache folder given (lrtsim finds its own)."""
     assert RUNUSER is not None
-    env = {k: v for k, v in cli_env().items() if k != "NUMBA_CACHE_DIR"}
-    env["HOME"] = str(cwd)
-    return subprocess.run(
-        [RUNUSER, "-u", "nobody", "--", sys.executable, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return {"user": "nobody", "env": {"HOME": str(cwd)}, "drop_env": ("NUMBA_CACHE_DIR",)}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +40,7 @@ def scratch() -> Iterator[Path]:
         pytest.skip("needs root and runuser to run as nobody")
     folder = Path(tempfile.mkdtemp(prefix="lrtsim-nobody-"))
     folder.chmod(0o777)
-    probe = _as_nobody(["-c", "import lrtsim.cli"], folder)
+    probe = run_python(["-c", "import lrtsim.cli"], folder, **_nobody(folder))
     if probe.returncode != 0:
         shutil.rmtree(folder)
         pytest.skip(f"nobody cannot import lrtsim here: {probe.stderr[-200:]}")
@@ -62,14 +52,15 @@ def test_kernels_run_when_the_installation_is_read_only(scratch: Path) -> None:
     import lrtsim.dynamics
 
     assert (
-        not _as_nobody(
+        not run_python(
             ["-c", f"import os; print(os.access({lrtsim.dynamics.__path__[0]!r}, os.W_OK))"],
             scratch,
+            **_nobody(scratch),
         )
         .stdout.strip()
         .startswith("True")
     )
-    run = _as_nobody(["-m", "lrtsim.cli", "runtime", "astana", "--direction", "up"], scratch)
+    run = run_cli(["runtime", "astana", "--direction", "up"], scratch, **_nobody(scratch))
     assert run.returncode == 0, run.stderr[-1000:]
     assert "Traceback" not in run.stderr
 
@@ -89,7 +80,7 @@ def test_an_unreadable_folder_gives_exit_2(scratch: Path, args: list[str]) -> No
     try:
         if args[0] == "runtime":  # the scenario itself behind the locked folder
             args = ["runtime", "locked/line.toml"]
-        run = _as_nobody(["-m", "lrtsim.cli", *args], scratch)
+        run = run_cli(args, scratch, **_nobody(scratch))
     finally:
         locked.chmod(0o777)
     assert run.returncode == 2, (run.returncode, run.stderr[-1000:])
@@ -101,7 +92,7 @@ def test_a_feed_without_read_permission_is_cannot_read(scratch: Path) -> None:
     feed = scratch / "locked.zip"
     shutil.copy(FEED, feed)
     feed.chmod(0)
-    run = _as_nobody(["-m", "lrtsim.cli", "import-gtfs", str(feed), "--route", "200"], scratch)
+    run = run_cli(["import-gtfs", str(feed), "--route", "200"], scratch, **_nobody(scratch))
     assert run.returncode == 2, (run.returncode, run.stderr[-1000:])
     assert "Traceback" not in run.stderr
     assert "cannot read" in run.stderr

@@ -7,22 +7,23 @@ compared with `make_plan` computed in this process.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from cli_support import run_cli
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_toml
 from lrtsim.planning.day_types import DAY_TYPE_COLUMN, DayPlan, make_day_plans
 from lrtsim.planning.plan import ServicePlan
 from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
+from support.cli import in_parallel, run_cli
+from support.scenarios import replaced, without_geometry
 
 CONTRACT = {
     "fleet_required": int,
@@ -46,18 +47,11 @@ PERIOD_CONTRACT = {
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli_plan")
     text = embedded_text("astana")
-    assert "daily_boardings = 90000" in text
-    (folder / "heavy.toml").write_text(
-        text.replace("daily_boardings = 90000", "daily_boardings = 2000000"), encoding="utf-8"
-    )
-    assert "layover_s = 180" in text
-    (folder / "bad.toml").write_text(
-        text.replace("layover_s = 180", "layover_s = -5"), encoding="utf-8"
-    )
-    head, _, rest = text.partition("\n[line.geometry]\n")
-    _, _, tail = rest.partition("\n[rolling_stock]\n")
-    assert tail, "the Astana scenario has [line.geometry] before [rolling_stock]"
-    no_geometry = f"{head}\n[rolling_stock]\n{tail}"
+    heavy = replaced(text, ("daily_boardings = 90000", "daily_boardings = 2000000"))
+    (folder / "heavy.toml").write_text(heavy, encoding="utf-8")
+    bad = replaced(text, ("layover_s = 180", "layover_s = -5"))
+    (folder / "bad.toml").write_text(bad, encoding="utf-8")
+    no_geometry = without_geometry(text)
     assert scenario_from_toml(no_geometry, source="no_geometry").line.geometry is None
     (folder / "no_geometry.toml").write_text(no_geometry, encoding="utf-8")
     (folder / "a_file.txt").write_text("not a folder\n", encoding="utf-8")
@@ -81,16 +75,15 @@ COMMANDS: dict[str, list[str]] = {
 def results(workdir: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     # Each case runs in its own subfolder copy of the inputs, so that a stray default output
     # folder (plan-<name>) would be seen.
-    def one(name: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+    def one(name: str) -> subprocess.CompletedProcess[str]:
         cwd = workdir / name if name in ("bad", "heavy", "into_file", "is_file") else workdir
         for f in ("heavy.toml", "bad.toml", "a_file.txt"):
             target = cwd / f
             if cwd != workdir and not target.exists():
                 target.write_bytes((workdir / f).read_bytes())
-        return name, run_cli(COMMANDS[name], cwd)
+        return run_cli(COMMANDS[name], cwd)
 
-    with ThreadPoolExecutor(max_workers=len(COMMANDS)) as pool:
-        return dict(pool.map(one, COMMANDS))
+    return in_parallel({name: functools.partial(one, name) for name in COMMANDS})
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,12 @@ validation uses.
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from cli_support import cli_env
+from support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED = ROOT.parent / "shared" / "data" / "feeds" / "trimet-max-green-2021.zip"
@@ -45,18 +42,8 @@ def test_the_document_has_examples(document: str) -> None:
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_example_runs(document: str, tmp_path: Path) -> None:
     shutil.copy(FEED, tmp_path / "feed.zip")
-    python = shlex.quote(sys.executable)
     for command in examples(document):
-        shell = f"{python} -m lrtsim.cli {command.removeprefix('lrtsim ')}"
-        done = subprocess.run(
-            shell,
-            shell=True,
-            cwd=tmp_path,
-            env=cli_env(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        # As one shell line: an example may redirect (`scenario export astana > my.toml`).
+        done = run_cli(command.removeprefix("lrtsim "), tmp_path)
         assert done.returncode == 0, (command, done.stderr[-2000:])
         assert "Traceback" not in done.stderr, command

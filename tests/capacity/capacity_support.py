@@ -1,10 +1,10 @@
 """Builders for the capacity tests: scenarios, rule objects and idealised trips.
 
 Scenarios are built through the public schema (`Scenario`, `Line`, `RollingStock`) in the units a
-scenario file uses, as in the physics tests (copied here, not imported). An *ideal trip* is a
-`Timeline` built by hand from closed-form kinematics — accelerate at a constant `a` from each stop,
-cruise at `v`, brake at a constant `b` into the next stop, dwell there — so that headways on it can
-be derived with pencil and paper.
+scenario file uses, with the builders the physics tests use (`support.scenarios`). An *ideal
+trip* is a `Timeline` built by hand from closed-form kinematics — accelerate at a constant `a`
+from each stop, cruise at `v`, brake at a constant `b` into the next stop, dwell there — so that
+headways on it can be derived with pencil and paper.
 """
 
 from __future__ import annotations
@@ -18,41 +18,13 @@ import numpy.typing as npt
 
 from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.timeline import Timeline
-from lrtsim.model.schema import Curve, Line, RollingStock, Scenario, Signalling, Station
+from lrtsim.model.schema import Curve, Scenario, Signalling
+from support.scenarios import LRV, build_line, build_stock
 
 FloatArray = npt.NDArray[np.float64]
 
 
 # ------------------------------------------------------------------------------- schema objects
-def realistic_stock(**overrides: Any) -> RollingStock:
-    """A light-rail train with resistance and a power limit (so acceleration falls with speed)."""
-    values: dict[str, Any] = {
-        "name": "synthetic LRV",
-        "length_m": 45.0,
-        "mass_t": 80.0,
-        "rotating_mass_factor": 1.08,
-        "max_speed_kmh": 80.0,
-        "max_tractive_effort_kn": 130.0,
-        "max_power_kw": 900.0,
-        "max_accel_mps2": 1.1,
-        "service_brake_mps2": 1.1,
-        "davis_a_kn": 1.5,
-        "davis_b_kn_per_kmh": 0.012,
-        "davis_c_kn_per_kmh2": 0.0004,
-        "seats": 100,
-        "standing_area_m2": 60.0,
-        "doors_per_side": 8,
-    }
-    values.update(overrides)
-    return RollingStock(**values)
-
-
-def build_line(station_km: list[float], max_speed_kmh: float = 72.0, **fields: Any) -> Line:
-    """A line with stations S0, S1, ... at the given chainages; other fields passed through."""
-    stations = [Station(name=f"S{i}", km=km) for i, km in enumerate(station_km)]
-    return Line(name="test line", max_speed_kmh=max_speed_kmh, stations=stations, **fields)
-
-
 SYNTHETIC_KM = [0.0, 0.9, 2.4, 3.0, 4.2]
 """Five stations 600–1500 m apart."""
 
@@ -81,7 +53,7 @@ def synthetic_scenario(
     return Scenario(
         name="synthetic",
         line=line,
-        rolling_stock=realistic_stock(**(stock or {})),
+        rolling_stock=build_stock(LRV, **(stock or {})),
         signalling=Signalling.model_validate(sig),
         service={"dwell": {"base_s": dwell_base_s}},
     )

@@ -21,24 +21,22 @@ from lrtsim.dynamics.track import RunTrack, run_track
 from lrtsim.dynamics.train import TrainParams, train_params
 from lrtsim.model.load import load_scenario
 from lrtsim.model.schema import Curve, Gradient, Line, RollingStock, SpeedLimit, TailTracks
+from support.scenarios import ASTANA_LIKE, LRV, build_line, build_stock
 
 ALLOWANCES = (3.0, 5.0, 10.0, 20.0)
 LOAD = 0.5
 
 
 def _synthetic() -> tuple[Line, RollingStock]:
-    stock = RollingStock(
+    stock = build_stock(
+        LRV,
         name="eco",
         length_m=40,
         mass_t=65,
-        rotating_mass_factor=1.08,
         max_speed_kmh=90,
         max_tractive_effort_kn=140,
-        max_power_kw=900,
-        max_accel_mps2=1.1,
         service_brake_mps2=1.0,
         davis_a_kn=1.3,
-        davis_b_kn_per_kmh=0.012,
         davis_c_kn_per_kmh2=0.00045,
         seats=90,
         standing_area_m2=55,
@@ -47,16 +45,11 @@ def _synthetic() -> tuple[Line, RollingStock]:
         regen_efficiency=0.4,
         aux_power_kw=60,
     )
-    line = Line(
+    line = build_line(
+        [0.0, 1.1, 2.7, 3.6, 5.4],
+        80,
         name="eco",
-        max_speed_kmh=80,
-        stations=[
-            {"name": "A", "km": 0.0},
-            {"name": "B", "km": 1.1},
-            {"name": "C", "km": 2.7},
-            {"name": "D", "km": 3.6},
-            {"name": "E", "km": 5.4},
-        ],
+        names="ABCDE",
         tail_tracks_m=TailTracks(start=100, end=100),
         gradients=[
             Gradient(from_km=0.4, to_km=0.9, permille=12),
@@ -161,20 +154,16 @@ def _balance(train: TrainParams, v: float, u: float) -> float:
 
 
 def _train(regen: float, **davis: float) -> TrainParams:
-    stock = RollingStock(
+    """The Astana-like train at 100 km/h without an acceleration cap, Davis A, B, C (kN) changed
+    by `davis` keys a, b, c."""
+    stock = build_stock(
+        ASTANA_LIKE,
         name="u",
-        length_m=60,
-        mass_t=112,
         max_speed_kmh=100,
-        max_tractive_effort_kn=180,
-        max_power_kw=1340,
-        service_brake_mps2=1.0,
+        max_accel_mps2=None,
         davis_a_kn=davis.get("a", 1.8),
         davis_b_kn_per_kmh=davis.get("b", 0.015),
         davis_c_kn_per_kmh2=davis.get("c", 0.00043),
-        seats=144,
-        standing_area_m2=84,
-        doors_per_side=12,
         traction_efficiency=0.85,
         regen_efficiency=regen,
     )

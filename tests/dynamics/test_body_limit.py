@@ -19,6 +19,7 @@ from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.model.schema import Curve, Gradient, Line, RollingStock, SpeedLimit, TailTracks
+from support.scenarios import build_line
 
 G = 9.80665
 TOL = 1e-9
@@ -59,10 +60,10 @@ def lines(draw: st.DrawFn) -> Line:
         for a, b in zip(cuts[::2], cuts[1::2], strict=False)
         if b > a
     ]
-    return Line(
+    return build_line(
+        [float(k) for k in km],
+        draw(st.floats(40.0, 120.0)),
         name="random",
-        max_speed_kmh=draw(st.floats(40.0, 120.0)),
-        stations=[{"name": f"S{i}", "km": float(k)} for i, k in enumerate(km)],
         speed_limits=limits,
         curves=curves,
         gradients=gradients,

@@ -21,28 +21,23 @@ from lrtsim.dynamics.regime import Regime
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.model.schema import Curve, Gradient, Line, RollingStock, SpeedLimit, TailTracks
+from support.scenarios import LRV, build_line, build_stock
 
 G = 9.80665
 LOAD = 0.5
 
 
 def _stock() -> RollingStock:
-    return RollingStock(
+    return build_stock(
+        LRV,
         name="balance",
         length_m=50,
-        mass_t=80,
-        rotating_mass_factor=1.08,
-        max_speed_kmh=80,
         max_tractive_effort_kn=170,
         max_power_kw=1000,
         max_accel_mps2=1.0,
         service_brake_mps2=1.0,
-        davis_a_kn=1.5,
         davis_b_kn_per_kmh=0.014,
         davis_c_kn_per_kmh2=0.0005,
-        seats=100,
-        standing_area_m2=60,
-        doors_per_side=8,
         traction_efficiency=0.85,
         regen_efficiency=0.6,
         aux_power_kw=90,
@@ -50,15 +45,11 @@ def _stock() -> RollingStock:
 
 
 def _line() -> Line:
-    return Line(
+    return build_line(
+        [0.0, 1.4, 2.3, 4.0],
+        80,
         name="balance",
-        max_speed_kmh=80,
-        stations=[
-            {"name": "A", "km": 0.0},
-            {"name": "B", "km": 1.4},
-            {"name": "C", "km": 2.3},
-            {"name": "D", "km": 4.0},
-        ],
+        names="ABCD",
         tail_tracks_m=TailTracks(start=150, end=150),
         gradients=[
             Gradient(from_km=-0.15, to_km=0.2, permille=15),  # under the train at the start

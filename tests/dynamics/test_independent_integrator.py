@@ -34,6 +34,7 @@ from lrtsim.dynamics.envelope import run
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
 from lrtsim.model.schema import Curve, Gradient, Line, RollingStock, SpeedLimit, TailTracks
+from support.scenarios import ASTANA_LIKE, LRV, build_line, build_stock
 
 G = 9.80665
 PAX_KG = 70.0
@@ -240,33 +241,25 @@ def _hilly() -> tuple[Line, RollingStock]:
     # The +40 ‰ bank at 5.0–5.6 km is too steep to hold 80 km/h: full power gives 700/22.2 =
     # 31.5 kN against m·g·0.040 = 77.7 t · 9.81 · 0.04 = 30.5 kN + Davis 4.7 kN, so the train
     # cruising from D loses speed there under full traction (and runs down it the other way).
-    stock = RollingStock(
+    stock = build_stock(
+        LRV,
         name="hill",
         length_m=40,
         mass_t=70,
-        rotating_mass_factor=1.08,
         max_speed_kmh=90,
         max_tractive_effort_kn=150,
         max_power_kw=700,
-        max_accel_mps2=1.1,
         service_brake_mps2=0.9,
         davis_a_kn=1.2,
-        davis_b_kn_per_kmh=0.012,
-        davis_c_kn_per_kmh2=0.0004,
         seats=60,
         standing_area_m2=40,
         doors_per_side=6,
     )
-    line = Line(
+    line = build_line(
+        [0.0, 1.2, 2.6, 3.5, 6.2],
+        80,
         name="hilly",
-        max_speed_kmh=80,
-        stations=[
-            {"name": "A", "km": 0.0},
-            {"name": "B", "km": 1.2},
-            {"name": "C", "km": 2.6},
-            {"name": "D", "km": 3.5},
-            {"name": "E", "km": 6.2},
-        ],
+        names="ABCDE",
         gradients=[
             Gradient(from_km=-0.1, to_km=0.02, permille=-15),
             Gradient(from_km=0.3, to_km=0.9, permille=25),
@@ -287,32 +280,12 @@ def _hilly() -> tuple[Line, RollingStock]:
 
 def _metro() -> tuple[Line, RollingStock]:
     # An Astana-like train: base speed 1340/180 = 7.4 m/s = 26.8 km/h, line speed 80 km/h.
-    stock = RollingStock(
+    stock = build_stock(ASTANA_LIKE, name="metro")
+    line = build_line(
+        [10.0, 11.9, 13.1, 15.8],
+        90,
         name="metro",
-        length_m=60,
-        mass_t=112,
-        rotating_mass_factor=1.08,
-        max_speed_kmh=80,
-        max_tractive_effort_kn=180,
-        max_power_kw=1340,
-        max_accel_mps2=1.0,
-        service_brake_mps2=1.0,
-        davis_a_kn=1.8,
-        davis_b_kn_per_kmh=0.015,
-        davis_c_kn_per_kmh2=0.00043,
-        seats=144,
-        standing_area_m2=84,
-        doors_per_side=12,
-    )
-    line = Line(
-        name="metro",
-        max_speed_kmh=90,
-        stations=[
-            {"name": "P", "km": 10.0},
-            {"name": "Q", "km": 11.9},
-            {"name": "R", "km": 13.1},
-            {"name": "S", "km": 15.8},
-        ],
+        names="PQRS",
         gradients=[
             Gradient(from_km=9.8, to_km=10.3, permille=12),
             Gradient(from_km=11.0, to_km=11.6, permille=-18),
@@ -339,7 +312,8 @@ def _metro() -> tuple[Line, RollingStock]:
 def _tram() -> tuple[Line, RollingStock]:
     # A long, weak tram: base speed 420/120 = 3.5 m/s = 12.6 km/h, line speed 70 km/h; no
     # acceleration cap, so the low-speed acceleration is effort-limited with resistance.
-    stock = RollingStock(
+    stock = build_stock(
+        LRV,
         name="tram",
         length_m=72,
         mass_t=55,
@@ -347,25 +321,18 @@ def _tram() -> tuple[Line, RollingStock]:
         max_speed_kmh=70,
         max_tractive_effort_kn=120,
         max_power_kw=420,
+        max_accel_mps2=None,
         service_brake_mps2=1.2,
         davis_a_kn=1.0,
         davis_b_kn_per_kmh=0.02,
         davis_c_kn_per_kmh2=0.0006,
         seats=80,
-        standing_area_m2=60,
-        doors_per_side=8,
     )
-    line = Line(
+    line = build_line(
+        [0.0, 0.55, 1.3, 2.9, 3.4, 4.25],
+        75,
         name="tram",
-        max_speed_kmh=75,
-        stations=[
-            {"name": "T0", "km": 0.0},
-            {"name": "T1", "km": 0.55},
-            {"name": "T2", "km": 1.3},
-            {"name": "T3", "km": 2.9},
-            {"name": "T4", "km": 3.4},
-            {"name": "T5", "km": 4.25},
-        ],
+        names=[f"T{i}" for i in range(6)],
         gradients=[
             Gradient(from_km=0.1, to_km=0.45, permille=45),
             Gradient(from_km=0.6, to_km=1.2, permille=-35),

@@ -1,6 +1,6 @@
 """Non-stop empty moves (`dynamics.nonstop`) against closed-form kinematics.
 
-With the textbook train of `conftest.build_stock` (no resistance: constant acceleration a and
+With the textbook train of `support.scenarios` (no resistance: constant acceleration a and
 braking b) a stand-to-stand move over D under one limit V is a trapezoid,
 t = V/a + V/b + (D − V²/2a − V²/2b)/V. Beyond a terminal the limit is the shunting speed
 v_s = 25 km/h; by the train-length rule it holds until the whole train (length L) has passed

@@ -18,14 +18,10 @@ import io
 import itertools
 import json
 import math
-import os
 import statistics
-import subprocess
-import sys
 import tomllib
 import zipfile
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +37,7 @@ from lrtsim.io.gtfs.import_scenario import GtfsImport, import_gtfs, line_max_spe
 from lrtsim.model.geometry import project_points
 from lrtsim.model.load import load_scenario, scenario_from_toml
 from lrtsim.model.vehicle_data import DEFAULT_VEHICLE, vehicle_data
+from support.cli import run_all
 
 REPO = Path(__file__).resolve().parents[2]
 FEED = REPO.parent / "shared" / "data" / "feeds" / "trimet-max-green-2021.zip"
@@ -431,25 +428,6 @@ def test_user_errors_are_lrtsim_errors(
 # Two real processes (a good run that writes the scenario, and a bad one) prove the exit codes
 # and the absence of tracebacks end to end; the other cases run in-process through typer's
 # CliRunner, which spares a few seconds of interpreter start-up each.
-def cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TTY_COMPATIBLE"}}
-    env.update(NO_COLOR="1", COLUMNS="200", TERM="dumb")
-    return env
-
-
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=cli_env(),
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The real processes, started together; then `scenario validate` of the written file."""
@@ -460,9 +438,7 @@ def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "table": ["import-gtfs", str(FEED), "--route", ROUTE, "--out", "green.toml"],
         "unknown_route": ["import-gtfs", str(FEED), "--route", "999"],
     }
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {k: pool.submit(run_cli, v, folder) for k, v in commands.items()}
-        runs: dict[str, Any] = {k: f.result() for k, f in futures.items()}
+    runs: dict[str, Any] = run_all(commands, folder)
     runs["validate"] = CliRunner().invoke(app, ["scenario", "validate", str(folder / "green.toml")])
     runs["folder"] = folder
     return runs

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import pytest
 from lrtsim.model.geometry import curve_speed_limit_mps, detect_curves, project_points
 from lrtsim.model.load import embedded_names, embedded_text, load_scenario, scenario_from_toml
 from lrtsim.model.schema import Scenario
+from support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 OSM_GEOJSON = REPO / ".." / "shared" / "data" / "astana_lrt_osm.geojson"
@@ -221,15 +220,8 @@ def test_depot_at_the_airport_end(astana: Scenario) -> None:
 
 # ------------------------------------------------------------------------------------- export
 @pytest.fixture(scope="module")
-def exported() -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", "scenario", "export", "astana"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+def exported(tmp_path_factory: pytest.TempPathFactory) -> str:
+    proc = run_cli(["scenario", "export", "astana"], tmp_path_factory.mktemp("export"), timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

@@ -11,12 +11,10 @@ import copy
 import json
 import os
 import re
-import subprocess
-import sys
 import tomllib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ import pytest
 from lrtsim.errors import MAX_SHOWN, ScenarioError
 from lrtsim.model.load import scenario_from_dict, scenario_from_toml
 from lrtsim.model.schema import Scenario
+from support import cli
 
 # ------------------------------------------------------------------------------ a valid scenario
 BASE: dict[str, Any] = {
@@ -766,13 +765,6 @@ assert len(CASE_BY_ID) == len(CASES)
 
 
 # ------------------------------------------------------------------------- running the command
-def cli_env() -> dict[str, str]:
-    """Plain output: no colours, wide enough that nothing wraps."""
-    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TTY_COMPATIBLE"}}
-    env.update(NO_COLOR="1", COLUMNS="200", TERM="dumb")
-    return env
-
-
 @dataclass
 class Run:
     """One finished command, and whether it left anything in its (empty) working directory."""
@@ -784,25 +776,16 @@ class Run:
     left_behind: list[str] = field(default_factory=list)
 
 
-def run_cli(args: list[str], cwd: Path) -> Run:
+def run_in_empty_folder(args: list[str], cwd: Path) -> Run:
+    """The shared runner in `cwd` (made, empty), noting what the command left there."""
     cwd.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=cli_env(),
-        timeout=120,
-        check=False,
-    )
+    proc = cli.run_cli(args, cwd, timeout=120)
     return Run(args, proc.returncode, proc.stdout, proc.stderr, sorted(os.listdir(cwd)))
 
 
 def run_many(jobs: dict[str, tuple[list[str], Path]]) -> dict[str, Run]:
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {key: pool.submit(run_cli, args, cwd) for key, (args, cwd) in jobs.items()}
-        return {key: future.result() for key, future in futures.items()}
+    calls = {key: partial(run_in_empty_folder, args, cwd) for key, (args, cwd) in jobs.items()}
+    return cli.in_parallel(calls)
 
 
 def problem_lines(stderr: str) -> list[str]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lrtsim.errors import ScenarioError
 from lrtsim.model.load import embedded_text, scenario_from_toml
+from support.cli import run_cli
+from support.scenarios import replaced
 
 
 def _without_places(text: str) -> str:
-    return text.replace("seats = 144", "seats = 0").replace(
-        "standing_area_m2 = 84", "standing_area_m2 = 0"
+    return replaced(
+        text, ("seats = 144", "seats = 0"), ("standing_area_m2 = 84", "standing_area_m2 = 0")
     )
 
 
@@ -44,13 +44,7 @@ def test_the_rule_holds_beside_other_structural_errors() -> None:
 def test_plan_on_a_train_with_no_places_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "no-places.toml"
     path.write_text(_without_places(embedded_text("astana")), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "lrtsim.cli", "plan", str(path), "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_cli(["plan", str(path), "--out", str(tmp_path / "out")], tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "carries nobody" in done.stderr
