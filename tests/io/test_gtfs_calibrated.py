@@ -17,10 +17,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cli_support import run_cli
 from lrtsim.io.gtfs.calibrated import CalibratedImport, calibrate_import
 from lrtsim.io.gtfs.import_scenario import import_gtfs
 from lrtsim.model.load import load_scenario, scenario_from_toml
+from support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 FEED = REPO.parent / "shared" / "data" / "feeds" / "trimet-max-green-2021.zip"
