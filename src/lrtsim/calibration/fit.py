@@ -28,6 +28,7 @@ from lrtsim.calibration.schedule import (
 )
 from lrtsim.calibration.solve import Solution, driven_run, solve_zones
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
+from lrtsim.calibration.totals import ErrorPct, SegmentTotals
 from lrtsim.calibration.zones import rounded_kmh, with_zones, zone_extent_km
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
 from lrtsim.dynamics.line_runs import PLANNING_LOAD
@@ -56,7 +57,7 @@ class FittedZone:
 
 
 @dataclass(frozen=True)
-class SegmentFit:
+class SegmentFit(ErrorPct):
     """One segment of the fitted direction: schedule, before and after calibration."""
 
     from_station: str
@@ -72,16 +73,9 @@ class SegmentFit:
     """The calibrated scenario, the same way."""
     zone_kmh: float | None
 
-    @property
-    def error_pct(self) -> float | None:
-        """Calibrated against scheduled, in per cent of the scheduled time."""
-        if self.scheduled_s is None:
-            return None
-        return 100.0 * (self.calibrated_s - self.scheduled_s) / self.scheduled_s
-
 
 @dataclass(frozen=True, eq=False)
-class Fit:
+class Fit(SegmentTotals):
     """A calibrated scenario, what was fitted, and how close it comes to the schedule."""
 
     scenario: Scenario
@@ -97,31 +91,6 @@ class Fit:
     notes: tuple[str, ...]
     spans: tuple[CheckedSpan, ...] = ()
     """From timepoint to timepoint of the schedule (empty when it marks none)."""
-
-    @property
-    def scheduled_total_s(self) -> float:
-        """Scheduled time over the segments that have one."""
-        return sum(float(g.scheduled_s) for g in self.segments if g.scheduled_s is not None)
-
-    @property
-    def calibrated_total_s(self) -> float:
-        """Calibrated time over the same segments."""
-        return sum(g.calibrated_s for g in self.segments if g.scheduled_s is not None)
-
-    @property
-    def before_total_s(self) -> float:
-        """Time before calibration over the same segments."""
-        return sum(g.before_s for g in self.segments if g.scheduled_s is not None)
-
-    @property
-    def end_to_end_error_pct(self) -> float:
-        """Calibrated against scheduled over the timed segments, in per cent."""
-        return 100.0 * (self.calibrated_total_s - self.scheduled_total_s) / self.scheduled_total_s
-
-    @property
-    def worst_error_pct(self) -> float:
-        """Largest segment error (in absolute value), in per cent."""
-        return max(abs(e) for g in self.segments if (e := g.error_pct) is not None)
 
 
 def validated(scenario: Scenario, source: str) -> Scenario:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from lrtsim.calibration.schedule import DirectionSchedule, included_dwells_s
 from lrtsim.calibration.solve import driven_run
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
+from lrtsim.calibration.totals import ErrorPct, SegmentTotals
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
 from lrtsim.dynamics.line_runs import PLANNING_LOAD
 from lrtsim.dynamics.runtime import dwell_times_s
@@ -20,7 +21,7 @@ from lrtsim.model.schema import Scenario
 
 
 @dataclass(frozen=True)
-class CheckedSegment:
+class CheckedSegment(ErrorPct):
     """One segment of the held-out direction: scheduled, before and after calibration."""
 
     from_station: str
@@ -31,16 +32,9 @@ class CheckedSegment:
     """The scenario before calibration (its own allowance), + the dwell the schedule includes."""
     calibrated_s: float
 
-    @property
-    def error_pct(self) -> float | None:
-        """Calibrated against scheduled, in per cent of the scheduled time."""
-        if self.scheduled_s is None:
-            return None
-        return 100.0 * (self.calibrated_s - self.scheduled_s) / self.scheduled_s
-
 
 @dataclass(frozen=True)
-class HeldOutCheck:
+class HeldOutCheck(SegmentTotals):
     """The held-out direction segment by segment, and end to end."""
 
     direction: Direction
@@ -51,31 +45,6 @@ class HeldOutCheck:
     """The calibrated scenario's dwells in this direction, summed."""
     spans: tuple[CheckedSpan, ...]
     """From timepoint to timepoint of the held-out schedule (empty when it marks none)."""
-
-    @property
-    def scheduled_total_s(self) -> float:
-        """Scheduled running time over the segments that have one."""
-        return sum(float(g.scheduled_s) for g in self.segments if g.scheduled_s is not None)
-
-    @property
-    def calibrated_total_s(self) -> float:
-        """Calibrated running time over the same segments."""
-        return sum(g.calibrated_s for g in self.segments if g.scheduled_s is not None)
-
-    @property
-    def before_total_s(self) -> float:
-        """Running time before calibration over the same segments."""
-        return sum(g.before_s for g in self.segments if g.scheduled_s is not None)
-
-    @property
-    def end_to_end_error_pct(self) -> float:
-        """Calibrated against scheduled over the timed segments, in per cent."""
-        return 100.0 * (self.calibrated_total_s - self.scheduled_total_s) / self.scheduled_total_s
-
-    @property
-    def worst_error_pct(self) -> float:
-        """Largest segment error (in absolute value), in per cent."""
-        return max(abs(e) for g in self.segments if (e := g.error_pct) is not None)
 
 
 def held_out_check(

@@ -8,20 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-
-class Timed(Protocol):
-    """A compared segment: `held_out.CheckedSegment` or `fit.SegmentFit`."""
-
-    @property
-    def from_station(self) -> str: ...
-    @property
-    def to_station(self) -> str: ...
-    @property
-    def scheduled_s(self) -> float | None: ...
-    @property
-    def calibrated_s(self) -> float: ...
+from lrtsim.calibration.totals import Compared
 
 
 @dataclass(frozen=True)
@@ -41,14 +29,14 @@ class CheckedSpan:
 
 
 def timepoint_spans(
-    segments: Sequence[Timed], timepoint: Sequence[bool]
+    segments: Sequence[Compared], timepoint: Sequence[bool]
 ) -> tuple[CheckedSpan, ...]:
     """The segments summed between consecutive timepoints (the terminals always count as
     timepoints); spans with an unknown scheduled time are left out. No timepoints: none."""
     if not timepoint:
         return ()
     out: list[CheckedSpan] = []
-    run: list[Timed] = []
+    run: list[Compared] = []
     for k, segment in enumerate(segments):
         run.append(segment)
         if timepoint[k + 1] or k == len(segments) - 1:

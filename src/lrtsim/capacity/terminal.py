@@ -135,6 +135,26 @@ def _stopping_time(train: TrainParams, distance_m: float, limit_mps: float, load
     return move(train, distance_m, limit_mps, load=load).run_time_s
 
 
+def _terminal_headway(
+    t: Terminal,
+    kind: str,
+    resources: tuple[Resource, ...],
+    conflicts: tuple[str, ...],
+    turnaround_s: float,
+) -> TerminalHeadway:
+    """What a layout found at terminal `t`, with the terminal's name, end, direction and margin."""
+    return TerminalHeadway(
+        name=t.name,
+        end=t.end,
+        kind=kind,
+        direction=t.direction,
+        resources=resources,
+        conflicts=conflicts,
+        turnaround_s=turnaround_s,
+        margin_s=t.operating_margin_s,
+    )
+
+
 def headway(t: Terminal) -> TerminalHeadway:
     """The terminal's turnback capacity for its layout (`turnback.kind`)."""
     return crossover_before(t) if t.turnback.kind == "crossover_before" else tail_track(t)
@@ -191,16 +211,7 @@ def crossover_before(t: Terminal) -> TerminalHeadway:
         f"{tb.min_layover_s:.0f} s, departure {route + departure_hold:.0f} s); they are used "
         "in turn",
     )
-    return TerminalHeadway(
-        name=t.name,
-        end=t.end,
-        kind="crossover_before",
-        direction=t.direction,
-        resources=resources,
-        conflicts=conflicts,
-        turnaround_s=tb.min_layover_s,
-        margin_s=t.operating_margin_s,
-    )
+    return _terminal_headway(t, "crossover_before", resources, conflicts, tb.min_layover_s)
 
 
 def tail_track(t: Terminal) -> TerminalHeadway:
@@ -279,19 +290,7 @@ def tail_track(t: Terminal) -> TerminalHeadway:
         f"departure platform held {departure_platform:.0f} s: move out "
         f"{route + move_out.run_time_s:.0f} s, loading {dwell_s:.0f} s, clearing {leave:.0f} s",
     )
-    return TerminalHeadway(
-        name=t.name,
-        end=t.end,
-        kind="tail_track",
-        direction=t.direction,
-        resources=resources,
-        conflicts=conflicts,
-        turnaround_s=dwell_s
-        + route
-        + move_in
-        + tb.min_layover_s
-        + route
-        + move_out.run_time_s
-        + dwell_s,
-        margin_s=t.operating_margin_s,
+    turnaround_s = (
+        dwell_s + route + move_in + tb.min_layover_s + route + move_out.run_time_s + dwell_s
     )
+    return _terminal_headway(t, "tail_track", resources, conflicts, turnaround_s)

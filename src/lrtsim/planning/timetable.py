@@ -262,29 +262,28 @@ def build_timetable(
     up_rows = _direction_rows(builder, "up", {})
     trial = _direction_rows(builder, "down", {})
     up_time, down_time = _longest_trip_by_period(up_rows), _longest_trip_by_period(trial)
+
+    def period_offset_s(p: PeriodPlan) -> float:
+        """The return offset that suits period `p` on its own (its trips and headway)."""
+        return return_offset_s(
+            up_time.get(p.label, builder.runs["up"].total_time_s),
+            down_time.get(p.label, builder.runs["down"].total_time_s),
+            layover_s[1],
+            layover_s[0],
+            p.headway_s,
+        )
+
     # One offset for the day, from the period that needs the most trains (the shortest
     # headway): taken modulo each period's headway, the grids of all periods line up at their
     # boundaries whenever the headways are multiples of one another.
     peak = min(plans, key=lambda p: p.headway_s)
-    offset = return_offset_s(
-        up_time.get(peak.label, builder.runs["up"].total_time_s),
-        down_time.get(peak.label, builder.runs["down"].total_time_s),
-        layover_s[1],
-        layover_s[0],
-        peak.headway_s,
-    )
+    offset = period_offset_s(peak)
     offsets = {}
     for p in plans:
         own = offset % p.headway_s
         if p.headway_s % 60.0 == 0.0 and own % 60.0 != 0.0:
             # The day's offset is not on a whole minute here: this period's own, if it is.
-            mine = return_offset_s(
-                up_time.get(p.label, builder.runs["up"].total_time_s),
-                down_time.get(p.label, builder.runs["down"].total_time_s),
-                layover_s[1],
-                layover_s[0],
-                p.headway_s,
-            )
+            mine = period_offset_s(p)
             own = mine if mine % 60.0 == 0.0 else own
         offsets[p.label] = own
     rows = up_rows + _direction_rows(builder, "down", offsets)

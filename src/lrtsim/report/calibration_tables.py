@@ -13,6 +13,7 @@ from lrtsim.calibration.fit import TOLERANCE_PCT, Fit
 from lrtsim.calibration.held_out import HeldOutCheck
 from lrtsim.calibration.service_check import ServiceComparison
 from lrtsim.calibration.spans import CheckedSpan
+from lrtsim.calibration.totals import SegmentTotals
 from lrtsim.model.units import s_to_clock
 
 _SUFFIX = re.compile(r"(\s+[A-Z]{2,})?\s+(Station|Stn|Stop)$")
@@ -40,8 +41,12 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
 
-def fitted_table(fit: Fit) -> str:
-    """The fitted direction per segment and in total."""
+def _zone(kmh: float | None) -> str:
+    return _s(kmh, 2) if kmh is not None else "none"
+
+
+def _segment_rows(result: SegmentTotals) -> tuple[tuple[str, ...], str, list[list[str]]]:
+    """Header, alignment and rows of a direction per segment and in total (`_table`'s arguments)."""
     rows = [
         [
             str(i + 1),
@@ -51,56 +56,39 @@ def fitted_table(fit: Fit) -> str:
             _s(g.before_s),
             _s(g.calibrated_s),
             _pct(g.error_pct),
-            _s(g.zone_kmh, 2) if g.zone_kmh is not None else "none",
         ]
-        for i, g in enumerate(fit.segments)
+        for i, g in enumerate(result.segments)
     ]
     rows.append(
         [
             "",
             "**total**",
-            f"**{sum(g.distance_m for g in fit.segments):,.0f}**",
-            f"**{fit.scheduled_total_s:,.0f}**",
-            f"**{fit.before_total_s:,.1f}**",
-            f"**{fit.calibrated_total_s:,.1f}**",
-            f"**{fit.end_to_end_error_pct:+.2f}**",
-            "",
+            f"**{sum(g.distance_m for g in result.segments):,.0f}**",
+            f"**{result.scheduled_total_s:,.0f}**",
+            f"**{result.before_total_s:,.1f}**",
+            f"**{result.calibrated_total_s:,.1f}**",
+            f"**{result.end_to_end_error_pct:+.2f}**",
         ]
     )
-    header = (
-        "#", "from → to", "distance m", "scheduled s", "before s", "calibrated s", "error %",
-        "zone km/h",
-    )  # fmt: skip
-    return _table(header, "llrrrrrr", rows)
+    header = ("#", "from → to", "distance m", "scheduled s", "before s", "calibrated s", "error %")
+    return header, "llrrrrr", rows
+
+
+def _fitted_rows(fit: Fit) -> tuple[tuple[str, ...], str, list[list[str]]]:
+    """`_segment_rows` with the zone fitted on each segment."""
+    header, align, rows = _segment_rows(fit)
+    zones = [_zone(g.zone_kmh) for g in fit.segments] + [""]
+    return (*header, "zone km/h"), align + "r", [[*r, z] for r, z in zip(rows, zones, strict=True)]
+
+
+def fitted_table(fit: Fit) -> str:
+    """The fitted direction per segment and in total, with the zone fitted on each segment."""
+    return _table(*_fitted_rows(fit))
 
 
 def held_out_table(check: HeldOutCheck) -> str:
     """The held-out direction per segment and in total."""
-    rows = [
-        [
-            str(i + 1),
-            f"{short_name(g.from_station)} → {short_name(g.to_station)}",
-            f"{g.distance_m:,.0f}",
-            _s(g.scheduled_s, 0),
-            _s(g.before_s),
-            _s(g.calibrated_s),
-            _pct(g.error_pct),
-        ]
-        for i, g in enumerate(check.segments)
-    ]
-    rows.append(
-        [
-            "",
-            "**total**",
-            f"**{sum(g.distance_m for g in check.segments):,.0f}**",
-            f"**{check.scheduled_total_s:,.0f}**",
-            f"**{check.before_total_s:,.1f}**",
-            f"**{check.calibrated_total_s:,.1f}**",
-            f"**{check.end_to_end_error_pct:+.2f}**",
-        ]
-    )
-    header = ("#", "from → to", "distance m", "scheduled s", "before s", "calibrated s", "error %")
-    return _table(header, "llrrrrr", rows)
+    return _table(*_segment_rows(check))
 
 
 def spans_table(spans: Sequence[CheckedSpan]) -> str:
@@ -162,32 +150,26 @@ def service_table(service: ServiceComparison) -> str:
     return periods + "\n\n" + trains
 
 
+_KEPT_COLUMNS = (0, 1, 3, 5, 6, 7)
+"""The columns of `_fitted_rows` a kept fit shows: #, from → to, scheduled, calibrated, error
+and zone."""
+
+
 def kept_table(kept: Fit) -> str:
     """A fit that kept the scenario's allowance: the segments it leaves off their schedule."""
-    rows = [
-        [
-            str(i + 1),
-            f"{short_name(g.from_station)} → {short_name(g.to_station)}",
-            _s(g.scheduled_s, 0),
-            _s(g.calibrated_s),
-            _pct(g.error_pct),
-            _s(g.zone_kmh, 2) if g.zone_kmh is not None else "none",
-        ]
-        for i, g in enumerate(kept.segments)
+    header, align, rows = _fitted_rows(kept)
+    *segments, total = rows
+    off = [
+        r
+        for r, g in zip(segments, kept.segments, strict=True)
         if abs(g.error_pct or 0.0) > TOLERANCE_PCT
     ]
-    rows.append(
-        [
-            "",
-            "**total, all segments**",
-            f"**{kept.scheduled_total_s:,.0f}**",
-            f"**{kept.calibrated_total_s:,.1f}**",
-            f"**{kept.end_to_end_error_pct:+.2f}**",
-            "",
-        ]
+    shown = [*off, [total[0], "**total, all segments**", *total[2:]]]
+    return _table(
+        [header[c] for c in _KEPT_COLUMNS],
+        "".join(align[c] for c in _KEPT_COLUMNS),
+        [[r[c] for c in _KEPT_COLUMNS] for r in shown],
     )
-    header = ("#", "from → to", "scheduled s", "calibrated s", "error %", "zone km/h")
-    return _table(header, "llrrrr", rows)
 
 
 def markdown(
