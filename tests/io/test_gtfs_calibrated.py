@@ -27,7 +27,7 @@ FEED = REPO.parent / "shared" / "data" / "feeds" / "trimet-max-green-2021.zip"
 ROUTE = "200"
 SCHEMA = REPO / "docs" / "json" / "import-gtfs.schema.json"
 
-pytestmark = pytest.mark.skipif(not FEED.is_file(), reason=f"{FEED} is absent")
+needs_feed = pytest.mark.skipif(not FEED.is_file(), reason=f"{FEED} is absent")
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +46,13 @@ def command(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
     return folder, json.loads(run.stdout)
 
 
+@needs_feed
 def test_the_written_toml_is_the_calibrated_scenario(calibrated: CalibratedImport) -> None:
     assert scenario_from_toml(calibrated.toml, source="calibrated") == calibrated.scenario
     assert calibrated.scenario != import_gtfs(FEED, ROUTE).scenario
 
 
+@needs_feed
 def test_every_fitted_zone_says_where_it_comes_from(calibrated: CalibratedImport) -> None:
     zones = calibrated.report.fit.zones
     assert zones, "TriMet Green runs slower than its unrestricted time somewhere"
@@ -70,6 +72,7 @@ def test_every_fitted_zone_says_where_it_comes_from(calibrated: CalibratedImport
     assert written["allowance_pct"] == calibrated.report.fit.allowance_pct
 
 
+@needs_feed
 def test_the_command_meets_the_goals_and_follows_its_schema(
     command: tuple[Path, dict[str, Any]],
 ) -> None:
@@ -90,6 +93,7 @@ def test_the_command_meets_the_goals_and_follows_its_schema(
     assert limits == [(z["from_km"], z["to_km"], z["kmh"]) for z in cal["zones"]]
 
 
+@needs_feed
 def test_the_plan_of_the_written_scenario_runs_the_reported_trains(
     command: tuple[Path, dict[str, Any]],
 ) -> None:
@@ -104,7 +108,22 @@ def test_the_plan_of_the_written_scenario_runs_the_reported_trains(
     assert service["feed_in_service_peak"] >= 1
 
 
+@needs_feed
 def test_without_calibrate_there_is_no_calibration(tmp_path: Path) -> None:
     run = run_cli(["import-gtfs", str(FEED), "--route", ROUTE, "--json"], tmp_path)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["calibration"] is None
+
+
+def test_a_feed_without_a_usable_other_direction_is_calibrated_without_the_check(
+    tmp_path: Path,
+) -> None:
+    from test_gtfs_import import synthetic_feed
+
+    feed = synthetic_feed(tmp_path / "f.zip")  # its one direction_id 1 trip has a single stop
+    run = run_cli(["import-gtfs", str(feed), "--route", "R1", "--calibrate", "--json"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    cal = json.loads(run.stdout)["calibration"]
+    assert cal["held_out"] is None
+    assert any(n.startswith("no held-out direction: direction_id 1") for n in cal["notes"])
+    jsonschema.validate(json.loads(run.stdout), json.loads(SCHEMA.read_text(encoding="utf-8")))

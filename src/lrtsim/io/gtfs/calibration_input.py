@@ -73,12 +73,12 @@ def calibration_input(imported: GtfsImport) -> CalibrationInput:
     other_stops: tuple[str, ...] = ()
     try:
         pattern = choose_pattern(patterns, other)
-    except LrtsimError as exc:
-        notes.append(f"no held-out direction: {exc}")
-    else:
-        other_stops = pattern.stop_ids
         stations = pattern_stations(feed, pattern.stop_ids)
         times = pattern_times(feed, pattern, stations)
+    except LrtsimError as exc:
+        notes.append(f"no held-out direction: direction_id {other}: {exc}")
+    else:
+        other_stops = pattern.stop_ids
         matched, how = match_stations(feed, imported.stations, stations[::-1])
         notes += how
         flags = timepoints(feed, pattern.trip_ids, stations)
