@@ -33,19 +33,22 @@ def run_python(
     drop_env: Iterable[str] = (),
     user: str | None = None,
     timeout: float = 300,
+    python: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """This interpreter with `argv` in `cwd`, output captured, never raising on failure.
+    """This interpreter (or `python`) with `argv` in `cwd`, output captured, never raising on
+    failure.
 
     `argv` as one string is the rest of a shell command line (redirections and all), run by the
     shell. The environment is `cli_env()` without the `drop_env` names, with `env` added; `user`
     runs the command as that user (with runuser, as root); `timeout` in seconds.
     """
     prefix = [] if user is None else ["runuser", "-u", user, "--"]
+    interpreter = python or sys.executable
     command: list[str] | str
     if isinstance(argv, str):
-        command = f"{shlex.join([*prefix, sys.executable])} {argv}"
+        command = f"{shlex.join([*prefix, interpreter])} {argv}"
     else:
-        command = [*prefix, sys.executable, *argv]
+        command = [*prefix, interpreter, *argv]
     dropped = set(drop_env)
     return subprocess.run(
         command,
