@@ -79,3 +79,44 @@ def test_the_trains_on_the_line_are_those_the_blocks_put_there(
     shown = {p.block_id for p in motion.position_at(t)}
     assert shown == _on_line_from_blocks(plan.blocks, t)
     assert len(shown) == len(motion.position_at(t))  # one place per train
+
+
+def test_no_planned_train_comes_closer_than_moving_block_allows(
+    plan: ServicePlan, motion: PlanMotion
+) -> None:
+    from support.separation import Running, shortfalls
+
+    scenario = load_scenario("astana")
+    sig, stock = scenario.signalling, scenario.rolling_stock
+    assert sig.kind == "moving_block"
+
+    def moments() -> list[tuple[float, list[Running]]]:
+        out = []
+        for t in np.arange(5.5 * 3600, 23.5 * 3600, 5.0):
+            running = [motion.trip_position(tr, t) for tr in motion.trips
+                       if tr.start_s <= t <= tr.end_s]  # fmt: skip
+            out.append((float(t), [Running(p.block_id, p.direction, p.km, p.speed_mps)
+                                   for p in running]))  # fmt: skip
+        return out
+
+    found = shortfalls(
+        moments(),
+        train_length_m=stock.length_m,
+        reaction_s=sig.reaction_time_s,
+        brake_mps2=stock.service_brake_mps2,
+        margin_m=sig.safety_margin_m,
+    )
+    assert not found, found[:3]
+
+
+def test_the_separation_check_sees_a_follower_too_close() -> None:
+    from support.separation import Running, shortfalls
+
+    rule = {"train_length_m": 60.0, "reaction_s": 2.0, "brake_mps2": 1.0, "margin_m": 50.0}
+    # Follower at 20 m/s needs 20·2 + 20²/(2·1) + 50 = 290 m from its head to the leader's tail.
+    close = [Running("A", "up", 1.0, 10.0), Running("B", "up", 1.0 - 0.34, 20.0)]
+    fine = [Running("A", "down", 1.0, 10.0), Running("B", "down", 1.0 + 0.36, 20.0)]
+    found = shortfalls([(0.0, close), (1.0, fine)], **rule)
+    assert [(f.leader, f.follower) for f in found] == [("A", "B")]
+    assert found[0].gap_m == pytest.approx(280.0)
+    assert found[0].required_m == pytest.approx(290.0)
