@@ -1,0 +1,10 @@
+"""One service day as discrete events: the kernel, passengers arriving and boarding, and (to
+come) trains under signalling, disruptions and control, each in its own module.
+
+The simulation never prints, reads files or looks at the clock: it takes the plan, a seed and
+parameters and returns tables.
+"""
+
+from lrtsim.dynamics.numba_cache import ensure_cache_dir
+
+ensure_cache_dir()
