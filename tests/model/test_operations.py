@@ -8,6 +8,7 @@ round trip and a text round trip.
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from typing import Any
 
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 from lrtsim.errors import ScenarioError
 from lrtsim.io.toml_writer import toml_text
 from lrtsim.model.incidents import incident_text, parse_incident, with_incidents
-from lrtsim.model.load import load_scenario, scenario_from_dict, scenario_from_toml
+from lrtsim.model.load import embedded_text, load_scenario, scenario_from_dict, scenario_from_toml
 from lrtsim.model.schema import Incident, Scenario
+from support.scenarios import replaced
 
 NAMES = ["West", "Mangilik El", "Әуежай", "East End"]
 """Stations of the test line, in line order (a space and non-ASCII letters on purpose)."""
@@ -185,6 +187,22 @@ def test_the_astana_scenario_keeps_validating_with_its_operations() -> None:
     assert astana.operations.control.strategy == "none"
     assert astana.operations.incidents == []
     assert astana.operations.control.timepoint_names(astana.line) == ("Airport", "Nurly Zhol")
+
+
+def test_the_astana_scenarios_commented_examples_are_valid_when_uncommented() -> None:
+    text = replaced(
+        embedded_text("astana"),
+        ("# incidents = [\n#   {", "incidents = [\n  {"),
+        ("duration_min = 12 },\n# ]\n", "duration_min = 12 },\n]\n"),
+        ('# crossovers = ["Baiterek"]', 'crossovers = ["Baiterek"]'),
+        ('strategy = "none"', 'strategy = "short_turn"'),
+    )
+    ops = scenario_from_toml(text).operations
+    assert ops.incidents == [parse_incident("08:15,track_blocked,Baiterek,House of Ministries,12")]
+    assert ops.control.crossovers == ["Baiterek"]
+    as_text = re.search(r'^#   --incident "(.*)"$', text, re.M)
+    assert as_text is not None
+    assert ops.incidents == [parse_incident(as_text.group(1))]
 
 
 @pytest.mark.parametrize(
