@@ -51,7 +51,9 @@ def parse_incident(text: str) -> Incident:
     incident, problems = _read(text, ("operations", "incidents", 0))
     if incident is None:
         source = f"incident '{text}'"
-        raise ScenarioError(source, [_relative(p, "operations.incidents[0]") for p in problems])
+        raise ScenarioError(
+            source, [_renamed(p, "operations.incidents[0]", None) for p in problems]
+        )
     return incident
 
 
@@ -80,7 +82,7 @@ def with_incidents(
     """The scenario with incidents given as text added after its own, checked as the file's.
 
     Every problem names the text by its place among `texts` as `<label> N` (counted from 1)
-    and the incident's key in brackets, with the file's message:
+    and the incident's key in parentheses, with the file's message:
     `--incident 1 (between): 'Baiterek' and 'Nurly Zhol' are not adjacent stations …`.
     Raises `ScenarioError` (from `source`, by default the scenario's name) with all of them.
     """
@@ -176,21 +178,14 @@ def _number(value: float) -> str:
     return repr(value)
 
 
-def _renamed(problem: str, where: str, name: str) -> str:
-    """'operations.incidents[3].between: …' as '--incident 1 (between): …'."""
+def _renamed(problem: str, where: str, name: str | None) -> str:
+    """A problem of the incident at key path `where` under another name: with `name`
+    '--incident 1', 'operations.incidents[3].between: …' becomes '--incident 1 (between): …';
+    without one, 'between: …' (the incident's own problems: the message alone)."""
     path, _, message = problem.partition(": ")
-    if path == where:
-        return f"{name}: {message}"
-    if path.startswith(where) and path[len(where)] in ".[":
-        return f"{name} ({path[len(where) :].lstrip('.')}): {message}"
-    return problem
-
-
-def _relative(problem: str, where: str) -> str:
-    """'operations.incidents[0].kind: …' as 'kind: …'; the incident's own problems as they are."""
-    path, _, message = problem.partition(": ")
-    if path == where:
-        return message
-    if path.startswith(where) and path[len(where)] in ".[":
-        return f"{path[len(where) :].lstrip('.')}: {message}"
-    return problem
+    if not path.startswith(where) or path[len(where) : len(where) + 1] not in ("", ".", "["):
+        return problem
+    key = path[len(where) :].lstrip(".")
+    if name is None:
+        return f"{key}: {message}" if key else message
+    return f"{name} ({key}): {message}" if key else f"{name}: {message}"

@@ -402,7 +402,7 @@ class Incident(Strict):
     """A planned disruption of the simulated day: what happens, where, when and for how long.
 
     `between` (two adjacent stations, in either order) or `station` says where; which one a kind
-    needs is a rule of `checks.check_operations`, so that every problem of a file is reported.
+    needs is a rule of `checks.check_incident`, so that every problem of a file is reported.
     """
 
     at: ClockTime
