@@ -28,6 +28,15 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         embedded_text("astana"),
         ('name = "Theatre"', 'name = "[/x] Theatre"'),
         ('station = "Theatre"', 'station = "[/x] Theatre"'),
+        (
+            "punctuality_window_s = [-60, 180]",
+            'punctuality_window_s = [-30, 120]\nincidents = [{ at = "08:15", kind = '
+            '"station_closed", station = "[/x] Theatre", direction = "up", duration_min = 20 }]',
+        ),
+        (
+            'strategy = "none"',
+            'strategy = "holding"\ntimepoints = ["Airport", "[/x] Theatre"]',
+        ),
     )
     (folder / "bracket.toml").write_text(bracket, encoding="utf-8")
     return folder
@@ -219,6 +228,10 @@ def test_scenario_show(key: str, runs: dict[str, Any], astana: Scenario) -> None
     for station in astana.line.stations:
         assert station.name in out, station.name
     assert "capacity 480" in out
+    assert (
+        "Operations: dwell cv 0.15, running-time cv 0.02; random failures none; control none; "
+        "punctual from -60 to +180 s; 0 incidents." in out
+    )
     assert "Depot: Airport depot" in out
     assert f"{len(astana.line.curves)} curves" in out
 
@@ -235,3 +248,6 @@ def test_validate_an_exported_file(runs: dict[str, Any]) -> None:
 def test_show_prints_names_verbatim(runs: dict[str, Any]) -> None:
     out = ok(runs["show_bracket"]).stdout
     assert "[/x] Theatre" in out
+    assert "control holding (schedule) at Airport, [/x] Theatre, at most 120 s" in out
+    assert "punctual from -30 to +120 s; 1 incident." in out
+    assert "  Incident 1: 08:15 station_closed at [/x] Theatre (up), 20 min." in out

@@ -483,9 +483,9 @@ CASES: list[Case] = [
         cli=False,
     ),
     Case(
-        "string_for_boolean",
-        edited(lambda d: d.update(operations={"holding": "yes"})),
-        (("operations.holding", ("'yes'", "valid boolean")),),
+        "boolean_for_choice",
+        edited(lambda d: d.update(operations={"control": {"strategy": True}})),
+        (("operations.control.strategy", ("true is not allowed", "'none', 'holding'")),),
         cli=False,
     ),
     Case(

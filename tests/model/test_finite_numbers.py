@@ -112,8 +112,13 @@ FULL["service"] = {
 FULL["operations"] = {
     "dwell_cv": 0.15,
     "run_time_cv": 0.02,
-    "incident_rate_per_day": 1.0,
-    "incident_duration_s": 600.0,
+    "incidents": [
+        {"at": "08:15", "kind": "track_blocked", "between": ["A", "B"], "duration_min": 12.0}
+    ],
+    "failure_rate_per_train_km": 1e-4,
+    "failure_recovery_min": 10.0,
+    "control": {"strategy": "holding", "max_hold_s": 90.0},
+    "punctuality_window_s": [-60.0, 180.0],
 }
 FULL["gtfs"] = {"agency_timezone": "Asia/Almaty"}
 

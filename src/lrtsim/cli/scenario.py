@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from lrtsim.cli.common import ScenarioArg, app, fail, load, out
 from lrtsim.errors import LrtsimError
+
+if TYPE_CHECKING:
+    from lrtsim.model.schema import Scenario
 
 scenario_app = typer.Typer(
     help="Show, validate and export scenarios.",
@@ -88,3 +91,39 @@ def scenario_show(ref: ScenarioArg = "astana") -> None:
         f"{rs.standing_capacity_pax_per_m2:g}/m²)."
     )
     out.print(f"Signalling: {s.signalling.kind.replace('_', ' ')}. Seed: {s.seed}.")
+    _show_operations(s)
+
+
+def _show_operations(s: Scenario) -> None:
+    """The `[operations]` of a scenario: variability, failures, control, window, incidents."""
+    ops, control = s.operations, s.operations.control
+    failures = (
+        f"{ops.failure_rate_per_train_km:g} per train-km, {ops.failure_recovery_min:g} min to "
+        "recover"
+        if ops.failure_rate_per_train_km > 0
+        else "none"
+    )
+    if control.strategy == "holding":
+        where = ", ".join(control.timepoint_names(s.line))
+        strategy = f"holding ({control.mode}) at {where}, at most {control.max_hold_s:g} s"
+    elif control.strategy == "short_turn":
+        strategy = f"short turns at {', '.join(control.crossovers)}"
+    else:
+        strategy = "none"
+    early, late = ops.punctuality_window_s
+    out.print(
+        f"Operations: dwell cv {ops.dwell_cv:g}, running-time cv {ops.run_time_cv:g}; random "
+        f"failures {failures}; control {escape(strategy)}; punctual from {early:+g} to "
+        f"{late:+g} s; {len(ops.incidents)} incident{'' if len(ops.incidents) == 1 else 's'}."
+    )
+    for i, incident in enumerate(ops.incidents, start=1):
+        place = (
+            f"at {incident.station}"
+            if incident.between is None
+            else f"between {incident.between[0]} and {incident.between[1]}"
+        )
+        directions = "both directions" if incident.direction == "both" else incident.direction
+        out.print(
+            f"  Incident {i}: {incident.at} {incident.kind} {escape(place)} ({directions}), "
+            f"{incident.duration_min:g} min."
+        )

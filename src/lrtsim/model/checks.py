@@ -17,8 +17,11 @@ import numpy as np
 from lrtsim.errors import GridTooLargeError
 from lrtsim.model.geometry import chainage_m, haversine_m
 from lrtsim.model.schema import (
+    Control,
     Demand,
+    Incident,
     Line,
+    Operations,
     Period,
     Publication,
     RollingStock,
@@ -536,6 +539,148 @@ def check_day_types(service: Service) -> list[Problem]:
     return problems
 
 
+def check_operations(operations: Operations, line: Line | None, service: Service) -> list[Problem]:
+    """Incidents name real, adjacent stations as their kind needs and fall in the service day;
+    control names real stations (`check_incident`, `check_control`).
+
+    Without a usable `line` (stations out of order) only the times are checked.
+    """
+    problems: list[Problem] = []
+    for i, incident in enumerate(operations.incidents):
+        problems += check_incident(incident, f"operations.incidents[{i}]", line, service)
+    if line is not None:
+        problems += check_control(operations.control, line)
+    return problems
+
+
+def check_incident(
+    incident: Incident, where: str, line: Line | None, service: Service
+) -> list[Problem]:
+    """One incident: where it is (as its kind needs), that its stations exist and are adjacent,
+    and that it starts within a service day."""
+    problems: list[Problem] = []
+    kind = incident.kind
+    given = [key for key in ("between", "station") if getattr(incident, key) is not None]
+    two, one = "two adjacent stations (`between` = [A, B])", "one station (`station` = A)"
+    needs = {"track_blocked": two, "station_closed": one, "train_failure": f"{two} or {one}"}
+    if len(given) == 2:
+        problems.append((where, f"gives both `between` and `station`; {kind} takes {needs[kind]}"))
+    elif not given:
+        problems.append((where, f"gives no place; {kind} takes {needs[kind]}"))
+    elif kind == "track_blocked" and given == ["station"]:
+        problems.append((f"{where}.station", f"{kind} takes {two}, not one station"))
+    elif kind == "station_closed" and given == ["between"]:
+        problems.append((f"{where}.between", f"{kind} takes {one}, not two"))
+    if line is not None:
+        problems += _check_incident_place(incident, where, line)
+    problems += _check_incident_time(incident, where, service)
+    return problems
+
+
+def _check_incident_place(incident: Incident, where: str, line: Line) -> list[Problem]:
+    """The incident's stations are stations of the line; `between` names two neighbours."""
+    names = [s.name for s in line.stations]
+    if incident.station is not None and incident.station not in names:
+        return [(f"{where}.station", unknown_station(incident.station, names))]
+    if incident.between is None:
+        return []
+    a, b = incident.between
+    unknown = [(j, n) for j, n in enumerate((a, b)) if n not in names]
+    if unknown:
+        return [(f"{where}.between[{j}]", unknown_station(n, names)) for j, n in unknown]
+    if a == b:
+        return [(f"{where}.between", f"names '{a}' twice; give two adjacent stations")]
+    i, j = sorted((names.index(a), names.index(b)))
+    if j - i > 1:
+        inside = j - i - 1
+        return [
+            (
+                f"{where}.between",
+                f"'{a}' and '{b}' are not adjacent stations ({inside} "
+                f"station{' lies' if inside == 1 else 's lie'} between them); an incident "
+                f"covers one interstation, such as ['{names[i]}', '{names[i + 1]}']",
+            )
+        ]
+    return []
+
+
+def _check_incident_time(incident: Incident, where: str, service: Service) -> list[Problem]:
+    """`at` lies within the hours of a service day: of `[service]`, or of one of its day types
+    when it has them."""
+    days = [
+        (name, start, end)
+        for name, start, end in service_days(service)
+        if clock_to_s(end) > clock_to_s(start)  # a broken day is reported by check_service
+    ]
+    at = clock_to_s(incident.at)
+    if not days:
+        return []
+    if any(clock_to_s(start) <= at <= clock_to_s(end) for _, start, end in days):
+        return []
+    if len({(start, end) for _, start, end in days}) == 1:
+        _, start, end = days[0]
+        span = f"the service day {start}–{end} (service.start–service.end)"
+        if service.day_types:
+            span = f"the service day {start}–{end} (of every day type)"
+    else:
+        span = "every service day (" + ", ".join(f"{n} {s}–{e}" for n, s, e in days) + ")"
+    return [(f"{where}.at", f"{incident.at} is outside {span}")]
+
+
+def service_days(service: Service) -> list[tuple[str, str, str]]:
+    """(name, start, end) of each service day: each day type with the hours it runs (its own or
+    those of `[service]`), or `[service]` alone (named 'service') without day types."""
+    if not service.day_types:
+        return [("service", service.start, service.end)]
+    return [(d.name, d.start or service.start, d.end or service.end) for d in service.day_types]
+
+
+def check_control(control: Control, line: Line) -> list[Problem]:
+    """Timepoints and crossovers name stations of the line, once each; a crossover for short
+    turns is at an intermediate station (trains turn at the terminals anyway), and the
+    `short_turn` strategy has at least one."""
+    names = [s.name for s in line.stations]
+    problems: list[Problem] = []
+    for key in ("timepoints", "crossovers"):
+        listed: list[str] = getattr(control, key) or []
+        for i, name in enumerate(listed):
+            path = f"operations.control.{key}[{i}]"
+            if name not in names:
+                problems.append((path, unknown_station(name, names)))
+            elif name in listed[:i]:
+                problems.append((path, f"'{name}' is listed twice"))
+            elif key == "crossovers" and name in (names[0], names[-1]):
+                problems.append(
+                    (
+                        path,
+                        f"'{name}' is a terminal, where every train turns anyway; crossovers "
+                        "lists the intermediate stations where a train may turn back short",
+                    )
+                )
+    if control.strategy == "short_turn" and not control.crossovers:
+        problems.append(
+            (
+                "operations.control.crossovers",
+                "is empty, but strategy 'short_turn' needs at least one station where a train "
+                "may turn back; name the stations with a crossover",
+            )
+        )
+    return problems
+
+
+def unknown_station(name: str, names: Sequence[str]) -> str:
+    """What is wrong with a name that is not a station of the line: the likely one, or all."""
+    by_case = {n.casefold(): n for n in names}
+    close = (
+        [by_case[name.casefold()]]
+        if name.casefold() in by_case
+        else difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    )
+    if close:
+        return f"'{name}' is not a station of the line; did you mean '{close[0]}'?"
+    return f"'{name}' is not a station of the line (stations: {', '.join(names)})"
+
+
 def check_publication(pub: Publication) -> list[Problem]:
     """The GTFS time zone is an IANA name; the feed's dates are real dates, start ≤ end."""
     problems: list[Problem] = []
@@ -619,6 +764,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         + check_signalling(scenario.signalling, line)
         + check_demand(scenario.demand, line)
         + check_service(scenario.service)
+        + check_operations(scenario.operations, line, scenario.service)
         + check_publication(scenario.gtfs)
         + check_with_the_train(line, scenario.signalling, scenario.rolling_stock)
     )

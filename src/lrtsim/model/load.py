@@ -18,6 +18,7 @@ from lrtsim.model import checks
 from lrtsim.model.schema import (
     Demand,
     Line,
+    Operations,
     Publication,
     RollingStock,
     Scenario,
@@ -92,13 +93,20 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<scenario>") -> Scena
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = [_describe(error) for error in _union_branches_that_fit(exc.errors())]
+        problems = describe_errors(exc)
         problems += _partial_checks(raw, exc)
         raise ScenarioError(source, _unique(problems)) from None
     found = checks.check_scenario(scenario)
     if found:
         raise ScenarioError(source, [f"{path}: {message}" for path, message in found])
     return scenario
+
+
+def describe_errors(exc: ValidationError, at: tuple[int | str, ...] = ()) -> list[str]:
+    """Each structural problem as 'key path: what is wrong', for a part of a scenario validated
+    on its own: `at` is where that part sits in a scenario (`('operations', 'incidents', 2)`)."""
+    errors = [{**error, "loc": (*at, *error["loc"])} for error in exc.errors()]
+    return [_describe(error) for error in _union_branches_that_fit(errors)]
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:
@@ -276,10 +284,12 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
         ("signalling", Signalling),
         ("demand", Demand),
         ("service", Service),
+        ("operations", Operations),
         ("gtfs", Publication),
     ]
     stock: RollingStock | None = None
     signalling: Signalling | None = Signalling() if "signalling" not in raw else None
+    service: Service | None = Service() if "service" not in raw else None
     for key, model in sections:
         if key in broken or not isinstance(raw.get(key), dict):
             continue
@@ -293,7 +303,10 @@ def _partial_checks(raw: dict[str, Any], exc: ValidationError) -> list[str]:
         elif isinstance(section, Demand):
             found += checks.check_demand(section, line if line_ok else None)
         elif isinstance(section, Service):
+            service = section
             found += checks.check_service(section)
+        elif isinstance(section, Operations) and service is not None:
+            found += checks.check_operations(section, line if line_ok else None, service)
         elif isinstance(section, Publication):
             found += checks.check_publication(section)
     if stock is not None:

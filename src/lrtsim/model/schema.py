@@ -381,15 +381,121 @@ class Service(Strict):
 
 
 # ---------------------------------------------------------------------------------- operations
+IncidentKind = Literal["track_blocked", "train_failure", "station_closed"]
+INCIDENT_KINDS: tuple[IncidentKind, ...] = ("track_blocked", "train_failure", "station_closed")
+"""What an incident does: blocks the track between two adjacent stations; stops a train where
+it is for a while; closes a station (trains pass it without stopping)."""
+
+IncidentDirection = Literal["up", "down", "both"]
+
+StationName = Annotated[str, Field(min_length=1)]
+"""The `name` of a station of the line (that it is one is a rule of `checks.py`)."""
+
+MAX_INCIDENT_MIN = 24 * 60
+"""Longest incident, and longest recovery of a failed train, in minutes: one day."""
+
+MAX_PUNCTUALITY_S = 3600.0
+"""Widest punctuality window, either side of the scheduled time, in seconds."""
+
+
+class Incident(Strict):
+    """A planned disruption of the simulated day: what happens, where, when and for how long.
+
+    `between` (two adjacent stations, in either order) or `station` says where; which one a kind
+    needs is a rule of `checks.check_incident`, so that every problem of a file is reported.
+    """
+
+    at: ClockTime
+    kind: IncidentKind
+    between: tuple[StationName, StationName] | None = None
+    station: StationName | None = None
+    direction: IncidentDirection = "both"
+    duration_min: float = Field(gt=0, le=MAX_INCIDENT_MIN)
+
+    @field_validator("between", mode="before")
+    @classmethod
+    def _pair(cls, value: object) -> object:
+        """TOML has arrays, not tuples: two station names as [A, B]."""
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise ValueError(
+                    f"needs two adjacent stations [A, B], got {len(value)} "
+                    f"name{'' if len(value) == 1 else 's'}"
+                )
+            return tuple(value)
+        return value
+
+    @property
+    def at_s(self) -> int:
+        """Start, in seconds after midnight of the service day."""
+        return clock_to_s(self.at)
+
+    @property
+    def duration_s(self) -> float:
+        """How long it lasts, in seconds."""
+        return self.duration_min * 60.0
+
+
+class Control(Strict):
+    """How trains are regulated during the day: one strategy, and the settings of each.
+
+    `timepoints` left out means the two terminals. The settings of a strategy not chosen are
+    kept (a command line may choose another strategy) but not used.
+    """
+
+    strategy: Literal["none", "holding", "short_turn"] = "none"
+    mode: Literal["schedule", "headway"] = "schedule"
+    timepoints: list[StationName] | None = None
+    max_hold_s: float = Field(default=120.0, gt=0, le=3600)
+    crossovers: list[StationName] = Field(default_factory=list)
+
+    def timepoint_names(self, line: Line) -> tuple[str, ...]:
+        """Stations where holding may hold a train: `timepoints`, else the two terminals."""
+        if self.timepoints is None:
+            return (line.stations[0].name, line.stations[-1].name)
+        return tuple(self.timepoints)
+
+
 class Operations(Strict):
-    """Day-to-day variability and control for the service-day simulation."""
+    """Day-to-day variability, disruptions and control for the service-day simulation."""
 
     dwell_cv: float = Field(default=0.15, ge=0, le=2)
     run_time_cv: float = Field(default=0.02, ge=0, le=1)
-    incident_rate_per_day: float = Field(default=0.0, ge=0, le=100)
-    incident_duration_s: float = Field(default=600.0, ge=0, le=86_400)
-    holding: bool = True
-    short_turns: bool = False
+    incidents: list[Incident] = Field(default_factory=list)
+    failure_rate_per_train_km: float = Field(default=0.0, ge=0, le=1)
+    failure_recovery_min: float = Field(default=10.0, gt=0, le=MAX_INCIDENT_MIN)
+    control: Control = Field(default_factory=Control)
+    punctuality_window_s: tuple[float, float] = (-60.0, 180.0)
+
+    @field_validator("punctuality_window_s", mode="before")
+    @classmethod
+    def _window_pair(cls, value: object) -> object:
+        """TOML has arrays, not tuples: [early, late]."""
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise ValueError(f"needs two numbers [early, late], got {len(value)}")
+            return tuple(value)
+        return value
+
+    @field_validator("punctuality_window_s")
+    @classmethod
+    def _window(cls, value: tuple[float, float]) -> tuple[float, float]:
+        early, late = value
+        if not early <= 0 <= late:
+            raise ValueError(
+                f"[{early:g}, {late:g}] must have early ≤ 0 ≤ late (seconds from the "
+                "scheduled departure: early is negative, late positive)"
+            )
+        if early < -MAX_PUNCTUALITY_S or late > MAX_PUNCTUALITY_S:
+            raise ValueError(
+                f"[{early:g}, {late:g}] reaches beyond ±{MAX_PUNCTUALITY_S:g} s (one hour)"
+            )
+        return value
+
+    @property
+    def failure_recovery_s(self) -> float:
+        """How long a randomly failed train stands, in seconds."""
+        return self.failure_recovery_min * 60.0
 
 
 # ---------------------------------------------------------------------------------------- gtfs
