@@ -143,3 +143,17 @@ def test_the_undisturbed_astana_day(astana_day: Day) -> None:
     assert k.peak_load_factor == pytest.approx(loads.max() / capacity)
     assert 0 < k.mean_wait_s < 900
     assert k.mean_journey_s > k.mean_wait_s
+
+
+def test_empty_tables_give_nan_and_zero_counts() -> None:
+    k = kpis(
+        stop_times(),
+        passengers(),
+        pd.DataFrame(columns=list(STOP_VISIT_COLUMNS)),
+        pd.DataFrame(columns=list(RUN_COLUMNS)),
+        capacity=1,
+    )
+    assert math.isnan(k.punctuality_pct)
+    assert math.isnan(k.headway_cv)
+    assert (k.train_km, k.trains_used, k.trips_planned, k.passengers) == (0.0, 0, 0, 0)
+    json.dumps(k.as_dict(), allow_nan=False)

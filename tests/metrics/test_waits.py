@@ -166,3 +166,8 @@ def test_boarding_k_trains_after_the_scheduled_one_adds_k_headways(
     w = waits(riders, day)
     actual = table["actual_wait_s"].to_numpy()
     assert np.median(actual) - 1e-9 <= w.p95_wait_s <= actual.max() + 1e-9
+
+
+def test_a_station_the_stop_times_do_not_have_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"do not have: \['3'\]"):
+        waits(passengers(passenger(1, "A", 3, 0.0)), DAY)  # type: ignore[arg-type]

@@ -80,11 +80,12 @@ def headway_deviations(stop_times: pd.DataFrame) -> pd.DataFrame:
     scheduled_headway_s, actual_headway_s and deviation_s = actual − scheduled."""
     require_columns(stop_times, STOP_TIMES_COLUMNS, "stop_times")
     keys = ["direction", "station"]
-    departures = stop_times[departure_rows(stop_times)]
-    planned = departures[np.isfinite(departures["planned_departure_s"])]
+    times = {c: stop_times[c].astype(float) for c in ("planned_departure_s", "actual_departure_s")}
+    departures = stop_times.assign(**times)[departure_rows(stop_times)]
+    planned = departures[np.isfinite(departures["planned_departure_s"].to_numpy())]
     planned = planned.sort_values([*keys, "planned_departure_s"], kind="stable")
     scheduled = planned.groupby(keys, sort=False)["planned_departure_s"].diff()
-    served = departures[np.isfinite(departures["actual_departure_s"])]
+    served = departures[np.isfinite(departures["actual_departure_s"].to_numpy())]
     served = served.sort_values([*keys, "actual_departure_s"], kind="stable")
     actual = served.groupby(keys, sort=False)["actual_departure_s"].diff()
     table = served[[*keys, "station_index", "trip_id"]].assign(

@@ -96,6 +96,13 @@ def scheduled_departures(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> 
     times = planned["planned_departure_s"].to_numpy(dtype=float)
     origin = passengers["origin"]
     destination = passengers["destination"]
+    known = set(stop_times["station"].unique())
+    unknown = sorted({str(x) for x in pd.concat([origin, destination]).unique() if x not in known})
+    if unknown:
+        raise ValueError(
+            f"passengers name stations the stop times do not have: {unknown[:5]} (origin and "
+            "destination are station names, as in stop_times.station)"
+        )
     for pattern, members in patterns.groupby(patterns, sort=False):
         where = {station: i for i, station in enumerate(pattern)}
         o = origin.map(where).to_numpy(dtype=float)
