@@ -1,0 +1,167 @@
+"""Passenger waits: actual, scheduled and excess (TfL's Excess Wait Time, per passenger).
+
+A passenger's actual wait is board_s − arrival_s: from reaching the platform to the departure
+of the train boarded, so the trains they could not board (full) are in it. Their scheduled wait
+is what the same passenger would have waited with every train on its planned time and no
+capacity limit: from their arrival to the first planned departure from their origin, at or after
+the arrival, of a trip whose plan also stops at their destination later. Excess wait = actual −
+scheduled. TfL measures Excess Wait Time as actual minus scheduled wait (from headways, for
+frequent bus routes; London Underground's Excess Journey Time counts platform waits, trains
+too full to board included); with every passenger simulated we take the difference passenger
+by passenger, so denied boardings count in it as they do on the Underground.
+
+Who is counted. The waits are over passengers who boarded and had a scheduled train. A
+passenger who never boarded though a train was scheduled for them is *not served*: their wait
+has no end, so it is left out of the waits and counted on its own (`not_served`), to be read
+with them — as measured waits are (a fare-card or counted journey exists only once made). A
+passenger for whom no train was scheduled (arrived after the last one for their trip) is
+*unscheduled*, left out of every wait whatever happened to them: no service plan could serve
+them, so they say nothing about how it was run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from lrtsim.metrics.tables import (
+    PASSENGER_COLUMNS,
+    STOP_TIMES_COLUMNS,
+    departure_rows,
+    require_columns,
+)
+
+FloatArray = npt.NDArray[np.float64]
+
+WAIT_PERCENTILE = 95.0
+"""The high percentile reported (numpy's linear interpolation between order statistics)."""
+
+PASSENGER_WAIT_COLUMNS = (
+    "passenger_id",
+    "boarded",  # bool: board_s is known
+    "actual_wait_s",  # float: board_s − arrival_s; NaN if never boarded
+    "scheduled_wait_s",  # float: to the first suitable planned departure; NaN if none
+    "excess_wait_s",  # float: actual − scheduled; NaN unless both are known
+)
+"""`passenger_waits`: one row per passenger, in the passengers table's order."""
+
+
+@dataclass(frozen=True)
+class Waits:
+    """Mean and high-percentile waits over the counted passengers; the others by kind.
+
+    passengers = counted + not_served + unscheduled; each wait is NaN when none is counted.
+    """
+
+    passengers: int
+    counted: int
+    """Boarded, and had a scheduled train: the waits are over these."""
+    not_served: int
+    """Never boarded though a train was scheduled for them."""
+    unscheduled: int
+    """No train was scheduled for them after their arrival."""
+    mean_wait_s: float
+    p95_wait_s: float
+    scheduled_wait_s: float
+    """Mean scheduled wait of the same passengers."""
+    excess_wait_s: float
+    """Mean excess wait: mean_wait_s − scheduled_wait_s."""
+
+
+def scheduled_departures(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> FloatArray:
+    """For each passenger (`PASSENGER_COLUMNS`), the planned departure from their origin of the
+    first trip at or after their arrival that the plan also stops at their destination later;
+    NaN where there is none.
+
+    Trips are grouped by their planned stopping pattern (the stations in stop order), so the
+    search is one sorted lookup per pattern and origin, however many passengers.
+    """
+    require_columns(passengers, PASSENGER_COLUMNS, "passengers")
+    require_columns(stop_times, STOP_TIMES_COLUMNS, "stop_times")
+    arrival = passengers["arrival_s"].to_numpy(dtype=float)
+    best = np.full(len(passengers), np.inf)
+    planned = stop_times[
+        np.isfinite(stop_times["planned_departure_s"].to_numpy(dtype=float))
+        | np.isfinite(stop_times["planned_arrival_s"].to_numpy(dtype=float))
+    ]
+    planned = planned.sort_values(["trip_id", "stop_sequence"], kind="stable")
+    patterns = planned.groupby("trip_id", sort=False)["station"].agg(tuple)
+    departs = departure_rows(planned).to_numpy()
+    position = planned.groupby("trip_id", sort=False).cumcount().to_numpy()
+    trips = planned["trip_id"].to_numpy()
+    times = planned["planned_departure_s"].to_numpy(dtype=float)
+    origin = passengers["origin"]
+    destination = passengers["destination"]
+    known = set(stop_times["station"].unique())
+    unknown = sorted({str(x) for x in pd.concat([origin, destination]).unique() if x not in known})
+    if unknown:
+        raise ValueError(
+            f"passengers name stations the stop times do not have: {unknown[:5]} (origin and "
+            "destination are station names, as in stop_times.station)"
+        )
+    for pattern, members in patterns.groupby(patterns, sort=False):
+        where = {station: i for i, station in enumerate(pattern)}
+        o = origin.map(where).to_numpy(dtype=float)
+        d = destination.map(where).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            rides = np.isfinite(o) & np.isfinite(d) & (o < d)
+        if not rides.any():
+            continue
+        in_pattern = np.isin(trips, members.index.to_numpy()) & departs
+        for i in np.unique(o[rides]).astype(int):
+            deps = np.sort(times[in_pattern & (position == i)])
+            deps = deps[np.isfinite(deps)]
+            if not len(deps):
+                continue
+            chosen = rides & (o == i)
+            k = np.searchsorted(deps, arrival[chosen], side="left")
+            found = np.where(k < len(deps), deps[np.minimum(k, len(deps) - 1)], np.inf)
+            best[chosen] = np.minimum(best[chosen], found)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+def passenger_waits(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> pd.DataFrame:
+    """Each passenger's actual, scheduled and excess wait (`PASSENGER_WAIT_COLUMNS`)."""
+    scheduled = scheduled_departures(passengers, stop_times)
+    arrival = passengers["arrival_s"].to_numpy(dtype=float)
+    actual = passengers["board_s"].to_numpy(dtype=float) - arrival
+    scheduled_wait = scheduled - arrival
+    return pd.DataFrame(
+        {
+            "passenger_id": passengers["passenger_id"].to_numpy(),
+            "boarded": np.isfinite(actual),
+            "actual_wait_s": actual,
+            "scheduled_wait_s": scheduled_wait,
+            "excess_wait_s": actual - scheduled_wait,
+        },
+        columns=list(PASSENGER_WAIT_COLUMNS),
+    )
+
+
+def _mean(values: FloatArray) -> float:
+    return float(values.mean()) if len(values) else math.nan
+
+
+def waits(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> Waits:
+    """Mean and 95th-percentile actual wait, mean scheduled and excess wait of a day's
+    passengers (`PASSENGER_COLUMNS`) against its planned stop times (`STOP_TIMES_COLUMNS`)."""
+    table = passenger_waits(passengers, stop_times)
+    boarded = table["boarded"].to_numpy()
+    scheduled = np.isfinite(table["scheduled_wait_s"].to_numpy(dtype=float))
+    counted = boarded & scheduled
+    actual = table["actual_wait_s"].to_numpy(dtype=float)[counted]
+    planned = table["scheduled_wait_s"].to_numpy(dtype=float)[counted]
+    return Waits(
+        passengers=len(table),
+        counted=int(counted.sum()),
+        not_served=int((~boarded & scheduled).sum()),
+        unscheduled=int((~scheduled).sum()),
+        mean_wait_s=_mean(actual),
+        p95_wait_s=float(np.percentile(actual, WAIT_PERCENTILE)) if len(actual) else math.nan,
+        scheduled_wait_s=_mean(planned),
+        excess_wait_s=_mean(actual - planned),
+    )
