@@ -117,13 +117,13 @@ class BruteSchedule:
     def first_train(
         self, origin: str, destination: str, arrival_s: float
     ) -> tuple[float, float, str]:
-        """The earliest planned departure from `origin` at or after `arrival_s` of a trip that
-        stops at `destination` later: (departure, arrival at destination, trip_id), or
-        (inf, inf, "")."""
+        """The earliest planned train whose doors open at `origin` at or after `arrival_s` and
+        that stops at `destination` later: (its arrival at the origin, its arrival at the
+        destination, trip_id), or (inf, inf, "")."""
         best = (math.inf, math.inf, "")
-        for trip_id, seq, dep, arr in self.trips:
+        for trip_id, seq, _dep, arr in self.trips:
             if origin not in seq or destination not in seq or seq[origin] >= seq[destination]:
                 continue
-            if arrival_s <= dep[origin] < best[0]:
-                best = (float(dep[origin]), float(arr[destination]), trip_id)
+            if arrival_s <= arr[origin] < best[0]:
+                best = (float(arr[origin]), float(arr[destination]), trip_id)
         return best

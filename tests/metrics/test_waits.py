@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_support import BruteSchedule, passenger, passengers, stop_times, trip
 
-from lrtsim.metrics.waits import passenger_waits, scheduled_departures, waits
+from lrtsim.metrics.waits import passenger_waits, scheduled_boardings, waits
 
 H = 300.0
 STEP = 150.0  # run 120 s + dwell 30 s: a train leaves B 150 s after A
@@ -38,11 +38,11 @@ def test_a_denied_boarding_adds_exactly_one_headway() -> None:
 
 
 def test_a_denied_boarding_adds_one_headway_at_an_intermediate_stop() -> None:
-    # From B trains leave at 150, 450, 750, 1050 …: arriving at 760, scheduled 1050, boards 1350.
-    riders = passengers(passenger(1, "B", "C", 760.0, 1350.0, 1470.0, denied=1))
+    # At B the doors open at 120, 420, 720, 1020 …: arriving at 760, scheduled 1020, boards 1320.
+    riders = passengers(passenger(1, "B", "C", 760.0, 1320.0, 1470.0, denied=1))
     w = waits(riders, DAY)
-    assert w.scheduled_wait_s == pytest.approx(290.0)
-    assert w.mean_wait_s == pytest.approx(590.0)
+    assert w.scheduled_wait_s == pytest.approx(260.0)
+    assert w.mean_wait_s == pytest.approx(560.0)
     assert w.excess_wait_s == pytest.approx(H)
 
 
@@ -50,26 +50,26 @@ def test_a_train_that_does_not_reach_the_destination_is_not_the_scheduled_one() 
     short = trip("s1", 450.0, stations=("A", "B"))  # A → B only, between the 300 and 600 trains
     day = stop_times(*(trip(f"t{i}", i * H) for i in range(4)), short)
     riders = passengers(passenger(1, "A", "C", 301.0), passenger(2, "A", "B", 301.0))
-    np.testing.assert_array_equal(scheduled_departures(riders, day), [600.0, 450.0])
+    np.testing.assert_array_equal(scheduled_boardings(riders, day), [600.0, 450.0])
 
 
 def test_the_direction_follows_origin_and_destination() -> None:
     up = trip("u1", 0.0)
-    down = trip("d1", 100.0, stations=("C", "B", "A"), direction="down")  # leaves B at 250
+    down = trip("d1", 100.0, stations=("C", "B", "A"), direction="down")  # at B from 220
     day = stop_times(up, down)
     riders = passengers(
         passenger(1, "B", "A", 10.0, direction="down"),
         passenger(2, "B", "C", 10.0),
-        passenger(3, "B", "C", 151.0),  # after the only up train left B
+        passenger(3, "B", "C", 121.0),  # after the only up train opened its doors at B
     )
-    scheduled = scheduled_departures(riders, day)
-    assert scheduled[:2].tolist() == [250.0, 150.0]
+    scheduled = scheduled_boardings(riders, day)
+    assert scheduled[:2].tolist() == [220.0, 120.0]
     assert math.isnan(scheduled[2])
 
 
 def test_arriving_exactly_at_a_departure_catches_it() -> None:
     riders = passengers(passenger(1, "A", "B", 600.0))
-    assert scheduled_departures(riders, DAY).tolist() == [600.0]
+    assert scheduled_boardings(riders, DAY).tolist() == [600.0]
 
 
 def test_hand_worked_mean_and_95th_percentile() -> None:
@@ -137,7 +137,7 @@ def test_the_scheduled_train_agrees_with_a_scan_of_every_trip(astana_day: Day) -
     expected = [
         schedule.first_train(r.origin, r.destination, r.arrival_s)[0] for r in riders.itertuples()
     ]
-    found = scheduled_departures(riders, astana_day.stop_times)
+    found = scheduled_boardings(riders, astana_day.stop_times)
     np.testing.assert_array_equal(np.where(np.isfinite(found), found, np.inf), expected)
 
 

@@ -45,15 +45,15 @@ PASSENGER_COLUMNS = (
     "destination",  # str: station name
     "direction",  # "up" | "down"
     "arrival_s",  # float: arrival on the platform
-    "board_s",  # float: departure of the train boarded from the origin; NaN if never boarded
+    "board_s",  # float: the boarded train's doors opened at the origin; NaN if never boarded
     "alight_s",  # float: arrival of that train at the destination; NaN if never boarded
     "trip_id",  # str: the trip boarded; "" if never boarded
     "denied_boardings",  # int: trains the passenger could not board (full), 0 if none
 )
-"""One row per passenger. `board_s` is the boarded train's departure from the origin (the end
-of the wait, whenever in the dwell the passenger stepped in) and `alight_s` its arrival at the
-destination (the end of the journey): so in the undisturbed day a passenger's wait is exactly the
-timetable's, and its excess wait 0."""
+"""One row per passenger. `board_s` is when the boarded train's doors opened at the origin (its
+arrival there: the end of the wait, as `simulation.boarding` lets on those who came before the
+doors opened) and `alight_s` its arrival at the destination (the end of the journey): so in the
+undisturbed day a passenger's wait is exactly the timetable's, and its excess wait 0."""
 
 STOP_VISIT_COLUMNS = (
     "trip_id",  # str

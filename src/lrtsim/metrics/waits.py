@@ -72,10 +72,11 @@ class Waits:
     """Mean excess wait: mean_wait_s − scheduled_wait_s."""
 
 
-def scheduled_departures(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> FloatArray:
-    """For each passenger (`PASSENGER_COLUMNS`), the planned departure from their origin of the
-    first trip at or after their arrival that the plan also stops at their destination later;
-    NaN where there is none.
+def scheduled_boardings(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> FloatArray:
+    """For each passenger (`PASSENGER_COLUMNS`), when the doors open at their origin (the planned
+    arrival there) of the first trip at or after their arrival that the plan also stops at their
+    destination later; NaN where there is none. A passenger boards a train whose doors open
+    after they arrive (`simulation.boarding`), so the scheduled and the actual wait end alike.
 
     Trips are grouped by their planned stopping pattern (the stations in stop order), so the
     search is one sorted lookup per pattern and origin, however many passengers.
@@ -93,7 +94,7 @@ def scheduled_departures(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> 
     departs = departure_rows(planned).to_numpy()
     position = planned.groupby("trip_id", sort=False).cumcount().to_numpy()
     trips = planned["trip_id"].to_numpy()
-    times = planned["planned_departure_s"].to_numpy(dtype=float)
+    times = planned["planned_arrival_s"].to_numpy(dtype=float)
     origin = passengers["origin"]
     destination = passengers["destination"]
     known = set(stop_times["station"].unique())
@@ -126,7 +127,7 @@ def scheduled_departures(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> 
 
 def passenger_waits(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> pd.DataFrame:
     """Each passenger's actual, scheduled and excess wait (`PASSENGER_WAIT_COLUMNS`)."""
-    scheduled = scheduled_departures(passengers, stop_times)
+    scheduled = scheduled_boardings(passengers, stop_times)
     arrival = passengers["arrival_s"].to_numpy(dtype=float)
     actual = passengers["board_s"].to_numpy(dtype=float) - arrival
     scheduled_wait = scheduled - arrival
