@@ -20,6 +20,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from bench_runtime import cpu_name
 from lrtsim.demand.od import OdMatrix
 from lrtsim.model.load import load_scenario
 from lrtsim.planning.day_types import make_day_plans
@@ -28,18 +29,6 @@ from lrtsim.simulation.passenger_day import serve_day
 from lrtsim.simulation.seeds import stream
 
 REPEATS = 20
-
-
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo, or the platform's guess."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def timed(fn: Callable[[], object], repeats: int = REPEATS) -> list[float]:

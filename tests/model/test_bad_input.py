@@ -24,6 +24,7 @@ from lrtsim.errors import MAX_SHOWN, ScenarioError
 from lrtsim.model.load import scenario_from_dict, scenario_from_toml
 from lrtsim.model.schema import Scenario
 from support import cli
+from support.scenarios import TEST_TRAM
 
 # ------------------------------------------------------------------------------ a valid scenario
 BASE: dict[str, Any] = {
@@ -37,21 +38,7 @@ BASE: dict[str, Any] = {
             {"name": "C", "km": 2.5},
         ],
     },
-    "rolling_stock": {
-        "name": "Test tram",
-        "length_m": 30,
-        "mass_t": 40,
-        "max_speed_kmh": 70,
-        "max_tractive_effort_kn": 90,
-        "max_power_kw": 600,
-        "service_brake_mps2": 1.0,
-        "davis_a_kn": 1.0,
-        "davis_b_kn_per_kmh": 0.01,
-        "davis_c_kn_per_kmh2": 0.0003,
-        "seats": 60,
-        "standing_area_m2": 40,
-        "doors_per_side": 4,
-    },
+    "rolling_stock": dict(TEST_TRAM),
 }
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -21,7 +21,7 @@ from lrtsim.io.toml_writer import toml_text
 from lrtsim.model.incidents import incident_text, parse_incident, with_incidents
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_dict, scenario_from_toml
 from lrtsim.model.schema import Incident, Scenario
-from support.scenarios import replaced
+from support.scenarios import TEST_TRAM, replaced
 
 NAMES = ["West", "Mangilik El", "Әуежай", "East End"]
 """Stations of the test line, in line order (a space and non-ASCII letters on purpose)."""
@@ -33,21 +33,7 @@ BASE: dict[str, Any] = {
         "max_speed_kmh": 80,
         "stations": [{"name": n, "km": 1.0 * i} for i, n in enumerate(NAMES)],
     },
-    "rolling_stock": {
-        "name": "Test tram",
-        "length_m": 30,
-        "mass_t": 40,
-        "max_speed_kmh": 70,
-        "max_tractive_effort_kn": 90,
-        "max_power_kw": 600,
-        "service_brake_mps2": 1.0,
-        "davis_a_kn": 1.0,
-        "davis_b_kn_per_kmh": 0.01,
-        "davis_c_kn_per_kmh2": 0.0003,
-        "seats": 60,
-        "standing_area_m2": 40,
-        "doors_per_side": 4,
-    },
+    "rolling_stock": dict(TEST_TRAM),
     "service": {"start": "06:00", "end": "23:00"},
 }
 

@@ -114,3 +114,21 @@ def without_geometry(text: str) -> str:
     _, _, tail = rest.partition("\n[rolling_stock]\n")
     assert tail, "the Astana scenario has [line.geometry] before [rolling_stock]"
     return f"{head}\n[rolling_stock]\n{tail}"
+
+
+TEST_TRAM: dict[str, Any] = {
+    "name": "Test tram",
+    "length_m": 30,
+    "mass_t": 40,
+    "max_speed_kmh": 70,
+    "max_tractive_effort_kn": 90,
+    "max_power_kw": 600,
+    "service_brake_mps2": 1.0,
+    "davis_a_kn": 1.0,
+    "davis_b_kn_per_kmh": 0.01,
+    "davis_c_kn_per_kmh2": 0.0003,
+    "seats": 60,
+    "standing_area_m2": 40,
+    "doors_per_side": 4,
+}
+"""A small tram for scenario-file tests (the keys a scenario needs, round numbers)."""
