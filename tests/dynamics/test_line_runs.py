@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from lrtsim.dynamics.line_runs import CAPACITY_LOAD, PLANNING_LOAD, line_runs
+from lrtsim.dynamics.line_runs import line_runs
+from lrtsim.dynamics.load_cases import CAPACITY_LOAD, PLANNING_LOAD
 from lrtsim.dynamics.nonstop import empty_run_s
 from lrtsim.dynamics.runtime import running_times
 from lrtsim.model.schema import Line, RollingStock, Scenario, Service

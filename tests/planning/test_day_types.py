@@ -18,7 +18,7 @@ from plan_support import small_scenario_data
 
 from lrtsim.demand.profile import hourly_shares
 from lrtsim.dynamics import line_runs
-from lrtsim.dynamics.line_runs import CAPACITY_LOAD, PLANNING_LOAD
+from lrtsim.dynamics.load_cases import CAPACITY_LOAD, PLANNING_LOAD
 from lrtsim.dynamics.runtime import running_times
 from lrtsim.errors import LrtsimError, ScenarioError
 from lrtsim.model.load import embedded_text, load_scenario, scenario_from_dict

@@ -31,7 +31,7 @@ from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.calibration.totals import ErrorPct, SegmentTotals
 from lrtsim.calibration.zones import rounded_kmh, with_zones, zone_extent_km
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
-from lrtsim.dynamics.line_runs import PLANNING_LOAD
+from lrtsim.dynamics.load_cases import PLANNING_LOAD
 from lrtsim.model.direction import Direction, running_index
 from lrtsim.model.load import scenario_from_dict
 from lrtsim.model.schema import Scenario

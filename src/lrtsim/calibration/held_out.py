@@ -14,7 +14,7 @@ from lrtsim.calibration.solve import driven_run
 from lrtsim.calibration.spans import CheckedSpan, timepoint_spans
 from lrtsim.calibration.totals import ErrorPct, SegmentTotals
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
-from lrtsim.dynamics.line_runs import PLANNING_LOAD
+from lrtsim.dynamics.load_cases import PLANNING_LOAD
 from lrtsim.dynamics.runtime import dwell_times_s
 from lrtsim.model.direction import Direction
 from lrtsim.model.schema import Scenario

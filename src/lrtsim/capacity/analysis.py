@@ -19,7 +19,8 @@ from lrtsim.capacity.separation import SeparationRule
 from lrtsim.capacity.terminal import Terminal, TerminalHeadway
 from lrtsim.capacity.timeline import Timeline, timeline
 from lrtsim.capacity.uic406 import Occupancy, Section, Trip, occupancy
-from lrtsim.dynamics.line_runs import CAPACITY_LOAD, LineRuns, line_runs
+from lrtsim.dynamics.line_runs import LineRuns, line_runs
+from lrtsim.dynamics.load_cases import CAPACITY_LOAD
 from lrtsim.dynamics.runtime import dwell_times_s
 from lrtsim.dynamics.train import train_params
 from lrtsim.errors import ArgumentError, LrtsimError

@@ -20,6 +20,7 @@ from lrtsim.cli.common import (
     pct,
     within,
 )
+from lrtsim.dynamics.load_cases import PLANNING_LOAD
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -48,7 +49,7 @@ def runtime(
             callback=within(0.0, 1.0),
             help="Passenger load as a fraction of capacity, 0 to 1.",
         ),
-    ] = 0.5,
+    ] = PLANNING_LOAD,
     allowance: Annotated[
         float,
         typer.Option(

@@ -12,14 +12,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from lrtsim.dynamics.load_cases import CAPACITY_LOAD, PLANNING_LOAD
 from lrtsim.dynamics.nonstop import empty_run_s
 from lrtsim.dynamics.runtime import DirectionRun, running_times
 from lrtsim.model.schema import Scenario
-
-CAPACITY_LOAD = 1.0
-"""Headways are for full trains (planning capacity): the slowest acceleration, the longest."""
-PLANNING_LOAD = 0.5
-"""Running times of the timetable are for half-full trains (the day's typical load)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from lrtsim.dynamics.energy_saving import EcoRun, eco_run
 from lrtsim.dynamics.envelope import DEFAULT_STEP_M
+from lrtsim.dynamics.load_cases import PLANNING_LOAD
 from lrtsim.dynamics.profile import RunProfile
 from lrtsim.dynamics.track import run_track
 from lrtsim.dynamics.train import train_params
@@ -72,7 +73,7 @@ def running_times(
     scenario: Scenario,
     directions: tuple[Direction, ...] = DIRECTIONS,
     *,
-    load: float = 0.5,
+    load: float = PLANNING_LOAD,
     allowance_pct: float = 0.0,
     max_step_m: float = DEFAULT_STEP_M,
 ) -> list[DirectionRun]:
