@@ -1,0 +1,63 @@
+"""Time one simulated service day (`simulation.day.simulate_day`) on Astana (`make bench`).
+
+The weekday plan is made once, outside the timings; a first call compiles or loads numba's
+kernels. Timed: the whole day (passengers drawn, every stop visit as an event, tables built) at
+the scenario's own variability, and, for scale, drawing the passengers alone. Prints the
+machine. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+from bench_runtime import cpu_name
+from lrtsim.model.load import load_scenario
+from lrtsim.planning.day_types import make_day_plans
+from lrtsim.simulation.arrivals import draw_arrivals, service_hours_s
+from lrtsim.simulation.day import simulate_day
+from lrtsim.simulation.seeds import stream
+
+REPEATS = 10
+
+
+def timed(fn: Callable[[], object], repeats: int = REPEATS) -> list[float]:
+    """Wall-clock milliseconds of `repeats` calls."""
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def main() -> None:
+    """Print the benchmark table."""
+    scenario = load_scenario("astana")
+    plan = {p.day_type: p.plan for p in make_day_plans(scenario)}["weekday"]
+    start_s, end_s = service_hours_s(scenario)
+    day = simulate_day(plan, scenario, 0)  # warm-up: numba kernels
+    system = f"{platform.system()} {platform.release()}"
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {system}")
+    print(
+        f"Astana weekday: {plan.trips} trips, {len(day.stop_times)} stop visits, "
+        f"{len(day.passengers)} passengers, {len(day.events)} events"
+    )
+    print(f"{'case':<44} {'median ms':>10} {'min ms':>8}")
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("simulate_day (whole day, tables)", lambda: simulate_day(plan, scenario, 1)),
+        (
+            "draw_arrivals alone",
+            lambda: draw_arrivals(plan.od, stream(1, "arrivals"), start_s=start_s, end_s=end_s),
+        ),
+    ]
+    for name, fn in cases:
+        ms = timed(fn)
+        print(f"{name:<44} {statistics.median(ms):>10.1f} {min(ms):>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The simulated service day (`simulation.day`): the timetable reproduced when nothing varies,
+and on a varied day the invariants, checked from the output tables alone."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lrtsim.capacity.segments import station_separation_s
+from lrtsim.metrics.kpis import Kpis, kpis
+from lrtsim.model.load import load_scenario
+from lrtsim.model.schema import Scenario
+from lrtsim.planning.plan import ServicePlan, make_plan
+from lrtsim.simulation.day import DayResult, simulate_day
+
+SEED = 11
+
+
+def _variant(scenario: Scenario, *, operations: dict[str, float], **service: object) -> Scenario:
+    ops = scenario.operations.model_copy(update=operations)
+    svc = scenario.service.model_copy(update=service)
+    return scenario.model_copy(update={"operations": ops, "service": svc})
+
+
+@pytest.fixture(scope="module")
+def astana() -> Scenario:
+    return load_scenario("astana")
+
+
+@pytest.fixture(scope="module")
+def calm(astana: Scenario) -> tuple[Scenario, ServicePlan]:
+    """Nothing varies, dwells are the base dwell whatever the passengers (so no dwell outgrows
+    the published one), and the loading standard is the highest the schema allows."""
+    dwell = astana.service.dwell.model_copy(update={"per_boarding_s": 0.0, "per_alighting_s": 0.0})
+    scenario = _variant(
+        astana,
+        operations={"dwell_cv": 0.0, "run_time_cv": 0.0},
+        dwell=dwell,
+        loading_standard_pax_per_m2=10.0,
+    )
+    return scenario, make_plan(scenario)
+
+
+@pytest.fixture(scope="module")
+def varied(astana: Scenario) -> tuple[Scenario, ServicePlan]:
+    scenario = _variant(astana, operations={"dwell_cv": 0.3, "run_time_cv": 0.05})
+    return scenario, make_plan(scenario)
+
+
+@pytest.fixture(scope="module")
+def calm_day(calm: tuple[Scenario, ServicePlan]) -> DayResult:
+    return simulate_day(calm[1], calm[0], SEED)
+
+
+@pytest.fixture(scope="module")
+def varied_day(varied: tuple[Scenario, ServicePlan]) -> DayResult:
+    return simulate_day(varied[1], varied[0], SEED)
+
+
+def _departures(stop_times: pd.DataFrame) -> pd.Series:
+    last = stop_times.groupby("trip_id")["stop_sequence"].transform("max")
+    return stop_times["stop_sequence"] < last
+
+
+def _kpis(day: DayResult) -> Kpis:
+    return kpis(
+        day.stop_times, day.passengers, day.stop_visits, day.runs, capacity=day.capacity_pax
+    )
+
+
+def test_with_nothing_varying_the_day_is_the_timetable(calm_day: DayResult) -> None:
+    st = calm_day.stop_times
+    assert calm_day.stop_visits["left_behind"].sum() == 0  # the capacity never binds
+    assert calm_day.stop_visits["boarded"].sum() > 50_000
+    np.testing.assert_array_equal(st["actual_arrival_s"], st["planned_arrival_s"])
+    np.testing.assert_array_equal(st["actual_departure_s"], st["planned_departure_s"])
+    k = _kpis(calm_day)
+    assert k.punctuality_pct == 100.0
+    assert abs(k.excess_wait_s) < 1e-9
+
+
+def test_the_stop_times_follow_the_timetable_rows(
+    varied: tuple[Scenario, ServicePlan], varied_day: DayResult
+) -> None:
+    tt = varied[1].timetable
+    st = varied_day.stop_times
+    for column in ("trip_id", "block_id", "stop_sequence", "station"):
+        assert st[column].tolist() == tt[column].tolist()
+    np.testing.assert_array_equal(st["planned_departure_s"], tt["departure_s"])
+
+
+def test_no_train_leaves_a_stop_before_its_published_time(varied_day: DayResult) -> None:
+    st = varied_day.stop_times
+    dep = st[_departures(st)]
+    assert (dep["actual_departure_s"] >= dep["planned_departure_s"] - 1e-9).all()
+    assert (dep["actual_departure_s"] > dep["planned_departure_s"] + 1.0).mean() > 0.3
+
+
+def test_each_train_moves_forward_in_time(
+    varied: tuple[Scenario, ServicePlan], varied_day: DayResult
+) -> None:
+    st = varied_day.stop_times.sort_values(["trip_id", "stop_sequence"])
+    arrive = st["actual_arrival_s"].to_numpy()
+    depart = st["actual_departure_s"].to_numpy()
+    assert (depart >= arrive).all()
+    same = st["trip_id"].to_numpy()[1:] == st["trip_id"].to_numpy()[:-1]
+    assert (arrive[1:][same] > depart[:-1][same]).all()
+    # Trips of a block in block order, each turned no sooner than the terminal allows.
+    turn = {t.name: t.turnaround_s for t in varied[1].capacity.terminals}
+    ends = st.groupby("trip_id").agg(
+        start=("actual_departure_s", "first"),
+        end=("actual_arrival_s", "last"),
+        first=("station", "first"),
+        last=("station", "last"),
+    )
+    blocks = varied[1].blocks
+    for _, acts in blocks[blocks["activity"] == "trip"].groupby("block_id"):
+        trips = acts.sort_values("sequence")["trip_id"].tolist()
+        for a, b in itertools.pairwise(trips):
+            if ends.loc[a, "last"] == ends.loc[b, "first"]:
+                assert ends.loc[b, "start"] >= ends.loc[a, "end"] + turn[ends.loc[a, "last"]] - 1e-6
+
+
+def _separation_shortfalls(plan: ServicePlan, arrive: pd.DataFrame) -> list[float]:
+    """arrival(follower, s) − departure(leader, s) − separation(s) where negative, for
+    consecutive trains at every intermediate stop with a station headway."""
+    short: list[float] = []
+    for d in plan.capacity.directions:
+        for h in d.stations:
+            sep = station_separation_s(h)
+            at = arrive[(arrive["direction"] == d.direction) & (arrive["station"] == h.where)]
+            at = at.sort_values("arrival")
+            gap = at["arrival"].to_numpy()[1:] - at["departure"].to_numpy()[:-1] - sep
+            short.extend(float(g) for g in gap if g < -1e-6)
+    return short
+
+
+def test_the_planned_day_keeps_the_separation(varied: tuple[Scenario, ServicePlan]) -> None:
+    tt = varied[1].timetable
+    table = tt.assign(arrival=tt["arrival_s"], departure=tt["departure_s"])
+    assert _separation_shortfalls(varied[1], table) == []
+
+
+def test_consecutive_trains_keep_the_station_separation(
+    varied: tuple[Scenario, ServicePlan], varied_day: DayResult
+) -> None:
+    st = varied_day.stop_times
+    table = st.assign(arrival=st["actual_arrival_s"], departure=st["actual_departure_s"])
+    assert _separation_shortfalls(varied[1], table) == []
+
+
+def test_a_close_follower_is_held_to_the_separation(astana: Scenario) -> None:
+    """At a tight headway with large dwell variability the rule binds, and still holds."""
+    scenario = _variant(astana, operations={"dwell_cv": 1.0, "run_time_cv": 0.2})
+    plan = make_plan(scenario)
+    day = simulate_day(plan, scenario, SEED)
+    st = day.stop_times
+    table = st.assign(arrival=st["actual_arrival_s"], departure=st["actual_departure_s"])
+    assert _separation_shortfalls(plan, table) == []
+    held = day.stop_visits["held_s"]
+    assert (held >= 0).all()
+    assert (held > 0).sum() > 10  # the rule binds here
+
+
+def test_passengers_are_conserved_and_trains_never_overfull(varied_day: DayResult) -> None:
+    riders, visits = varied_day.passengers, varied_day.stop_visits
+    boarded = riders["board_s"].notna()
+    assert len(riders) == boarded.sum() + (~boarded).sum()
+    assert visits["boarded"].sum() == boarded.sum() == visits["alighted"].sum()
+    assert (riders.loc[~boarded, "trip_id"] == "").all()
+    assert (riders.loc[boarded, "alight_s"] > riders.loc[boarded, "board_s"]).all()
+    assert (riders.loc[boarded, "board_s"] >= riders.loc[boarded, "arrival_s"]).all()
+    flow = visits["load_on_arrival"] - visits["alighted"] + visits["boarded"]
+    assert (flow == visits["load_on_departure"]).all()
+    last = visits.groupby("trip_id")["stop_sequence"].transform("max")
+    assert (visits.loc[visits["stop_sequence"] == last, "load_on_departure"] == 0).all()
+    assert visits["load_on_departure"].max() <= varied_day.capacity_pax
+    # Each boarding and alighting at the trip's actual arrival at that station.
+    st = varied_day.stop_times.set_index(["trip_id", "station"])["actual_arrival_s"]
+    on = riders[boarded]
+    board_at = st.loc[list(zip(on["trip_id"], on["origin"], strict=True))].to_numpy()
+    alight_at = st.loc[list(zip(on["trip_id"], on["destination"], strict=True))].to_numpy()
+    np.testing.assert_array_equal(on["board_s"].to_numpy(), board_at)
+    np.testing.assert_array_equal(on["alight_s"].to_numpy(), alight_at)
+
+
+def test_the_same_seed_gives_the_same_day_and_another_seed_another(
+    varied: tuple[Scenario, ServicePlan], varied_day: DayResult
+) -> None:
+    again = simulate_day(varied[1], varied[0], SEED)
+    for name in ("stop_times", "stop_visits", "passengers", "runs", "events"):
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(varied_day, name))
+    other = simulate_day(varied[1], varied[0], SEED + 1)
+    assert not other.stop_times["actual_arrival_s"].equals(
+        varied_day.stop_times["actual_arrival_s"]
+    )
+    assert len(other.passengers) != len(varied_day.passengers)
+
+
+def test_the_event_log(varied: tuple[Scenario, ServicePlan], varied_day: DayResult) -> None:
+    ev = varied_day.events
+    assert ev["time_s"].is_monotonic_increasing
+    counts = ev["event"].value_counts()
+    stops = len(varied_day.stop_times)
+    assert counts["arrive"] == counts["depart"] + varied[1].trips == stops
+    blocks = varied[1].blocks
+    assert counts["pull_out"] == (blocks["activity"] == "pull_out").sum()
+    assert counts["pull_in"] == (blocks["activity"] == "pull_in").sum()
+    assert (ev["train_id"] == ev["block_id"]).all()
+    arrive = ev[ev["event"] == "arrive"]
+    assert arrive["boarded"].sum() == varied_day.stop_visits["boarded"].sum()
+    # Per train: pull-out first, pull-in last.
+    for _, rows in ev.groupby("block_id"):
+        assert rows["event"].iloc[0] == "pull_out"
+        assert rows["event"].iloc[-1] == "pull_in"
+
+
+def test_kpis_of_a_varied_day_are_plausible(
+    calm_day: DayResult, varied_day: DayResult, varied: tuple[Scenario, ServicePlan]
+) -> None:
+    k = _kpis(varied_day)
+    # Trains wait for their published times at every stop, so cv 0.3 / 0.05 seldom makes one
+    # 3 minutes late; within 30 s some are not.
+    tight = kpis(
+        varied_day.stop_times,
+        varied_day.passengers,
+        varied_day.stop_visits,
+        varied_day.runs,
+        capacity=varied_day.capacity_pax,
+        window_s=(-60.0, 30.0),
+    )
+    assert 50.0 < tight.punctuality_pct < 100.0
+    assert tight.punctuality_pct <= k.punctuality_pct <= 100.0
+    assert k.headway_cv > _kpis(calm_day).headway_cv
+    assert k.excess_wait_s > 0.0
+    assert k.trains_used == varied[1].blocks["block_id"].nunique()
+    assert k.energy_kwh > 0.0
+    runs = varied_day.runs
+    assert len(runs) == varied[1].trips
+    planned_m = varied[1].timetable.groupby("trip_id")["distance_m"].max()
+    got = runs.set_index("trip_id")["distance_m"]
+    np.testing.assert_allclose(got.loc[planned_m.index], planned_m, rtol=0, atol=1e-6)
