@@ -96,13 +96,26 @@ def test_train_km_trains_and_energy() -> None:
             ("B1", "", 1_350.0, 4.0e6),  # pull-out
             ("B1", "up-1", 21_101.0, 1.8e8),
             ("B2", "down-1", 10_000.0, -2.0e6),  # net regeneration on a run: credited
-            ("B3", "", 0.0, 0.0),  # never moved: not a train used
+            ("B3", "", 0.0, 0.0),  # never moved
         ],
         columns=list(RUN_COLUMNS),
     )
     assert operations.train_km(runs) == pytest.approx(32.451)
-    assert operations.trains_used(runs) == 2
     assert operations.energy_kwh(runs) == pytest.approx((4.0e6 + 1.8e8 - 2.0e6) / 3.6e6)
+
+
+def test_trains_used_is_the_most_blocks_in_service_at_once() -> None:
+    # A three-stop trip lasts 2 × 120 + 30 = 270 s. B1 runs at 0 and again at 600; B2 at 100
+    # (overlapping B1's first); B3 at 600 + 270 = 870, when B1's second trip ends: handed over.
+    day = stop_times(
+        trip("a", 0.0, block_id="B1"),
+        trip("b", 600.0, block_id="B1"),
+        trip("c", 100.0, block_id="B2"),
+        trip("d", 870.0, block_id="B3"),
+        trip("e", 2000.0, block_id="B4", delays=None),  # never ran
+    )
+    assert operations.trains_used(day) == 2
+    assert operations.trains_used(day.iloc[:0]) == 0
 
 
 def test_trips_planned_and_operated() -> None:

@@ -122,7 +122,7 @@ def kpis(
         peak_load_factor=crowding.peak_load_factor(stop_visits, capacity),
         energy_kwh=operations.energy_kwh(runs),
         train_km=operations.train_km(runs),
-        trains_used=operations.trains_used(runs),
+        trains_used=operations.trains_used(stop_times),
         trips_planned=operations.trips_planned(stop_times),
         trips_operated=operations.trips_operated(stop_times),
         departures_not_served=on_time.not_served,

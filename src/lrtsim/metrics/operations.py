@@ -34,11 +34,32 @@ def train_km(runs: pd.DataFrame) -> float:
     return float(runs["distance_m"].to_numpy(dtype=float).sum()) / 1000.0
 
 
-def trains_used(runs: pd.DataFrame) -> int:
-    """Trains (distinct block_id) that ran some distance."""
-    require_columns(runs, RUN_COLUMNS, "runs")
-    ran = runs["distance_m"].to_numpy(dtype=float) > 0
-    return int(runs.loc[ran, "block_id"].nunique())
+def trains_used(stop_times: pd.DataFrame) -> int:
+    """Trains in service at once at the busiest moment: blocks counted from their first actual
+    stop time to their last, layovers between trips included (`STOP_TIMES_COLUMNS`). A train
+    that runs a morning and an evening block is one train, not two."""
+    require_columns(stop_times, STOP_TIMES_COLUMNS, "stop_times")
+    arrival = stop_times["actual_arrival_s"].to_numpy(dtype=float)
+    departure = stop_times["actual_departure_s"].to_numpy(dtype=float)
+    served = pd.DataFrame(
+        {
+            "block_id": stop_times["block_id"].to_numpy(),
+            "t": np.fmin(arrival, departure),
+            "u": np.fmax(arrival, departure),
+        }
+    ).dropna(subset=["t"])
+    if served.empty:
+        return 0
+    spans = served.groupby("block_id").agg(start=("t", "min"), end=("u", "max"))
+    # Sweep: a block ending at the moment another starts hands its place over.
+    starts = [(float(t), 1) for t in spans["start"]]
+    ends = [(float(t), -1) for t in spans["end"]]
+    events = sorted(starts + ends, key=lambda e: (e[0], e[1]))
+    count = best = 0
+    for _, step in events:
+        count += step
+        best = max(best, count)
+    return best
 
 
 def energy_kwh(runs: pd.DataFrame) -> float:
