@@ -8,13 +8,10 @@ machine. Not a test: nothing here asserts a time.
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
-import time
 from collections.abc import Callable
 
-from bench_runtime import cpu_name
+from bench_support import machine, timed
 from lrtsim.model.load import load_scenario
 from lrtsim.planning.day_types import make_day_plans
 from lrtsim.simulation.arrivals import draw_arrivals, service_hours_s
@@ -24,24 +21,13 @@ from lrtsim.simulation.seeds import stream
 REPEATS = 10
 
 
-def timed(fn: Callable[[], object], repeats: int = REPEATS) -> list[float]:
-    """Wall-clock milliseconds of `repeats` calls."""
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000.0)
-    return out
-
-
 def main() -> None:
     """Print the benchmark table."""
     scenario = load_scenario("astana")
     plan = {p.day_type: p.plan for p in make_day_plans(scenario)}["weekday"]
     start_s, end_s = service_hours_s(scenario)
     day = simulate_day(plan, scenario, 0)  # warm-up: numba kernels
-    system = f"{platform.system()} {platform.release()}"
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {system}")
+    print(machine())
     print(
         f"Astana weekday: {plan.trips} trips, {len(day.stop_times)} stop visits, "
         f"{len(day.passengers)} passengers, {len(day.events)} events"
@@ -55,7 +41,7 @@ def main() -> None:
         ),
     ]
     for name, fn in cases:
-        ms = timed(fn)
+        ms = timed(fn, REPEATS)
         print(f"{name:<44} {statistics.median(ms):>10.1f} {min(ms):>8.1f}")
 
 

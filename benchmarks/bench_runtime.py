@@ -7,14 +7,13 @@ figures can be recorded in docs/performance.md. Not a test: nothing here asserts
 
 from __future__ import annotations
 
-import os
 import platform
 import statistics
-import time
 
 import numba
 import numpy as np
 
+from bench_support import machine, timed
 from lrtsim.capacity.analysis import analyse
 from lrtsim.dynamics.energy_saving import eco_run
 from lrtsim.dynamics.envelope import run
@@ -26,35 +25,11 @@ from lrtsim.planning.day_types import make_day_plans
 from lrtsim.planning.plan import make_plan
 
 
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo, or the platform's guess."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def timed(fn: object, repeats: int) -> list[float]:
-    """Wall-clock milliseconds of `repeats` calls."""
-    assert callable(fn)
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000.0)
-    return out
-
-
 def main() -> None:
     """Print the benchmark table."""
     scenario = load_scenario("astana")
     train = train_params(scenario.rolling_stock, 0.5)
-    system = f"{platform.system()} {platform.release()}"
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {system}")
+    print(machine())
     print(f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}")
     print(f"{'case':<44} {'median ms':>10} {'min ms':>8} {'points':>8}")
     for direction in ("up", "down"):

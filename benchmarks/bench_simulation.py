@@ -10,17 +10,15 @@ a first call. Prints the machine. Not a test: nothing here asserts a time.
 
 from __future__ import annotations
 
-import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
 
 import numba
 import numpy as np
 import pandas as pd
 
-from bench_runtime import cpu_name
+from bench_support import machine, timed
 from lrtsim.demand.od import OdMatrix
 from lrtsim.model.load import load_scenario
 from lrtsim.planning.day_types import make_day_plans
@@ -29,16 +27,6 @@ from lrtsim.simulation.passenger_day import serve_day
 from lrtsim.simulation.seeds import stream
 
 REPEATS = 20
-
-
-def timed(fn: Callable[[], object], repeats: int = REPEATS) -> list[float]:
-    """Wall-clock milliseconds of `repeats` calls."""
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000.0)
-    return out
 
 
 def row(name: str, times: list[float], note: str = "") -> None:
@@ -63,8 +51,7 @@ def main() -> None:
     stock = scenario.rolling_stock
     standard = stock.capacity_at(scenario.service.loading_standard_pax_per_m2)
     seed = stream(2026, "arrivals")
-    system = f"{platform.system()} {platform.release()}"
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {system}")
+    print(machine())
     print(f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}")
     timetable = plan.timetable
 
@@ -78,18 +65,18 @@ def main() -> None:
     print(f"first call (compiles or loads the numba kernels): {first_ms:.0f} ms")
     print(f"{'case':<52} {'median ms':>9} {'min ms':>8}")
     trips = timetable["trip_id"].nunique()
-    row(f"arrivals, Astana weekday ({len(day)} passengers)", timed(arrivals))
+    row(f"arrivals, Astana weekday ({len(day)} passengers)", timed(arrivals, REPEATS))
     for name, capacity in (("loading standard", standard), ("capacity 180", 180.0)):
         result = serve_day(timetable, day, capacity)
         left = int(result.stop_visits["left_behind"].sum())
         row(
             f"passenger day, {name} ({trips} trips)",
-            timed(lambda c=capacity: serve_day(timetable, day, c)),
+            timed(lambda c=capacity: serve_day(timetable, day, c), REPEATS),
             f"left behind {left}",
         )
     row(
         "arrivals + passenger day, loading standard",
-        timed(lambda: serve_day(timetable, arrivals(), standard)),
+        timed(lambda: serve_day(timetable, arrivals(), standard), REPEATS),
     )
     print("growth with passengers (demand scaled; arrivals + passenger day, standard):")
     for factor in (1 / 3, 1.0, 10 / 3):
@@ -102,7 +89,7 @@ def main() -> None:
     print("growth with trips (passenger day, standard):")
     dense = doubled(timetable, 150.0)
     for name, table in ((f"{trips} trips", timetable), (f"{2 * trips} trips", dense)):
-        row(f"  {name}", timed(lambda t=table: serve_day(t, day, standard)))
+        row(f"  {name}", timed(lambda t=table: serve_day(t, day, standard), REPEATS))
 
 
 if __name__ == "__main__":

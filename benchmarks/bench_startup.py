@@ -7,12 +7,13 @@ machine. Goal: `--help` under 0.3 s. Not a test: nothing here asserts a time.
 
 from __future__ import annotations
 
-import os
 import platform
 import statistics
 import subprocess
 import sys
 import time
+
+from bench_support import machine
 
 REPEATS = 15
 COMMANDS = {
@@ -36,10 +37,7 @@ def wall_s(args: list[str]) -> float:
 
 
 def main() -> None:
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; ", end=""
-    )
-    print(f"Python {platform.python_version()}")
+    print(f"{machine()}; Python {platform.python_version()}")
     print(f"{'command':45s} {'median s':>9s} {'min s':>7s}")
     for name, args in COMMANDS.items():
         wall_s(args)

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench_runtime import cpu_name
+from bench_support import cpu_name
 from lrtsim.calibration.calibrate import calibrate
 from lrtsim.calibration.fit import fit_schedule
 from lrtsim.dynamics.runtime import running_times
