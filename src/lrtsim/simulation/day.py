@@ -57,7 +57,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.capacity.segments import station_separation_s
-from lrtsim.metrics.tables import PASSENGER_COLUMNS, STOP_TIMES_COLUMNS
 from lrtsim.model.direction import DIRECTIONS, Direction, running_index
 from lrtsim.model.schema import Scenario, station_dwell_s
 from lrtsim.planning.dwell import dwell_s
@@ -67,6 +66,7 @@ from lrtsim.simulation.boarding import PassengerState, VisitOutcome
 from lrtsim.simulation.kernel import Kernel
 from lrtsim.simulation.passenger_day import VisitTable, passenger_records, visit_table
 from lrtsim.simulation.seeds import generator, stream
+from lrtsim.simulation.tables import PASSENGER_COLUMNS, STOP_TIMES_COLUMNS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -102,12 +102,12 @@ STOP_VISIT_COLUMNS = (
     "left_behind",
     "held_s",  # float: time held at this stop by separation from the leader
 )
-"""One row per stop visit in timetable order (`metrics.tables.STOP_VISIT_COLUMNS` and more)."""
+"""One row per stop visit in timetable order (`simulation.tables.STOP_VISIT_COLUMNS` and more)."""
 
 
 @dataclass(frozen=True, eq=False)
 class DayResult:
-    """One simulated day as tables (metrics contracts: `lrtsim.metrics.tables`)."""
+    """One simulated day as tables (the contracts of `simulation.tables`, read by `metrics`)."""
 
     seed: int
     stop_times: pd.DataFrame
@@ -115,9 +115,9 @@ class DayResult:
     stop_visits: pd.DataFrame
     """`STOP_VISIT_COLUMNS` of this module."""
     passengers: pd.DataFrame
-    """`metrics.tables.PASSENGER_COLUMNS`: stations by name, in passenger id order."""
+    """`simulation.tables.PASSENGER_COLUMNS`: stations by name, in passenger id order."""
     runs: pd.DataFrame
-    """`metrics.tables.RUN_COLUMNS`, one row per trip run (empty moves not yet included)."""
+    """`simulation.tables.RUN_COLUMNS`, one row per trip run (empty moves not yet included)."""
     events: pd.DataFrame
     """`EVENT_COLUMNS`."""
     capacity_pax: float
@@ -441,7 +441,7 @@ class _Day:
         return self._timetable_order(frame)
 
     def passenger_table(self) -> pd.DataFrame:
-        """`metrics.tables.PASSENGER_COLUMNS`: the boarding records with stations by name."""
+        """`simulation.tables.PASSENGER_COLUMNS`: the boarding records with stations by name."""
         actual = replace(self.visits, arrival_s=self.arrival_s.copy())
         n = len(self.scenario.line.stations)
         records = passenger_records(
@@ -457,7 +457,7 @@ class _Day:
         return out[list(PASSENGER_COLUMNS)]
 
     def runs(self) -> pd.DataFrame:
-        """`metrics.tables.RUN_COLUMNS`: one row per trip, its planned profile's distance and
+        """`simulation.tables.RUN_COLUMNS`: one row per trip, its planned profile's distance and
         line energy (segments summed)."""
         s = self.stops
         frame = pd.DataFrame(
