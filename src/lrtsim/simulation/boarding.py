@@ -64,6 +64,7 @@ def _visit(
     head: IntArray,
     upto: IntArray,
     board_visit: IntArray,
+    board_s: FloatArray,
     denied: IntArray,
     onboard_row: IntArray,
 ) -> tuple[int, int]:
@@ -89,6 +90,7 @@ def _visit(
             c = origin * n + d
             for k in range(head[c], upto[c]):
                 board_visit[members[k]] = visit
+                board_s[members[k]] = doors_open_s
             onboard_row[d] += upto[c] - head[c]
             head[c] = upto[c]
         return waiting, 0
@@ -118,6 +120,7 @@ def _visit(
         last = head[c] + _count_up_to(members, head[c], upto[c], threshold)
         for k in range(head[c], last):
             board_visit[members[k]] = visit
+            board_s[members[k]] = doors_open_s
         for k in range(last, upto[c]):
             denied[members[k]] += 1
         onboard_row[d] += last - head[c]
@@ -141,6 +144,7 @@ def _serve_all(
     head: IntArray,
     upto: IntArray,
     board_visit: IntArray,
+    board_s: FloatArray,
     denied: IntArray,
     onboard: IntArray,
     load: IntArray,
@@ -171,6 +175,7 @@ def _serve_all(
             head,
             upto,
             board_visit,
+            board_s,
             denied,
             onboard[t],
         )
@@ -224,6 +229,8 @@ class PassengerState:
         self.head = self.start.copy()
         self.upto = self.start.copy()
         self.board_visit = np.full(len(arrivals), NOT_BOARDED, dtype=np.int64)
+        self.board_s = np.full(len(arrivals), np.nan)
+        """When each passenger boarded (the doors opened, or the boarding pass of a held train)."""
         self.denied = np.zeros(len(arrivals), dtype=np.int64)
         self.onboard = np.zeros((trips, n), dtype=np.int64)
         self.load = np.zeros(trips, dtype=np.int64)
@@ -268,6 +275,7 @@ class PassengerState:
             self.head,
             self.upto,
             self.board_visit,
+            self.board_s,
             self.denied,
             self.onboard[trip],
         )
@@ -312,6 +320,7 @@ class PassengerState:
             self.head,
             self.upto,
             self.board_visit,
+            self.board_s,
             self.denied,
             self.onboard,
             self.load,

@@ -147,8 +147,15 @@ def passenger_records(
     board_visit: IntArray,
     denied: IntArray,
     stations: int,
+    *,
+    board_s: FloatArray | None = None,
+    served: npt.NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame:
-    """Per-passenger records from the visit each boarded at (`NOT_BOARDED` if none)."""
+    """Per-passenger records from the visit each boarded at (`NOT_BOARDED` if none).
+
+    `board_s` gives each passenger's boarding time where it is not the doors' opening at the
+    visit; `served` marks the visits a train made: one who travels to a stop the train passed
+    alights at its next stop served."""
     boarded = board_visit != NOT_BOARDED
     at = np.where(boarded, board_visit, 0)
     trip = visits.trip[at]
@@ -158,6 +165,14 @@ def passenger_records(
     alight_visit = visit_at[trip * stations + arrivals.destination]
     if np.any(boarded & (alight_visit < 0)):
         raise AssertionError("a passenger boarded a trip that does not stop at their destination")
+    if served is not None:
+        alight_visit = np.where(
+            alight_visit >= 0, _next_served(served, visits)[np.maximum(alight_visit, 0)], -1
+        )
+        if np.any(boarded & (alight_visit < 0)):
+            raise AssertionError(
+                "a passenger rode a trip that served no stop from their destination on"
+            )
     nan = np.float64(np.nan)
     trip_code = np.where(boarded, trip, len(visits.trip_ids))
     return pd.DataFrame(
@@ -167,13 +182,26 @@ def passenger_records(
             "destination": arrivals.destination,
             "direction": direction_labels(arrivals.direction_id),
             "arrival_s": arrivals.arrival_s,
-            "board_s": np.where(boarded, visits.arrival_s[at], nan),
+            "board_s": np.where(boarded, visits.arrival_s[at] if board_s is None else board_s, nan),
             "alight_s": np.where(boarded, visits.arrival_s[np.maximum(alight_visit, 0)], nan),
             "trip_id": categorical(trip_code, (*visits.trip_ids, "")),
             "denied_boardings": denied.astype(np.int64),
         },
         columns=list(PASSENGER_COLUMNS),
     )
+
+
+def _next_served(served: npt.NDArray[np.bool_], visits: VisitTable) -> IntArray:
+    """Per visit: the first visit of the same trip at or after it that was served (−1: none)."""
+    out = np.full(served.size, -1, dtype=np.int64)
+    following = -1
+    for v in range(served.size - 1, -1, -1):
+        if v + 1 < served.size and visits.trip_end[v] != visits.trip_end[v + 1]:
+            following = -1
+        if served[v]:
+            following = v
+        out[v] = following
+    return out
 
 
 def serve_day(stop_times: pd.DataFrame, arrivals: Arrivals, capacity_pax: float) -> PassengerDay:

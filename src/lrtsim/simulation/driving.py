@@ -1,0 +1,260 @@
+"""A train driven along one stop-to-stop segment under its movement authority (numba kernel).
+
+The train runs over the dynamics layer's position grid, in w = v² as the speed-envelope method
+does (`dynamics.kernels`): at each grid point its speed is the least of
+
+- the free run's speed there (the timetable's run profile, slowed to the segment's time),
+- what traction can reach from the point before (`dynamics.kernels._rk4`, the same forces),
+- the braking curve to the end of its movement authority: the highest speed v from which it can
+  still stop there after its reaction time, v·t_r + v²/(2b) = d (Pachl, *Railway Operation and
+  Control*, 2018, ch. 3: the supervision of a CBTC/ETCS braking curve),
+- the braking curve (without reaction) to a stop of its own on the line (a failure),
+
+and it never brakes harder than the service rate b. Time follows as dt = 2·dx / (v₀ + v₁). The
+authority is the least of the leader's tail less the margin (known as a polyline in time, the
+leader standing at its last point after that), the signal before the leader under fixed block,
+and red signals with their times. Where the authority does not let it on, the train stands and
+the kernel finds when it may restart; if that lies beyond what is known of the leader it stops
+there and says so (`WAITING`): the caller resumes it when it knows more.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from lrtsim.dynamics.kernels import _rk4
+from lrtsim.model.units import KMH_PER_MPS
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+DONE = 0
+"""Status: the train reached the segment's end (its stop) and stands there."""
+WAITING = 1
+"""Status: the train stands short, held by what is known of its leader; resume it later."""
+
+RESTART_M = 5.0
+"""Authority beyond a standing train's head it waits for before it restarts (no creeping)."""
+CRAWL_W = 1e-2
+"""v² (m²/s², 0.1 m/s) below which a train stops at the next point rather than crawl to it."""
+
+
+@njit(cache=True)
+def braking_limit_w(distance_m: float, brake_mps2: float, reaction_s: float) -> float:
+    """v² of the highest speed that stops within `distance_m` after `reaction_s` of coasting:
+    v·t_r + v²/(2b) = d, so v = b·(√(t_r² + 2d/b) − t_r)."""
+    if distance_m <= 0.0:
+        return 0.0
+    v = brake_mps2 * (
+        math.sqrt(reaction_s * reaction_s + 2.0 * distance_m / brake_mps2) - reaction_s
+    )
+    return v * v
+
+
+@njit(cache=True)
+def authority_m(
+    t: float,
+    lead_t: FloatArray,
+    lead_x: FloatArray,
+    blocks_m: FloatArray,
+    obst_x: FloatArray,
+    obst_from: FloatArray,
+    obst_until: FloatArray,
+) -> float:
+    """End of movement authority at time t: the leader's (tail − margin) interpolated, floored to
+    the signal before it under fixed block, and any red signal showing at t."""
+    a = math.inf
+    n = lead_t.shape[0]
+    if n > 0:
+        if t >= lead_t[n - 1]:
+            a = lead_x[n - 1]
+        elif t <= lead_t[0]:
+            a = lead_x[0]
+        else:
+            q = int(np.searchsorted(lead_t, t, side="right")) - 1
+            dt = lead_t[q + 1] - lead_t[q]
+            f = (t - lead_t[q]) / dt if dt > 0.0 else 1.0
+            a = lead_x[q] + f * (lead_x[q + 1] - lead_x[q])
+        if blocks_m.shape[0] > 0:
+            i = np.searchsorted(blocks_m, a, side="right") - 1
+            a = blocks_m[i] if i >= 0 else -math.inf
+    for k in range(obst_x.shape[0]):
+        if obst_from[k] <= t < obst_until[k] and obst_x[k] < a:
+            a = obst_x[k]
+    return a
+
+
+@njit(cache=True)
+def restart_s(
+    t: float,
+    need_m: float,
+    lead_t: FloatArray,
+    lead_x: FloatArray,
+    blocks_m: FloatArray,
+    obst_x: FloatArray,
+    obst_from: FloatArray,
+    obst_until: FloatArray,
+) -> float:
+    """The first time ≥ t at which the authority reaches `need_m`; infinity if what is known
+    (the leader's polyline, the signals' times) never lets it."""
+    for _ in range(1000):
+        if authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until) >= need_m:
+            return t
+        later = math.inf
+        for k in range(lead_t.shape[0]):  # the next corner of the leader's polyline
+            if lead_t[k] > t:
+                later = min(later, lead_t[k])
+                break
+        for k in range(obst_x.shape[0]):  # the next change of a signal
+            if obst_from[k] > t:
+                later = min(later, obst_from[k])
+            if obst_until[k] > t:
+                later = min(later, obst_until[k])
+        if not math.isfinite(later):
+            return math.inf
+        # Within a piece of the polyline the authority rises linearly: solve for need_m.
+        a0 = authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+        a1 = authority_m(later, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+        if a1 >= need_m and blocks_m.shape[0] == 0 and a1 > a0:
+            cross = t + (later - t) * (need_m - a0) / (a1 - a0)
+            if authority_m(cross, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until) >= (
+                need_m - 1e-9
+            ):
+                return max(cross, t)
+        t = later
+    return math.inf
+
+
+@njit(cache=True)
+def drive(
+    x: FloatArray,
+    free_w: FloatArray,
+    track_n: FloatArray,
+    p: FloatArray,
+    brake_mps2: float,
+    reaction_s: float,
+    j0: int,
+    j_end: int,
+    w0: float,
+    t0: float,
+    lead_t: FloatArray,
+    lead_x: FloatArray,
+    blocks_m: FloatArray,
+    obst_x: FloatArray,
+    obst_from: FloatArray,
+    obst_until: FloatArray,
+    own_j: int,
+    own_wait_s: float,
+    out_j: IntArray,
+    out_t: FloatArray,
+    out_w: FloatArray,
+) -> tuple[int, int]:
+    """Drive from grid point j0 (v² = w0, time t0) towards j_end; write the points passed (a
+    standing train's point twice: when it stopped, when it restarts) to out_*; return (points
+    written, status). `free_w[j]` is the free run's v² at point j (0 at j_end); `own_j` ≥ 0 is
+    a point where the train stops for `own_wait_s` on its own (a failure), else −1."""
+    n = 0
+    j = j0
+    w = w0
+    t = t0
+    out_j[n] = j
+    out_t[n] = t
+    out_w[n] = w
+    n += 1
+    while j < j_end:
+        if w <= 0.0 and j == own_j:  # standing at its own stop: wait, then go on
+            t += own_wait_s
+            own_j = -1
+            out_j[n] = j
+            out_t[n] = t
+            out_w[n] = 0.0
+            n += 1
+        dx = x[j + 1] - x[j]
+        a = authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+        limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
+        if w <= 0.0 and limit <= 0.0:  # standing, held: when may it restart?
+            go = restart_s(
+                t, x[j] + RESTART_M, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until
+            )
+            if not math.isfinite(go):
+                return n, WAITING
+            if go > t:
+                t = go
+                out_j[n] = j
+                out_t[n] = t
+                out_w[n] = 0.0
+                n += 1
+            a = authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+            limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
+        w_next = min(free_w[j + 1], limit)
+        if own_j > j:
+            w_next = min(w_next, 2.0 * brake_mps2 * (x[own_j] - x[j + 1]))
+        traction = _rk4(w, dx, track_n[j], track_n[j + 1], p, False)
+        w_next = min(w_next, max(traction, 0.0))
+        w_next = max(w_next, w - 2.0 * brake_mps2 * dx, 0.0)
+        if w_next < CRAWL_W and j + 1 < j_end:
+            w_next = 0.0
+        if w <= 0.0 and w_next <= 0.0 and j + 1 < j_end:
+            # Authority lets it on but not by a whole step from a stand: wait for more.
+            go = restart_s(
+                t + 1e-6,
+                x[j + 1] + RESTART_M,
+                lead_t,
+                lead_x,
+                blocks_m,
+                obst_x,
+                obst_from,
+                obst_until,
+            )
+            if not math.isfinite(go):
+                return n, WAITING
+            t = go
+            out_j[n] = j
+            out_t[n] = t
+            out_w[n] = 0.0
+            n += 1
+            continue
+        v0 = math.sqrt(w)
+        v1 = math.sqrt(w_next)
+        if v0 + v1 > 0.0:
+            t += 2.0 * dx / (v0 + v1)
+        else:  # a stand-to-stand step onto the stop: accelerate, then brake, at b
+            t += 2.0 * math.sqrt(dx / brake_mps2)
+        j += 1
+        w = w_next
+        out_j[n] = j
+        out_t[n] = t
+        out_w[n] = w
+        n += 1
+    return n, DONE
+
+
+@njit(cache=True)
+def step_energy_j(
+    x: FloatArray, j: IntArray, t: FloatArray, w: FloatArray, track_n: FloatArray, p: FloatArray
+) -> tuple[float, float, float]:
+    """(traction work, braking work, time) over a driven path: the effort at the wheel of each
+    step from the force balance m_eff·a = F − R(v) − F_track, as `dynamics.kernels`."""
+    traction = 0.0
+    braking = 0.0
+    for k in range(j.shape[0] - 1):
+        a_idx = j[k]
+        b_idx = j[k + 1]
+        if b_idx == a_idx:
+            continue
+        dx = x[b_idx] - x[a_idx]
+        vm = 0.5 * (math.sqrt(max(w[k], 0.0)) + math.sqrt(max(w[k + 1], 0.0)))
+        acc = (w[k + 1] - w[k]) / (2.0 * dx)
+        vk = vm * KMH_PER_MPS
+        resistance = p[4] + p[5] * vk + p[6] * vk * vk
+        effort = p[0] * acc + resistance + 0.5 * (track_n[a_idx] + track_n[b_idx])
+        work = effort * dx
+        if work > 0.0:
+            traction += work
+        else:
+            braking -= work
+    return traction, braking, t[t.shape[0] - 1] - t[0]
