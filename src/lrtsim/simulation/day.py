@@ -73,6 +73,9 @@ IntArray = npt.NDArray[np.int64]
 _INCIDENT, _ARRIVE, _DEPART = 0, 1, 2
 """Event kinds of the kernel's queue (an incident first, then arrivals, then departures)."""
 
+JOIN_RETRY_S = 5.0
+"""A train that may not yet start onto the track (a train too close) tries again this later."""
+
 LATE_BOARDING_S = 30.0
 """A train held this long beyond its dwell lets on, as it leaves, those who came meanwhile."""
 
@@ -258,6 +261,8 @@ class _Train:
         """A stop of its own on the current run (a failure): (grid point, seconds)."""
         self.failures_m = failures_m
         self.distance_m = 0.0
+        self.delay_s = 0.0
+        """Its lateness at its last arrival or departure (negative: early)."""
 
 
 class _Day:
@@ -308,6 +313,9 @@ class _Day:
         self.station_failures: dict[int, list[Window]] = {}
         """Failure incidents at a station, waiting for the next train there, by number."""
         self.failures_started: set[int] = set()
+        self.dispatched: set[int] = set()
+        """First stops whose dispatch (holding) has been decided."""
+        self.next_here = _next_here(self.stops, self.n)
         self._blocks(plan, seed)
 
     # --- set-up ---------------------------------------------------------------------------
@@ -404,6 +412,7 @@ class _Day:
         train.running, train.waiting, train.dependent = False, False, False
         train.visit = u
         self.arrival_s[u] = now
+        train.delay_s = now - float(s.planned_arrival_s[u])
         end = int(self.trip_stop[u])
         last = u == end - 1
         later = self._later_stations(u, now)
@@ -505,7 +514,7 @@ class _Day:
         if self.control.strategy != "holding" or not timepoint:
             return ready
         leader_dep = self._leader_departure(v)
-        follower_arr = self._follower_arrival(train, v)
+        follower_arr = self._follower_arrival(v)
         return hold_until_s(
             self.control,
             timepoint=True,
@@ -520,33 +529,32 @@ class _Day:
         key = (self.stops.direction[v], int(self.stops.k[v]))
         return self.last_departure.get(key)
 
-    def _follower_arrival(self, train: _Train, v: int) -> float | None:
-        """When the train behind is expected at v's stop: its planned arrival there plus its
-        delay at its last stop (None if no train follows)."""
-        assert train.direction is not None
-        line = self.order[train.direction]
-        behind = self._behind(train)
-        if behind is None or behind.visit < 0:
+    def _follower_arrival(self, v: int) -> float | None:
+        """When the trip after v's at the same stop (published order) is expected there: its
+        published arrival plus its train's delay at its last stop (None if none follows)."""
+        f = int(self.next_here[v])
+        if f < 0:
             return None
-        s = self.stops
-        w = behind.visit
-        delay = 0.0
-        if not np.isnan(self.departure_s[w]):
-            delay = float(self.departure_s[w] - s.planned_departure_s[w])
-        elif not np.isnan(self.arrival_s[w]):
-            delay = float(self.arrival_s[w] - s.planned_arrival_s[w])
-        k = int(s.k[v])
-        for x in range(int(s.trip_start[w]), int(s.trip_end[w])):
-            if int(s.k[x]) == k:
-                return float(s.planned_arrival_s[x]) + delay
-        del line
-        return None
+        follower = self.train_of[self.stops.block_id[f]]
+        return float(self.stops.planned_arrival_s[f]) + follower.delay_s
 
     def _depart(self, train: _Train, v: int) -> None:
         """The train leaves visit v now, unless a red signal holds it."""
         s, now = self.stops, self._now()
         first = v == int(s.trip_start[v]) or not any(self.served[int(s.trip_start[v]) : v])
+        if first and v not in self.dispatched:
+            self.dispatched.add(v)
+            leave = self._hold(train, v, now)
+            if leave > now:
+                self._log(now, "hold_start", train, v)
+                self._log(leave, "hold_end", train, v)
+                self.ready_s[v] = now
+                self.kernel.schedule(leave, (_DEPART, train.number, 0, v), 2)
+                return
         if not train.on_track:
+            if not self._can_join(s.direction[v], self._x_of_visit(v), now):
+                self.kernel.schedule(now + JOIN_RETRY_S, (_DEPART, train.number, 0, v), 2)
+                return
             self._start_trip(train, v)
         blocked = self._blocked_ahead(s.direction[v], int(s.k[v]), now)
         if blocked is not None:
@@ -565,7 +573,8 @@ class _Day:
                 self.capacity_pax,
             )  # fmt: skip
             self._record(v, out)
-            self.ready_s[v] = now
+            if np.isnan(self.ready_s[v]):
+                self.ready_s[v] = now
             self._log(now, "arrive", train, v)
         elif now - float(self.ready_s[v]) > LATE_BOARDING_S and self.outcome[v, 4] == 0:
             out = self.passengers.serve_visit(
@@ -574,6 +583,7 @@ class _Day:
             )  # fmt: skip
             self._add(v, out)
         self.departure_s[v] = now
+        train.delay_s = now - float(s.planned_departure_s[v])
         self.last_departure[(s.direction[v], int(s.k[v]))] = now
         self._log(now, "depart", train, v)
         self._plan(train, v)
@@ -596,14 +606,20 @@ class _Day:
         self._join_track(train, v)
 
     def _short_turn(self, train: _Train, v: int) -> None:
+        """Turn the trip back at a crossover if it would reach a blocked interstation ahead
+        before it clears (by the published running times from now)."""
         s, now = self.stops, self._now()
         end = int(s.trip_end[v])
-        blocked = [
-            w.k
-            for w in self.windows
-            if w.kind == "track_blocked" and w.direction == s.direction[v]
-            and w.start_s <= now < w.end_s
-        ]  # fmt: skip
+        blocked = []
+        for w in self.windows:
+            if w.kind != "track_blocked" or w.direction != s.direction[v] or not w.active(now):
+                continue
+            entry = next((x for x in range(v, end) if int(s.k[x]) == w.k), None)
+            if entry is None:
+                continue
+            reach = now + float(s.planned_arrival_s[entry] - s.planned_departure_s[v])
+            if reach < w.end_s:
+                blocked.append(w.k)
         if not blocked:
             return
         stops = [int(s.k[x]) for x in range(v, end)]
@@ -645,6 +661,20 @@ class _Day:
             assert piece.t is not None
             return float(np.interp(t, piece.t, track.x[piece.j]))
         return self._x_of_visit(train.visit)
+
+    def _can_join(self, direction: Direction, x: float, now: float) -> bool:
+        """May a train start onto the track at x now: the train ahead's tail at least the margin
+        beyond it, and the train behind able to stop short of its tail (moving block)?"""
+        track = self.tracks[direction]
+        back = track.rule.train_length_m + track.rule.safety_margin_m
+        for other in self.order[direction]:
+            pos = self._position_m(other, now)
+            if pos >= x and pos - back < x - 1e-6:
+                return False
+            if pos < x:
+                reach = pos + float(track.rule.braking_distance_m(self._speed_mps(other, now)))
+                return reach <= x - back + 1e-6
+        return True
 
     def _join_track(self, train: _Train, v: int) -> None:
         assert train.direction is not None
@@ -1131,6 +1161,19 @@ class _Day:
 
     def _km_of_visit(self, v: int) -> float:
         return float(self.scenario.line.stations[int(self.stops.station[v])].km)
+
+
+def _next_here(stops: _Stops, n: int) -> IntArray:
+    """Per visit: the visit of the next trip at the same stop and direction in published
+    order of arrival (−1: none)."""
+    size = len(stops.trip_id)
+    key = np.array([0 if d == "up" else 1 for d in stops.direction], dtype=np.int64) * n
+    key = key + stops.station
+    order = np.lexsort((np.arange(size), stops.planned_arrival_s, key))
+    out = np.full(size, -1, dtype=np.int64)
+    same = key[order][1:] == key[order][:-1]
+    out[order[:-1][same]] = order[1:][same]
+    return out
 
 
 def _standing(j: IntArray, w: FloatArray, t: FloatArray) -> list[tuple[int, int]]:
