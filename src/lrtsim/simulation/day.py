@@ -51,7 +51,7 @@ import pandas as pd
 
 from lrtsim.dynamics.nonstop import nonstop_run
 from lrtsim.dynamics.train import train_params
-from lrtsim.model.direction import DIRECTIONS, Direction, running_index
+from lrtsim.model.direction import DIRECTIONS, Direction
 from lrtsim.model.schema import Scenario, station_dwell_s
 from lrtsim.planning.dwell import dwell_s
 from lrtsim.planning.plan import ServicePlan
@@ -64,6 +64,7 @@ from lrtsim.simulation.kernel import Kernel
 from lrtsim.simulation.passenger_day import VisitTable, passenger_records, visit_table
 from lrtsim.simulation.seeds import generator, stream
 from lrtsim.simulation.tables import PASSENGER_COLUMNS, STOP_TIMES_COLUMNS
+from lrtsim.simulation.terminals import Platforms, platforms
 from lrtsim.simulation.tracks import DirectionTrack, FreeRun, direction_tracks
 from lrtsim.simulation.trajectory import Piece, Trajectories, points
 
@@ -193,33 +194,35 @@ def _stops(plan: ServicePlan, scenario: Scenario, visits: VisitTable) -> _Stops:
     station = tt["station_index"].to_numpy(dtype=np.int64)
     arrival = tt["arrival_s"].to_numpy(dtype=np.float64)
     departure = tt["departure_s"].to_numpy(dtype=np.float64)
-    direction: tuple[Direction, ...] = tuple(as_direction(str(d)) for d in tt["direction"])
+    labels = tt["direction"].astype(str).tolist()
+    direction: tuple[Direction, ...] = tuple(as_direction(d) for d in labels)
     same_next = np.zeros(len(tt), dtype=bool)
     same_next[:-1] = codes[1:] == codes[:-1]
     run_s = np.full(len(tt), np.nan)
     run_s[:-1] = np.where(same_next[:-1], arrival[1:] - departure[:-1], np.nan)
-    runs = {r.direction: r for r in plan.runs}
+    is_up = np.array([d == "up" for d in direction], dtype=bool)
+    k = np.where(is_up, station, n - 1 - station).astype(np.int64)
     least = np.full(len(tt), np.nan)
     energy = np.zeros(len(tt))
     distance = np.zeros(len(tt))
-    for v in np.flatnonzero(same_next):
-        run = runs[direction[v]]
-        i = running_index(n, direction[v], int(station[v]))
-        least[v] = run.minimum.segments[i].run_time_s
-        energy[v] = run.profile.segments[i].line_energy_j
-        distance[v] = run.profile.segments[i].distance_m
+    for run in plan.runs:
+        rows = same_next & (is_up if run.direction == "up" else ~is_up)
+        seg = k[rows]
+        least[rows] = np.array([g.run_time_s for g in run.minimum.segments])[seg]
+        energy[rows] = np.array([g.line_energy_j for g in run.profile.segments])[seg]
+        distance[rows] = np.array([g.distance_m for g in run.profile.segments])[seg]
     model = scenario.service.dwell
-    own = np.array([station_dwell_s(scenario.line.stations[s], model) for s in station])
-    k = np.array([running_index(n, d, int(x)) for d, x in zip(direction, station, strict=True)])
+    own_by_station = np.array([station_dwell_s(st, model) for st in scenario.line.stations])
+    own = own_by_station[station]
     ends = np.flatnonzero(~same_next) + 1
     trip_end = np.repeat(ends, np.diff(ends, prepend=0)).astype(np.int64)
     starts = np.concatenate(([0], ends[:-1]))
     trip_start = np.repeat(starts, np.diff(ends, prepend=0)).astype(np.int64)
     return _Stops(
-        trip_id=tuple(str(t) for t in tt["trip_id"]),
+        trip_id=tuple(tt["trip_id"].astype(str).tolist()),
         stop_sequence=tt["stop_sequence"].to_numpy(dtype=np.int64),
-        station_name=tuple(str(x) for x in tt["station"]),
-        block_id=tuple(str(b) for b in tt["block_id"]),
+        station_name=tuple(tt["station"].astype(str).tolist()),
+        block_id=tuple(tt["block_id"].astype(str).tolist()),
         direction=direction,
         trip=codes,
         station=station,
@@ -290,6 +293,15 @@ class _Day:
         rules = {d.direction: d.rule for d in plan.capacity.directions}
         self.tracks = direction_tracks(scenario, plan.runs, rules)
         self.trajectories = Trajectories(self.tracks)
+        self.visit_x = np.array(
+            [
+                self.tracks[d].x[self.tracks[d].stop_j[k]]
+                for d, k in zip(self.stops.direction, self.stops.k, strict=True)
+            ]
+        )
+        """Each visit's stop, metres along its direction."""
+        self.cut_trips: set[int] = set()
+        """Trips with a stop not served (a short turn, a closed station passed)."""
         self.arrival_s = np.full(size, np.nan)
         self.departure_s = np.full(size, np.nan)
         self.ready_s = np.full(size, np.nan)
@@ -316,6 +328,10 @@ class _Day:
         self.dispatched: set[int] = set()
         """First stops whose dispatch (holding) has been decided."""
         self.next_here = _next_here(self.stops, self.n)
+        self.platforms = {(t.name, t.direction): platforms(t) for t in plan.capacity.terminals}
+        """(terminal, arriving direction) → its platforms."""
+        self.at_platform: dict[int, Platforms] = {}
+        """Train number → the terminal platforms it stands on."""
         self._blocks(plan, seed)
 
     # --- set-up ---------------------------------------------------------------------------
@@ -401,8 +417,7 @@ class _Day:
         return self.tracks[train.direction]
 
     def _x_of_visit(self, v: int) -> float:
-        track = self.tracks[self.stops.direction[v]]
-        return float(track.x[track.stop_j[int(self.stops.k[v])]])
+        return float(self.visit_x[v])
 
     # --- trains at stops -----------------------------------------------------------------
 
@@ -427,6 +442,15 @@ class _Day:
             nxt = self.next_trip.get(int(s.trip_end[u]) - 1)
             if end != int(s.trip_end[u]):  # a short turn: its next trip starts here
                 nxt = self._turned_next(u)
+            terminal = self.platforms.get((s.station_name[u], s.direction[u]))
+            if terminal is not None:
+                terminal.arrive(train.number, now)
+                same = nxt is not None and int(s.station[nxt]) == int(s.station[u])
+                if same:
+                    self.at_platform[train.number] = terminal
+                else:
+                    terminal.leave(train.number, now + self._turn_s(u), departing=False)
+                self._platform_freed(terminal)
             if nxt is not None:
                 ready = max(now + self._turn_s(u), float(s.planned_departure_s[nxt]))
                 self.kernel.schedule(ready, (_DEPART, train.number, 0, nxt), 2)
@@ -470,6 +494,7 @@ class _Day:
             if int(self.stops.station[v]) == station and v < int(self.stops.trip_end[nxt]) - 1:
                 for w in range(nxt, v):
                     self.served[w] = False
+                self.cut_trips.add(int(self.stops.trip[nxt]))
                 return v
         return None
 
@@ -479,7 +504,7 @@ class _Day:
         s = self.stops
         end = int(self.trip_stop[v])
         later = s.station[v + 1 : end]
-        if not self.closures and bool(self.served[v + 1 : end].all()):
+        if not self.closures and int(s.trip[v]) not in self.cut_trips:
             return later
         keep = [
             w
@@ -583,6 +608,10 @@ class _Day:
             )  # fmt: skip
             self._add(v, out)
         self.departure_s[v] = now
+        terminal = self.at_platform.pop(train.number, None)
+        if terminal is not None:
+            terminal.leave(train.number, now, departing=True)
+            self._platform_freed(terminal)
         train.delay_s = now - float(s.planned_departure_s[v])
         self.last_departure[(s.direction[v], int(s.k[v]))] = now
         self._log(now, "depart", train, v)
@@ -633,6 +662,7 @@ class _Day:
         if self._turned_next_exists(at):
             for x in range(at + 1, end):
                 self.served[x] = False
+            self.cut_trips.add(int(s.trip[v]))
             for x in range(v, end):
                 self.trip_stop[x] = at + 1
             self._log(now, "short_turn", train, at)
@@ -745,6 +775,7 @@ class _Day:
             and self._closed(s.direction[u], int(s.k[u]), now + free.time_s)
         ):
             self.served[u] = False
+            self.cut_trips.add(int(s.trip[u]))
             self._log(now + free.time_s, "pass", train, u)
             u += 1
             while u < end - 1 and not self.served[u]:
@@ -773,10 +804,24 @@ class _Day:
         train.running = True
         train.distance_m += float(track.x[free.b] - track.x[free.a])
         train.version += 1
+        terminal = None
+        if u == end - 1:
+            terminal = self.platforms.get((s.station_name[u], s.direction[u]))
+        if terminal is not None:
+            free_s = terminal.free_from_s(now)
+            if free_s > now + free.time_s - terminal.take_before_s:
+                home = float(track.x[free.b]) - self._home_m(track)
+                train.obstacles.append((home, now, free_s))
+                if math.isinf(free_s):
+                    terminal.waiting.add(train.number)
+                else:
+                    terminal.reserve(train.number)
+            else:
+                terminal.reserve(train.number)
         leader = self._ahead(train)
         reach = track.reach(free)
-        clear = leader is None or self._authority_now(leader, now) >= reach
-        if clear and train.own is None:
+        clear = leader is None or self._authority_now(leader, now, at_least=reach) >= reach
+        if clear and train.own is None and not train.obstacles:
             train.dependent = False
             self.kernel.schedule(train.piece.end_s, (_ARRIVE, train.number, train.version, u), 1)
         else:
@@ -784,6 +829,37 @@ class _Day:
         behind = self._behind(train)
         if behind is not None:
             self._notify(behind, force=False)
+
+    def _home_m(self, track: DirectionTrack) -> float:
+        """How far before a terminal's stop its home signal stands: the train, the crossover
+        with its clearance, and the safety margin."""
+        turnback = self.scenario.signalling.turnback
+        tb = turnback.end if track.direction == "up" else turnback.start
+        rule = track.rule
+        return (
+            rule.train_length_m
+            + tb.crossover_length_m
+            + tb.crossover_clearance_m
+            + (rule.safety_margin_m)
+        )
+
+    def _platform_freed(self, terminal: Platforms) -> None:
+        """A platform of `terminal` frees: the trains at its home signal take the platforms
+        as they come free, the front one first."""
+        now = self._now()
+        line = self.order[terminal.direction]
+        for train in [t for t in line if t.number in terminal.waiting]:
+            free_s = terminal.free_from_s(now)
+            if math.isinf(free_s):
+                return
+            terminal.waiting.discard(train.number)
+            terminal.reserve(train.number)
+            train.obstacles = [
+                (x, start, free_s if math.isinf(until) else until)
+                for x, start, until in train.obstacles
+            ]
+            if train.running:
+                self._replan(train, force=True)
 
     def _run_time_s(self, v: int, u: int) -> float:
         """The published time from v to u less the published dwells between, × v's factor."""
@@ -814,9 +890,16 @@ class _Day:
             return j, recovery
         return None
 
-    def _authority_now(self, leader: _Train, now: float) -> float:
+    def _authority_now(self, leader: _Train, now: float, at_least: float = np.inf) -> float:
+        """End of movement authority the leader gives now (its tail less the margin, floored to
+        a signal under fixed block); a lower bound once that already reaches `at_least`."""
         track = self._track(leader)
-        a = self._position_m(leader, now) - track.rule.train_length_m - track.rule.safety_margin_m
+        back = track.rule.train_length_m + track.rule.safety_margin_m
+        if leader.running and leader.piece is not None and not track.blocks_m.size:
+            start = float(track.x[leader.piece.free.a]) - back
+            if start >= at_least:  # it is at least where its run started
+                return start
+        a = self._position_m(leader, now) - back
         blocks = track.blocks_m
         if blocks.size:
             i = int(np.searchsorted(blocks, a, side="right")) - 1
