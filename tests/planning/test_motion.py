@@ -81,31 +81,16 @@ def test_the_trains_on_the_line_are_those_the_blocks_put_there(
     assert len(shown) == len(motion.position_at(t))  # one place per train
 
 
-def test_no_planned_train_comes_closer_than_moving_block_allows(
-    plan: ServicePlan, motion: PlanMotion
-) -> None:
-    from support.separation import Running, shortfalls
+def test_no_planned_train_comes_closer_than_moving_block_allows(plan: ServicePlan) -> None:
+    """The planned day's trains every 5 s of the day (`position_at`, layovers left out),
+    checked by the checker the simulated day's trajectories are (`support.day_invariants`)."""
+    from support.day_invariants import planned_positions, separation_shortfalls
 
     scenario = load_scenario("astana")
-    sig, stock = scenario.signalling, scenario.rolling_stock
-    assert sig.kind == "moving_block"
-
-    def moments() -> list[tuple[float, list[Running]]]:
-        out = []
-        for t in np.arange(5.5 * 3600, 23.5 * 3600, 5.0):
-            running = [motion.trip_position(tr, t) for tr in motion.trips
-                       if tr.start_s <= t <= tr.end_s]  # fmt: skip
-            out.append((float(t), [Running(p.block_id, p.direction, p.km, p.speed_mps)
-                                   for p in running]))  # fmt: skip
-        return out
-
-    found = shortfalls(
-        moments(),
-        train_length_m=stock.length_m,
-        reaction_s=sig.reaction_time_s,
-        brake_mps2=stock.service_brake_mps2,
-        margin_m=sig.safety_margin_m,
-    )
+    assert scenario.signalling.kind == "moving_block"
+    samples = planned_positions(plan, np.arange(5.5 * 3600, 23.5 * 3600, 5.0))
+    assert samples["block_id"].nunique() >= 14  # the day's trains, all seen
+    found = separation_shortfalls(samples, scenario)
     assert not found, found[:3]
 
 
