@@ -60,6 +60,7 @@ COMMANDS: dict[str, list[str]] = {
     "plan_flat": ["plan", "flat.toml", "--json", "--out", "plan-flat"],
     "plan_flat_table": ["plan", "flat.toml", "--out", "plan-flat-table"],
     "import": ["import-gtfs", str(FEED), "--route", "200", "--json"],
+    "simulate": ["simulate", "--json", "--out", "simulate-json"],
     "plan_foreign": ["plan", "--out", "foreign"],
     "plan_under_file": ["plan", "--out", "a_file/plan"],
     "plan_in_proc": ["plan", "--out", "/proc/lrtsim-test/plan"],
@@ -83,6 +84,7 @@ COMMANDS: dict[str, list[str]] = {
     "help_capacity": ["capacity", "--help"],
     "help_plan": ["plan", "--help"],
     "help_import": ["import-gtfs", "--help"],
+    "help_simulate": ["simulate", "--help"],
     "show_long": ["scenario", "show", "long.toml"],
 }
 
@@ -242,7 +244,7 @@ def test_nan_and_infinity_options_are_refused(runs: dict[str, Any], case: str) -
 
 def test_json_is_a_flag_not_a_value(runs: dict[str, Any]) -> None:
     failed_cleanly(runs["json_true"])
-    for case in ("help_runtime", "help_capacity", "help_plan", "help_import"):
+    for case in ("help_runtime", "help_capacity", "help_plan", "help_import", "help_simulate"):
         text = runs[case].stdout
         assert runs[case].returncode == 0
         assert "<bool>" not in text
@@ -259,6 +261,9 @@ def test_help_names_arguments_and_shows_defaults(runs: dict[str, Any]) -> None:
     capacity_help = " ".join(runs["help_capacity"].stdout.split())
     assert re.search(r"--out FOLDER .*\[default: \(plan-NAME", plan_help)
     assert re.search(r"--dwell-s .*\[default: \(as in the scenario\)", capacity_help)
+    simulate_help = " ".join(runs["help_simulate"].stdout.split())
+    assert re.search(r"--out FOLDER .*\[default: \(simulate-NAME", simulate_help)
+    assert re.search(r"--seed N .*\[default: \(the scenario's seed\)", simulate_help)
 
 
 def test_version(runs: dict[str, Any]) -> None:
@@ -304,7 +309,15 @@ def _floats(value: Any, key: str = "") -> list[tuple[str, float]]:
     return [(key, value)] if isinstance(value, float) else []
 
 
-PAYLOADS = {"runtime": "runtime", "capacity": "capacity", "plan": "plan", "import": "import-gtfs"}
+PAYLOADS = {
+    "runtime": "runtime",
+    "capacity": "capacity",
+    "plan": "plan",
+    "import": "import-gtfs",
+    "simulate": "simulate",
+}
+FRACTIONS = ("_share", "_ratio", "_factor")
+"""Keys ending so are fractions, to 4 decimals (`lrtsim.io.json_style`)."""
 
 
 @pytest.mark.parametrize("case", sorted(PAYLOADS))
@@ -324,7 +337,7 @@ def test_json_follows_its_schema(runs: dict[str, Any], case: str) -> None:
 @pytest.mark.parametrize("case", sorted(PAYLOADS))
 def test_json_floats_have_at_most_their_precision(runs: dict[str, Any], case: str) -> None:
     for key, number in _floats(one_json_object(runs[case])):
-        digits = 4 if key in {"share", "ratio", "load", "load_factor"} else 3
+        digits = 4 if key in {"share", "ratio", "load"} or key.endswith(FRACTIONS) else 3
         assert round(number, digits) == number, (key, number)
 
 

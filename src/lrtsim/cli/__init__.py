@@ -6,10 +6,10 @@ the other commands start fast.
 
 from __future__ import annotations
 
-from lrtsim.cli import capacity, import_gtfs, plan, runtime, scenario
+from lrtsim.cli import capacity, import_gtfs, plan, runtime, scenario, simulate
 from lrtsim.cli.common import app
 
-__all__ = ["app", "capacity", "import_gtfs", "main", "plan", "runtime", "scenario"]
+__all__ = ["app", "capacity", "import_gtfs", "main", "plan", "runtime", "scenario", "simulate"]
 
 
 def main() -> None:

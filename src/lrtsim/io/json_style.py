@@ -66,6 +66,7 @@ def tidy(value: Any, key: str = "", rule: str = "float") -> Any:
     return 0.0 if rounded == 0 else rounded
 
 
-def dumps(payload: dict[str, Any]) -> str:
-    """The payload as one line of strict JSON (no NaN), tidied, UTF-8 text kept as is."""
-    return json.dumps(tidy(payload), ensure_ascii=False, allow_nan=False)
+def dumps(payload: dict[str, Any], indent: int | None = None) -> str:
+    """The payload as strict JSON (no NaN), tidied, UTF-8 text kept as is: one line, or
+    indented by `indent` spaces for a file people read."""
+    return json.dumps(tidy(payload), ensure_ascii=False, allow_nan=False, indent=indent)

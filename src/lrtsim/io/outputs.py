@@ -38,6 +38,12 @@ def plan_folder(scenario: Scenario, out_dir: Path | None) -> Path:
     return out_dir if out_dir is not None else Path(f"plan-{scenario.name}")
 
 
+def simulate_folder(scenario: Scenario, out_dir: Path | None) -> Path:
+    """Where `lrtsim simulate` writes: the folder asked for, else `simulate-NAME` in the
+    working folder."""
+    return out_dir if out_dir is not None else Path(f"simulate-{scenario.name}")
+
+
 def scenario_inputs(scenario: Scenario, ref: str) -> list[Path]:
     """The files a command reads for `ref`: the scenario file and its OD CSV, where they are
     files (an output folder must never hold them)."""

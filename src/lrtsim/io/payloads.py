@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from lrtsim.dynamics.runtime import DirectionRun
     from lrtsim.io.gtfs.calibrated import CalibratedImport
     from lrtsim.io.gtfs.import_scenario import GtfsImport
+    from lrtsim.metrics.kpis import Kpis
     from lrtsim.model.direction import Direction
+    from lrtsim.model.schema import Incident, Scenario
     from lrtsim.planning.day_types import DayPlan
     from lrtsim.planning.plan import ServicePlan
 
@@ -200,6 +202,54 @@ def plan_payload(plan: ServicePlan) -> dict[str, Any]:
             }
             for p in plan.periods
         ],
+    }
+
+
+def simulate_payload(scenario: Scenario, day_type: str, seed: int, k: Kpis) -> dict[str, Any]:
+    """`lrtsim simulate`'s figures (its `--json` and `kpis.json`): the day simulated, its counts,
+    the `kpis` contract (`Kpis.contract`), the other KPIs, and the cost of the incidents and
+    control against the reference day (`incident`: null when the day had no reference)."""
+    ops = scenario.operations
+    compared = k.delay_passenger_hours is not None
+    return {
+        "scenario": scenario.name,
+        "day_type": day_type,
+        "seed": seed,
+        "control": ops.control.strategy,
+        "incidents": [_incident(i) for i in ops.incidents],
+        "trips_planned": k.trips_planned,
+        "trips_operated": k.trips_operated,
+        "passengers": k.passengers,
+        "kpis": k.contract(),
+        "kpi_details": {
+            "terminal_punctuality_pct": k.terminal_punctuality_pct,
+            "headway_los": k.headway_los or None,
+            "departures_not_served": k.departures_not_served,
+            "passengers_counted": k.passengers_counted,
+            "not_served": k.not_served,
+            "unscheduled": k.unscheduled,
+        },
+        "incident": {
+            "delay_passenger_hours": k.delay_passenger_hours,
+            "lost_passengers": k.lost_passengers,
+        }
+        if compared
+        else None,
+    }
+
+
+def _incident(i: Incident) -> dict[str, Any]:
+    where: dict[str, Any] = (
+        {"station": i.station}
+        if i.between is None
+        else {"between": {"from": i.between[0], "to": i.between[1]}}
+    )
+    return {
+        "at": i.at,
+        "kind": i.kind,
+        **where,
+        "direction": i.direction,
+        "duration_min": i.duration_min,
     }
 
 
