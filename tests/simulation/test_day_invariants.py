@@ -468,7 +468,13 @@ def test_a_passenger_boarding_off_their_trains_time_is_seen(small: DayCase) -> N
     _raises(
         f"passenger {pid} ",
         inv.check_board_at_origin_arrival,
-        _set(p, r, board_s=p["board_s"].iloc[r] + 5.0),
+        _set(p, r, board_s=p["board_s"].iloc[r] - 5.0),  # before the doors opened
+        st,
+    )
+    _raises(
+        f"passenger {pid} ",
+        inv.check_board_at_origin_arrival,
+        _set(p, r, board_s=p["board_s"].iloc[r] + 3600.0),  # after the train left
         st,
     )
     # A trip that does not stop at the passenger's origin (or any trip at all).

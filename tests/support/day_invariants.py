@@ -97,7 +97,12 @@ def _riders(passengers: pd.DataFrame) -> pd.DataFrame:
         "passengers",
     )
     p = _text(passengers, "origin", "destination", "direction", "trip_id")
-    return p[p["board_s"].notna()]
+    p = p[p["board_s"].notna()]
+    # Where they got off: their destination, or (a simulated day's `alight_station`) the next
+    # stop served when their train passed the destination closed.
+    if "alight_station" in p.columns:
+        return p.assign(alight_at=p["alight_station"].astype(str))
+    return p.assign(alight_at=p["destination"])
 
 
 def _who(r: Any) -> str:
@@ -286,7 +291,7 @@ def check_alightings_by_station(stop_visits: pd.DataFrame, passengers: pd.DataFr
     the passengers table has alighting there (destination, direction)."""
     p = _riders(passengers)
     _by_station(
-        served_visits(stop_visits), "alighted", p[p["alight_s"].notna()], "destination", "alighted"
+        served_visits(stop_visits), "alighted", p[p["alight_s"].notna()], "alight_at", "alighted"
     )
 
 
@@ -356,7 +361,7 @@ def check_closed_stations(
         ]
         for column, station, verb in (
             ("board_s", "origin", "boards"),
-            ("alight_s", "destination", "alights"),
+            ("alight_s", "alight_at", "alights"),
         ):
             t = p[column]
             who = p[
@@ -640,13 +645,21 @@ def _at_stop(riders: pd.DataFrame, stop_times: pd.DataFrame, station: str) -> pd
 
 
 def check_board_at_origin_arrival(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> None:
-    """A passenger boards when the trip they ride opens its doors at their origin: board_s is
-    that trip's actual arrival there."""
+    """A passenger boards while the trip they ride stands at their origin: board_s is that
+    trip's actual arrival there (the doors open) or, for a train held at the platform, at
+    most its actual departure."""
     at = _at_stop(_riders(passengers), stop_times, "origin")
-    bad = at[~((at["board_s"] - at["actual_arrival_s"]).abs() <= TIME_TOLERANCE_S)]
+    s = served_stops(stop_times)[["trip_id", "station", "actual_departure_s"]]
+    s = s.rename(columns={"station": "origin"})
+    at = at.merge(s, on=["trip_id", "origin"], how="left", validate="many_to_one")
+    leave = at["actual_departure_s"].fillna(at["actual_arrival_s"])
+    ok = (at["board_s"] >= at["actual_arrival_s"] - TIME_TOLERANCE_S) & (
+        at["board_s"] <= leave + TIME_TOLERANCE_S
+    )
+    bad = at[~ok]
     if len(bad):
         _fail(
-            "a passenger's board_s is not their trip's arrival at their origin",
+            "a passenger's board_s is not while their trip stands at their origin",
             [
                 f"{_who(r)} boards {r.trip_id} at {clock(r.board_s)}; the trip arrives at "
                 f"{r.origin} {clock(r.actual_arrival_s)}"
@@ -657,21 +670,32 @@ def check_board_at_origin_arrival(passengers: pd.DataFrame, stop_times: pd.DataF
 
 
 def check_alight_at_destination(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> None:
-    """A passenger alights at their own destination: the trip they ride stops there after
-    their origin, and alight_s is its actual arrival there."""
+    """A passenger alights at their own destination — the trip they ride stops there after
+    their origin and alight_s is its actual arrival there — or, where the trip passed it
+    without stopping (a closed station), at the next stop it served, when it arrived there."""
     riders = _riders(passengers)
     board = _at_stop(riders, stop_times, "origin")["stop_sequence"].to_numpy()
-    at = _at_stop(riders, stop_times, "destination")
+    at = _at_stop(riders.assign(where=riders["alight_at"]), stop_times, "where")
+    planned = stop_times[["trip_id", "station", "stop_sequence"]].rename(
+        columns={"station": "destination", "stop_sequence": "destination_sequence"}
+    )
+    at = at.merge(planned, on=["trip_id", "destination"], how="left", validate="many_to_one")
+    moved = at["alight_at"] != at["destination"]
+    passed = served_stops(stop_times)[["trip_id", "station"]].assign(served=True)
+    passed = passed.rename(columns={"station": "destination"})
+    at = at.merge(passed, on=["trip_id", "destination"], how="left")
     bad = at[
         ~((at["alight_s"] - at["actual_arrival_s"]).abs() <= TIME_TOLERANCE_S)
         | ~(at["stop_sequence"].to_numpy() > board)
+        | ~(at["stop_sequence"] >= at["destination_sequence"])
+        | (moved & at["served"].fillna(False).astype(bool))
     ]
     if len(bad):
         _fail(
             "a passenger does not alight from their trip at their destination",
             [
-                f"{_who(r)} rides {r.trip_id}, alights {clock(r.alight_s)}; the trip arrives "
-                f"at {r.destination} {clock(r.actual_arrival_s)}"
+                f"{_who(r)} rides {r.trip_id}, alights {clock(r.alight_s)} at {r.alight_at}; "
+                f"the trip arrives there {clock(r.actual_arrival_s)}"
                 for r in bad.head(SHOWN).itertuples()
             ],
             len(bad),
@@ -887,8 +911,10 @@ def check_samples_follow_stop_times(
         )
     # At equal times an arrival comes before the departure from the same stop.
     stops = pd.concat(rows).sort_values(["event_s", "kind"], kind="stable")
-    s = samples.assign(block_id=samples["block_id"].astype(str)).sort_values("time_s")
-    s = s.assign(time_s=s["time_s"].astype(float))
+    s = samples.drop(columns=["trip_id"], errors="ignore").assign(
+        block_id=samples["block_id"].astype(str)
+    )
+    s = s.sort_values("time_s").assign(time_s=s["time_s"].astype(float))
     at = pd.merge_asof(
         s, stops, left_on="time_s", right_on="event_s", by="block_id", direction="backward"
     )

@@ -126,13 +126,15 @@ class DayResult:
     stop_visits: pd.DataFrame
     """`STOP_VISIT_COLUMNS` of this module."""
     passengers: pd.DataFrame
-    """`simulation.tables.PASSENGER_COLUMNS`: stations by name, in passenger id order."""
+    """`simulation.tables.PASSENGER_COLUMNS` and `alight_station` (where they got off: their
+    destination, or the next stop served after it when the train passed it closed; "" if they
+    never boarded), stations by name, in passenger id order."""
     runs: pd.DataFrame
     """`simulation.tables.RUN_COLUMNS`, one row per trip run and per empty move."""
     events: pd.DataFrame
     """`EVENT_COLUMNS`."""
     capacity_pax: float
-    """The train capacity passengers boarded up to (the loading standard's)."""
+    """The train capacity passengers boarded up to: the loading standard's, at most crush."""
     trajectory: Trajectories
     """Every train's motion: `samples(step_s)`, `position_at(t)`."""
 
@@ -281,7 +283,11 @@ class _Day:
         ops = scenario.operations
         self.control = ops.control
         stock = scenario.rolling_stock
-        self.capacity_pax = stock.capacity_at(scenario.service.loading_standard_pax_per_m2)
+        # Boarding stops at the planner's loading standard, and never beyond crush.
+        self.capacity_pax = min(
+            stock.capacity_at(scenario.service.loading_standard_pax_per_m2),
+            stock.capacity_at(stock.crush_standing_pax_per_m2),
+        )
         size = len(visits.rows)
         self.run_factor = lognormal_factors(generator(seed, "run_time"), ops.run_time_cv, size)
         self.dwell_factor = lognormal_factors(generator(seed, "dwell"), ops.dwell_cv, size)
@@ -430,6 +436,7 @@ class _Day:
         train.delay_s = now - float(s.planned_arrival_s[u])
         end = int(self.trip_stop[u])
         last = u == end - 1
+        self._overcarried(u)
         later = self._later_stations(u, now)
         out = self.passengers.serve_visit(
             u, int(s.trip[u]), int(s.station[u]), now, later, self.capacity_pax
@@ -467,6 +474,16 @@ class _Day:
             self._log(ready, "hold_start", train, u)
             self._log(leave, "hold_end", train, u)
         self.kernel.schedule(leave, (_DEPART, train.number, 0, u), 2)
+
+    def _overcarried(self, u: int) -> None:
+        """Those on board for stops the train passed closed since its last stop alight here."""
+        s = self.stops
+        onboard = self.passengers.onboard[int(s.trip[u])]
+        w = u - 1
+        while w >= int(s.trip_start[u]) and not self.served[w]:
+            onboard[int(s.station[u])] += onboard[int(s.station[w])]
+            onboard[int(s.station[w])] = 0
+            w -= 1
 
     def _station_failure(self, direction: Direction, k: int) -> Window | None:
         """A failure incident under way at this stop that no train has met yet (taken)."""
@@ -1130,14 +1147,15 @@ class _Day:
             board_s=self.passengers.board_s,
             served=self.served,
         )
-        names = np.array(self.names, dtype=object)
+        names = np.array([*self.names, ""], dtype=object)
         out = records.assign(
             origin=names[records["origin"].to_numpy()],
             destination=names[records["destination"].to_numpy()],
+            alight_station=names[records["alight_station"].to_numpy()],
             trip_id=records["trip_id"].astype(str),
             direction=records["direction"].astype(str),
         )
-        return out[list(PASSENGER_COLUMNS)]
+        return out[[*PASSENGER_COLUMNS, "alight_station"]]
 
     def runs(self, plan: ServicePlan) -> pd.DataFrame:
         """`simulation.tables.RUN_COLUMNS`: per trip the distance driven and the line energy

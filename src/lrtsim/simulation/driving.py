@@ -196,7 +196,9 @@ def drive(
         traction = _rk4(w, dx, track_n[j], track_n[j + 1], p, False)
         w_next = min(w_next, max(traction, 0.0))
         w_next = max(w_next, w - 2.0 * brake_mps2 * dx, 0.0)
-        if w_next < CRAWL_W and j + 1 < j_end:
+        if j + 1 == j_end:
+            w_next = 0.0  # its stop (braking at b from the point before, as the free run does)
+        elif w_next < CRAWL_W:
             w_next = 0.0
         if w <= 0.0 and w_next <= 0.0 and j + 1 < j_end:
             # Authority lets it on but not by a whole step from a stand: wait for more.

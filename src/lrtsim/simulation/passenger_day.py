@@ -155,7 +155,8 @@ def passenger_records(
 
     `board_s` gives each passenger's boarding time where it is not the doors' opening at the
     visit; `served` marks the visits a train made: one who travels to a stop the train passed
-    alights at its next stop served."""
+    alights at its next stop served, named in an extra column `alight_station` (an index, −1
+    for those who never boarded)."""
     boarded = board_visit != NOT_BOARDED
     at = np.where(boarded, board_visit, 0)
     trip = visits.trip[at]
@@ -175,6 +176,7 @@ def passenger_records(
             )
     nan = np.float64(np.nan)
     trip_code = np.where(boarded, trip, len(visits.trip_ids))
+    columns = list(PASSENGER_COLUMNS) if served is None else [*PASSENGER_COLUMNS, "alight_station"]
     return pd.DataFrame(
         {
             "passenger_id": arrivals.passenger_id,
@@ -186,8 +188,9 @@ def passenger_records(
             "alight_s": np.where(boarded, visits.arrival_s[np.maximum(alight_visit, 0)], nan),
             "trip_id": categorical(trip_code, (*visits.trip_ids, "")),
             "denied_boardings": denied.astype(np.int64),
+            "alight_station": np.where(boarded, visits.station[np.maximum(alight_visit, 0)], -1),
         },
-        columns=list(PASSENGER_COLUMNS),
+        columns=columns,
     )
 
 

@@ -58,9 +58,10 @@ class FreeRun:
 
     @property
     def w(self) -> FloatArray:
-        """v² at each point a..b, slowed (0 at b: it stops there)."""
+        """v² at each point a..b, slowed (0 at both ends: it starts and stops at a stand)."""
         v = self.speeds_mps * self.stretch
         w = v * v
+        w[0] = 0.0
         w[-1] = 0.0
         return np.asarray(w, dtype=np.float64)
 
