@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_runtime.py
 	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/bench_day.py
+	$(BIN)/python benchmarks/bench_simulate_growth.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/calibrate_trimet.py
 
