@@ -799,10 +799,10 @@ class _Day:
                 u += 1
             normal = self._run_time_s(v, u)
             free = track.free_run(int(s.k[v]), int(s.k[u]), normal)
-        late = now - float(s.planned_departure_s[v])
-        if late > 0.0:  # run flat out if need be to be back on time, never slower than usual
-            target = float(s.planned_arrival_s[u]) - now
-            free = track.free_run(int(s.k[v]), int(s.k[u]), min(normal, max(target, 0.0)))
+        target = float(s.planned_arrival_s[u]) - now
+        if target < normal and now > float(s.planned_departure_s[v]):
+            # Late: run flat out if need be to be back on time, never slower than usual.
+            free = track.free_run(int(s.k[v]), int(s.k[u]), max(target, 0.0))
         train.obstacles = []
         train.own = self._own_failure(train, track, free, int(s.k[v]))
         train.piece = Piece(
@@ -1208,55 +1208,56 @@ class _Day:
     def event_table(self) -> pd.DataFrame:
         """`EVENT_COLUMNS`, by time (ties in the order decided)."""
         s, out = self.stops, self.outcome
-        rows: list[tuple[float, int, str, str, str, str, str, float, int, int, int, int]] = []
-
-        def add(
-            t: float, event: str, block: str, v: int, x_km: float, counts: tuple[int, int, int, int]
-        ) -> None:
-            rows.append(
-                (t, len(rows), block, s.trip_id[v], event, s.station_name[v], s.direction[v],
-                 x_km * 1000.0, *counts)
-            )  # fmt: skip
-
-        for t, event, number, v, _x in self.events:
-            block = self.trains[number].block_id
-            km = self._km_of_visit(v)
-            if event == "arrive":
-                counts = (int(out[v, 0]), int(out[v, 1]), int(out[v, 2]), int(out[v, 4]))
-            else:
-                counts = (0, 0, int(out[v, 3]), 0)
-            add(t, event, block, v, km, counts)
+        times, kinds, numbers, visits, _x = (
+            (np.asarray(c) for c in zip(*self.events, strict=True))
+            if self.events
+            else (np.zeros(0) for _ in range(5))
+        )
+        v = visits.astype(np.int64)
+        arrive = kinds == "arrive"
+        station_km = np.array([st.km for st in self.scenario.line.stations])
+        blocks = np.array([t.block_id for t in self.trains], dtype=object)
+        main = pd.DataFrame(
+            {
+                "time_s": times.astype(np.float64),
+                "block_id": blocks[numbers.astype(np.int64)],
+                "trip_id": np.asarray(s.trip_id, dtype=object)[v],
+                "event": kinds.astype(object),
+                "station": np.asarray(s.station_name, dtype=object)[v],
+                "direction": np.asarray(s.direction, dtype=object)[v],
+                "position_m": station_km[s.station[v]] * 1000.0,
+                "boarded": np.where(arrive, out[v, 0], 0),
+                "alighted": np.where(arrive, out[v, 1], 0),
+                "load": np.where(arrive, out[v, 2], out[v, 3]),
+                "left_behind": np.where(arrive, out[v, 4], 0),
+            }
+        )
+        rows: list[tuple[float, str, str, str, str, str, float, int, int, int, int]] = []
         for p in self.trajectories.pieces:
             if p.j is None:
                 continue
             assert p.t is not None
             assert p.w is not None
             track = self.tracks[p.direction]
+            u = p.visit_to
             for q0, q1 in _standing(p.j, p.w, p.t):
-                km = float(track.track.km_at(np.array([track.x[p.j[q0]]]))[0])
+                m = float(track.track.km_at(np.array([track.x[p.j[q0]]]))[0]) * 1000.0
                 failed = p.own_j == int(p.j[q0])
                 first, second = ("fail", "recover") if failed else ("stop_signal", "restart")
-                add(float(p.t[q0]), first, p.block_id, p.visit_to, km, (0, 0, p.load, 0))
-                add(float(p.t[q1]), second, p.block_id, p.visit_to, km, (0, 0, p.load, 0))
+                for t, e in ((float(p.t[q0]), first), (float(p.t[q1]), second)):
+                    rows.append((t, p.block_id, s.trip_id[u], e, s.station_name[u],
+                                 s.direction[u], m, 0, 0, p.load, 0))  # fmt: skip
+        km_of = {st.name: st.km for st in self.scenario.line.stations}
         for block_id, event, planned_s, station in self.pull:
             t = planned_s
             if event == "pull_in":
                 last = self.block_last[block_id]
                 t += max(float(self.arrival_s[last] - self.stops.planned_arrival_s[last]), 0.0)
-            km = (
-                next(st.km for st in self.scenario.line.stations if st.name == station)
-                if station in self.names
-                else float("nan")
-            )
-            rows.append((t, len(rows), block_id, "", event, station, "", km * 1000.0, 0, 0, 0, 0))
-        frame = pd.DataFrame(
-            rows,
-            columns=[
-                "time_s", "order", "block_id", "trip_id", "event", "station", "direction",
-                "position_m", "boarded", "alighted", "load", "left_behind",
-            ],
-        )  # fmt: skip
-        frame = frame.sort_values(["time_s", "order"], kind="stable").reset_index(drop=True)
+            m = km_of.get(station, float("nan")) * 1000.0
+            rows.append((t, block_id, "", event, station, "", m, 0, 0, 0, 0))
+        extra = pd.DataFrame(rows, columns=list(main.columns))
+        frame = pd.concat([main, extra], ignore_index=True) if rows else main
+        frame = frame.sort_values("time_s", kind="stable").reset_index(drop=True)
         frame["train_id"] = frame["block_id"]
         return frame[list(EVENT_COLUMNS)]
 

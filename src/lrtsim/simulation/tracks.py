@@ -28,7 +28,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FreeRun:
     """A segment's free run: grid points a..b driven as `profile` from its index `offset`,
     slowed by `stretch` ≤ 1 (speeds × stretch, times ÷ stretch), lasting `time_s`."""

@@ -27,7 +27,7 @@ SAMPLE_COLUMNS = ("time_s", "block_id", "trip_id", "direction", "km", "speed_mps
 """`Trajectories.samples`: one row per train on the line per sampled instant."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Piece:
     """One segment driven by one train: from its start to the stop it reached (mutable while
     the simulation may still change its future)."""
