@@ -61,6 +61,7 @@ from lrtsim.simulation.control import hold_until_s, short_turn_at
 from lrtsim.simulation.disruptions import Window, failure_distances_m, windows
 from lrtsim.simulation.driving import DONE, drive, step_energy_j
 from lrtsim.simulation.kernel import Kernel
+from lrtsim.simulation.passenger_day import STOP_VISIT_COLUMNS as VISIT_COLUMNS
 from lrtsim.simulation.passenger_day import VisitTable, passenger_records, visit_table
 from lrtsim.simulation.seeds import generator, stream
 from lrtsim.simulation.tables import PASSENGER_COLUMNS, STOP_TIMES_COLUMNS
@@ -98,22 +99,12 @@ EVENT_COLUMNS = (
 """The event log, sorted by time (ties in the order the simulation decided them)."""
 
 STOP_VISIT_COLUMNS = (
-    "trip_id",
-    "block_id",
-    "stop_sequence",
-    "station",
-    "station_index",
-    "direction",
-    "arrival_s",
-    "departure_s",
-    "alighted",
-    "boarded",
-    "load_on_arrival",
-    "load_on_departure",
-    "left_behind",
+    *VISIT_COLUMNS,
+    "block_id",  # str
     "held_s",  # float: time held beyond the dwell (signals, control, a failure)
 )
-"""One row per stop served (`simulation.tables.STOP_VISIT_COLUMNS` and more), timetable order."""
+"""One row per stop served, timetable order: `passenger_day.STOP_VISIT_COLUMNS` and the train
+and its hold."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from lrtsim.simulation import tables
 from lrtsim.simulation.arrivals import Arrivals, categorical, direction_labels
 from lrtsim.simulation.boarding import NOT_BOARDED, PassengerState, whole_capacity
 
@@ -39,33 +40,19 @@ STOP_TIME_COLUMNS = (
 )
 """Columns the stop-times input needs (the planning timetable has them, and more)."""
 
-PASSENGER_COLUMNS = (
-    "passenger_id",  # int
-    "origin",  # int: station index
-    "destination",  # int: station index
-    "direction",  # "up" | "down" (categorical)
-    "arrival_s",  # float: at the origin's platform
-    "board_s",  # float: the doors of the train boarded opened (NaN: never boarded)
-    "alight_s",  # float: the train reached the destination (NaN: never boarded)
-    "trip_id",  # str (categorical): the trip ridden ("" if none)
-    "denied_boardings",  # int: trains for the destination that came full while waiting
-)
-"""One row per passenger, in id order (= order of arrival)."""
+PASSENGER_COLUMNS = tables.PASSENGER_COLUMNS
+"""One row per passenger, in id order (= order of arrival); origin and destination here are
+station indices (`simulate_day` names them)."""
 
 STOP_VISIT_COLUMNS = (
-    "trip_id",  # str
-    "stop_sequence",  # int
-    "station",  # str
+    *tables.STOP_VISIT_COLUMNS,
     "station_index",  # int
     "arrival_s",  # float
     "departure_s",  # float
-    "alighted",  # int
-    "boarded",  # int
     "load_on_arrival",  # int: on board as the train arrives (before anyone alights)
-    "load_on_departure",  # int
-    "left_behind",  # int: on the platform for a later stop of the trip, not boarded
 )
-"""One row per stop visit, in the order of the stop-times input."""
+"""One row per stop visit, in the order of the stop-times input: the contract's columns
+(`simulation.tables.STOP_VISIT_COLUMNS`) and the visit's times and arriving load."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,6 +217,7 @@ def serve_day(stop_times: pd.DataFrame, arrivals: Arrivals, capacity_pax: float)
             "trip_id": table["trip_id"],
             "stop_sequence": table["stop_sequence"].to_numpy(dtype=np.int64),
             "station": table["station"],
+            "direction": table["direction"] if "direction" in table else "",
             "station_index": table["station_index"].to_numpy(dtype=np.int64),
             "arrival_s": table["arrival_s"].to_numpy(dtype=np.float64),
             "departure_s": table["departure_s"].to_numpy(dtype=np.float64),
