@@ -217,7 +217,7 @@ def serve_day(stop_times: pd.DataFrame, arrivals: Arrivals, capacity_pax: float)
             "trip_id": table["trip_id"],
             "stop_sequence": table["stop_sequence"].to_numpy(dtype=np.int64),
             "station": table["station"],
-            "direction": table["direction"] if "direction" in table else "",
+            "direction": table.get("direction", ""),
             "station_index": table["station_index"].to_numpy(dtype=np.int64),
             "arrival_s": table["arrival_s"].to_numpy(dtype=np.float64),
             "departure_s": table["departure_s"].to_numpy(dtype=np.float64),
