@@ -11,11 +11,12 @@ import pytest
 
 from lrtsim.capacity.segments import station_separation_s
 from lrtsim.metrics.kpis import Kpis, kpis
+from lrtsim.model.incidents import with_incidents
 from lrtsim.model.load import load_scenario
 from lrtsim.model.schema import Scenario
 from lrtsim.planning.plan import ServicePlan, make_plan
 from lrtsim.simulation.day import DayResult, simulate_day
-from support.day_invariants import check_reproduces_timetable
+from support.day_invariants import check_reproduces_timetable, shared_blocks
 from support.separation import Running, shortfalls
 
 SEED = 11
@@ -289,3 +290,38 @@ def test_kpis_of_a_varied_day_are_plausible(
     planned_m = varied[1].timetable.groupby("trip_id")["distance_m"].max()
     got = runs.set_index("trip_id")["distance_m"]
     np.testing.assert_allclose(got.loc[planned_m.index], planned_m, rtol=0, atol=1e-6)
+
+
+def test_under_fixed_block_no_two_trains_share_a_block(astana: Scenario) -> None:
+    """Fixed block, with a blockage making trains queue: from the trajectories alone, never two
+    trains in one block at once, and some did queue at signals."""
+    signalling = astana.signalling.model_copy(update={"kind": "fixed_block"})
+    scenario = astana.model_copy(update={"signalling": signalling})
+    plan = make_plan(scenario)
+    blocked = with_incidents(scenario, ["08:15,track_blocked,Baiterek,House of Ministries,12"])
+    day = simulate_day(plan, blocked, SEED)
+    assert (day.events["event"] == "stop_signal").sum() > 3
+    samples = day.trajectory.samples(1.0)
+    samples = samples[samples["time_s"].between(7.5 * 3600, 10 * 3600)]
+    signals = {}
+    for d in plan.capacity.directions:
+        origin = astana.line.stations[0 if d.direction == "up" else -1].km
+        ahead = 1.0 if d.direction == "up" else -1.0
+        signals[d.direction] = tuple(origin + ahead * d.rule.block_boundaries_m / 1000.0)
+    assert all(len(v) > 20 for v in signals.values())
+    assert shared_blocks(samples, signals, astana.rolling_stock.length_m) == []
+
+
+def test_the_block_checker_sees_two_trains_in_one_block() -> None:
+    samples = pd.DataFrame(
+        {
+            "time_s": [0.0, 0.0, 1.0, 1.0],
+            "block_id": ["A", "B", "A", "B"],
+            "direction": ["up"] * 4,
+            "km": [1.45, 1.20, 1.45, 1.35],  # signals every 0.3 km; 60 m trains
+        }
+    )
+    signals = {"up": (0.0, 0.3, 0.6, 0.9, 1.2, 1.5, 1.8)}
+    found = shared_blocks(samples, signals, 60.0)
+    assert len(found) == 1
+    assert found[0].startswith("00:00:01")

@@ -939,3 +939,34 @@ def check_samples_follow_stop_times(
             ],
             len(bad),
         )
+
+
+def shared_blocks(
+    samples: pd.DataFrame, boundaries_km: dict[str, tuple[float, ...]], train_length_m: float
+) -> list[str]:
+    """Fixed block: every sampled moment two trains occupy one block (head to tail, a train on
+    a signal counting in the block behind it), per direction; `boundaries_km` are each
+    direction's signal chainages. Independent of the simulator: positions and signals only."""
+    _require(samples, ("time_s", "block_id", "direction", "km"), "samples")
+    found: list[str] = []
+    for direction, signals in boundaries_km.items():
+        b = np.sort(np.asarray(signals, dtype=float))
+        part = samples[samples["direction"].astype(str) == direction]
+        ahead = 1.0 if direction == "up" else -1.0
+        along = ahead * part["km"].to_numpy(dtype=float) * 1000.0
+        edges = ahead * b * 1000.0
+        edges.sort()
+        head = np.searchsorted(edges, along - 0.5, side="right")
+        tail = np.searchsorted(edges, along - train_length_m + 0.5, side="right")
+        frame = part.assign(head=head, tail=tail)
+        for t, group in frame.groupby("time_s"):
+            seen: dict[int, str] = {}
+            for r in group.itertuples():
+                for block in range(int(r.tail), int(r.head) + 1):
+                    if block in seen and seen[block] != r.block_id:
+                        found.append(
+                            f"{clock(float(t))}: {seen[block]} and {r.block_id} in block {block} "
+                            f"({direction})"
+                        )
+                    seen[block] = str(r.block_id)
+    return found

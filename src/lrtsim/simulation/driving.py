@@ -89,6 +89,16 @@ def authority_m(
 
 
 @njit(cache=True)
+def _on_grid(x: FloatArray, a: float) -> float:
+    """The last grid point at or before the authority's end: a train stops on a grid point, so
+    it stops there, never a step beyond."""
+    if a >= x[x.shape[0] - 1] or not math.isfinite(a):
+        return a
+    i = int(np.searchsorted(x, a, side="right")) - 1
+    return x[i] if i >= 0 else -math.inf
+
+
+@njit(cache=True)
 def restart_s(
     t: float,
     need_m: float,
@@ -174,7 +184,7 @@ def drive(
             out_w[n] = 0.0
             n += 1
         dx = x[j + 1] - x[j]
-        a = authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+        a = _on_grid(x, authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until))
         limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         if w <= 0.0 and limit <= 0.0:  # standing, held: when may it restart?
             go = restart_s(
@@ -188,7 +198,7 @@ def drive(
                 out_t[n] = t
                 out_w[n] = 0.0
                 n += 1
-            a = authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+            a = _on_grid(x, authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until))
             limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         w_next = min(free_w[j + 1], limit)
         if own_j > j:
