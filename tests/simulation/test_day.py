@@ -325,3 +325,18 @@ def test_the_block_checker_sees_two_trains_in_one_block() -> None:
     found = shared_blocks(samples, signals, 60.0)
     assert len(found) == 1
     assert found[0].startswith("00:00:01")
+
+
+def test_position_at_agrees_with_the_samples(varied_day: DayResult) -> None:
+    """`position_at(t)` gives every train on a trip at t, where the sampled trajectory has it."""
+    samples = varied_day.trajectory.samples(10.0)
+    for t in (7 * 3600.0, 8.5 * 3600.0 + 10.0, 17.25 * 3600.0):
+        at = samples[samples["time_s"] == t].set_index("trip_id")
+        positions = varied_day.trajectory.position_at(t)
+        assert {p.trip_id for p in positions} == set(at.index)
+        assert len(positions) >= 5
+        for p in positions:
+            assert p.km == pytest.approx(at.loc[p.trip_id, "km"], abs=1e-9)
+            assert p.speed_mps == pytest.approx(at.loc[p.trip_id, "speed_mps"], abs=1e-9)
+            assert p.standing == (p.speed_mps == 0.0)
+            assert 0 <= p.load <= varied_day.capacity_pax
