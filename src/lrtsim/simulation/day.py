@@ -317,6 +317,7 @@ class _Day:
         """Failure incidents at an interstation not yet met by a train, by incident number."""
         self.crossovers = set(self.control.crossovers)
         self.timepoints = set(self.control.timepoint_names(scenario.line))
+        self.holding = self.control.strategy == "holding"
         self.last_departure: dict[tuple[Direction, int], float] = {}
         """(direction, stop) → the last departure from it so far."""
         self.station_failures: dict[int, list[Window]] = {}
@@ -543,8 +544,7 @@ class _Day:
     def _hold(self, train: _Train, v: int, ready: float) -> float:
         """When the control strategy lets the train leave visit v, ready at `ready`."""
         s = self.stops
-        timepoint = self.names[int(s.station[v])] in self.timepoints
-        if self.control.strategy != "holding" or not timepoint:
+        if not self.holding or self.names[int(s.station[v])] not in self.timepoints:
             return ready
         leader_dep = self._leader_departure(v)
         follower_arr = self._follower_arrival(v)
@@ -574,7 +574,10 @@ class _Day:
     def _depart(self, train: _Train, v: int) -> None:
         """The train leaves visit v now, unless a red signal holds it."""
         s, now = self.stops, self._now()
-        first = v == int(s.trip_start[v]) or not any(self.served[int(s.trip_start[v]) : v])
+        start = int(s.trip_start[v])
+        first = v == start or (
+            int(s.trip[v]) in self.cut_trips and not bool(self.served[start:v].any())
+        )
         if first and v not in self.dispatched:
             self.dispatched.add(v)
             leave = self._hold(train, v, now)
