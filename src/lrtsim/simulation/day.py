@@ -49,25 +49,28 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from lrtsim.dynamics.nonstop import nonstop_run
-from lrtsim.dynamics.train import train_params
-from lrtsim.model.direction import DIRECTIONS, Direction
-from lrtsim.model.schema import Scenario, station_dwell_s
+from lrtsim.model.direction import Direction
+from lrtsim.model.schema import Scenario
 from lrtsim.planning.dwell import dwell_s
 from lrtsim.planning.plan import ServicePlan
+from lrtsim.simulation import day_tables
 from lrtsim.simulation.arrivals import draw_arrivals, service_hours_s
 from lrtsim.simulation.boarding import PassengerState, VisitOutcome
 from lrtsim.simulation.control import hold_until_s, short_turn_at
+from lrtsim.simulation.day_tables import EVENT_COLUMNS, STOP_VISIT_COLUMNS, DayRecord
 from lrtsim.simulation.disruptions import Window, failure_distances_m, windows
-from lrtsim.simulation.driving import DONE, drive, step_energy_j
+from lrtsim.simulation.driving import DONE, drive
 from lrtsim.simulation.kernel import Kernel
-from lrtsim.simulation.passenger_day import STOP_VISIT_COLUMNS as VISIT_COLUMNS
-from lrtsim.simulation.passenger_day import VisitTable, passenger_records, visit_table
-from lrtsim.simulation.seeds import generator, stream
-from lrtsim.simulation.tables import PASSENGER_COLUMNS, STOP_TIMES_COLUMNS
+from lrtsim.simulation.passenger_day import visit_table
+from lrtsim.simulation.seeds import generator, lognormal_factors, stream
+from lrtsim.simulation.signalling import LineOrder
+from lrtsim.simulation.stops import next_here, stop_arrays
 from lrtsim.simulation.terminals import Platforms, platforms
 from lrtsim.simulation.tracks import DirectionTrack, FreeRun, direction_tracks
+from lrtsim.simulation.trains import Train
 from lrtsim.simulation.trajectory import Piece, Trajectories, points
+
+__all__ = ["EVENT_COLUMNS", "STOP_VISIT_COLUMNS", "DayResult", "simulate_day"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -80,31 +83,6 @@ JOIN_RETRY_S = 5.0
 
 LATE_BOARDING_S = 30.0
 """A train held this long beyond its dwell lets on, as it leaves, those who came meanwhile."""
-
-EVENT_COLUMNS = (
-    "time_s",  # float
-    "train_id",  # str: the train (= block_id)
-    "block_id",  # str
-    "trip_id",  # str ("" for pull_out, pull_in)
-    "event",  # pull_out, arrive, depart, pass, stop_signal, restart, hold_start, hold_end,
-    # fail, recover, short_turn, pull_in
-    "station",  # str: the stop it is at or heading for
-    "direction",  # "up" | "down" ("" for pull_out, pull_in)
-    "position_m",  # float: chainage of the train's head, metres
-    "boarded",  # int: at an arrival, those who boarded at this visit; else 0
-    "alighted",  # int: at an arrival, those who alighted; else 0
-    "load",  # int: on board (arriving: before anyone alights; else as it leaves)
-    "left_behind",  # int: at an arrival, those left on the platform by a full train; else 0
-)
-"""The event log, sorted by time (ties in the order the simulation decided them)."""
-
-STOP_VISIT_COLUMNS = (
-    *VISIT_COLUMNS,
-    "block_id",  # str
-    "held_s",  # float: time held beyond the dwell (signals, control, a failure)
-)
-"""One row per stop served, timetable order: `passenger_day.STOP_VISIT_COLUMNS` and the train
-and its hold."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,144 +108,13 @@ class DayResult:
     """Every train's motion: `samples(step_s)`, `position_at(t)`."""
 
 
-def track_k(track: DirectionTrack, j: int) -> int:
-    """Running index of the stop at or before grid point j."""
-    return int(np.searchsorted(track.stop_j, j, side="right")) - 1
-
-
-def as_direction(label: str) -> Direction:
-    """A timetable's direction label as a `Direction` (ValueError for anything else)."""
-    for d in DIRECTIONS:
-        if label == d:
-            return d
-    raise ValueError(f"unknown direction {label!r}; the directions are {', '.join(DIRECTIONS)}")
-
-
-def lognormal_factors(rng: np.random.Generator, cv: float, size: int) -> FloatArray:
-    """Lognormal factors of mean 1 and coefficient of variation `cv`: σ² = ln(1 + cv²),
-    μ = −σ²/2 (so E = exp(μ + σ²/2) = 1). Exactly 1 when cv is 0 (nothing drawn)."""
-    if cv == 0:
-        return np.ones(size)
-    sigma = math.sqrt(math.log1p(cv * cv))
-    return np.asarray(rng.lognormal(-0.5 * sigma * sigma, sigma, size), dtype=np.float64)
-
-
-@dataclass(frozen=True, eq=False)
-class _Stops:
-    """The timetable's stop visits in trip order (a trip's visits consecutive, by sequence)."""
-
-    trip_id: tuple[str, ...]
-    """Per visit."""
-    stop_sequence: IntArray
-    station_name: tuple[str, ...]
-    block_id: tuple[str, ...]
-    direction: tuple[Direction, ...]
-    trip: IntArray
-    station: IntArray
-    trip_end: IntArray
-    trip_start: IntArray
-    planned_arrival_s: FloatArray
-    planned_departure_s: FloatArray
-    run_s: FloatArray
-    """From this stop to the trip's next: the published time (NaN at the last stop)."""
-    least_run_s: FloatArray
-    """The flat-out run of that segment."""
-    segment_energy_j: FloatArray
-    distance_m: FloatArray
-    own_dwell_s: FloatArray
-    k: IntArray
-    """Running index of the stop (0 at the direction's first terminal)."""
-
-
-def _stops(plan: ServicePlan, scenario: Scenario, visits: VisitTable) -> _Stops:
-    """The numbers each stop visit reads, from the plan (times, runs, separations, leaders)."""
-    tt = plan.timetable.iloc[visits.rows].reset_index(drop=True)
-    n = len(scenario.line.stations)
-    codes = visits.trip
-    station = tt["station_index"].to_numpy(dtype=np.int64)
-    arrival = tt["arrival_s"].to_numpy(dtype=np.float64)
-    departure = tt["departure_s"].to_numpy(dtype=np.float64)
-    labels = tt["direction"].astype(str).tolist()
-    direction: tuple[Direction, ...] = tuple(as_direction(d) for d in labels)
-    same_next = np.zeros(len(tt), dtype=bool)
-    same_next[:-1] = codes[1:] == codes[:-1]
-    run_s = np.full(len(tt), np.nan)
-    run_s[:-1] = np.where(same_next[:-1], arrival[1:] - departure[:-1], np.nan)
-    is_up = np.array([d == "up" for d in direction], dtype=bool)
-    k = np.where(is_up, station, n - 1 - station).astype(np.int64)
-    least = np.full(len(tt), np.nan)
-    energy = np.zeros(len(tt))
-    distance = np.zeros(len(tt))
-    for run in plan.runs:
-        rows = same_next & (is_up if run.direction == "up" else ~is_up)
-        seg = k[rows]
-        least[rows] = np.array([g.run_time_s for g in run.minimum.segments])[seg]
-        energy[rows] = np.array([g.line_energy_j for g in run.profile.segments])[seg]
-        distance[rows] = np.array([g.distance_m for g in run.profile.segments])[seg]
-    model = scenario.service.dwell
-    own_by_station = np.array([station_dwell_s(st, model) for st in scenario.line.stations])
-    own = own_by_station[station]
-    ends = np.flatnonzero(~same_next) + 1
-    trip_end = np.repeat(ends, np.diff(ends, prepend=0)).astype(np.int64)
-    starts = np.concatenate(([0], ends[:-1]))
-    trip_start = np.repeat(starts, np.diff(ends, prepend=0)).astype(np.int64)
-    return _Stops(
-        trip_id=tuple(tt["trip_id"].astype(str).tolist()),
-        stop_sequence=tt["stop_sequence"].to_numpy(dtype=np.int64),
-        station_name=tuple(tt["station"].astype(str).tolist()),
-        block_id=tuple(tt["block_id"].astype(str).tolist()),
-        direction=direction,
-        trip=codes,
-        station=station,
-        trip_end=trip_end,
-        trip_start=trip_start,
-        planned_arrival_s=arrival,
-        planned_departure_s=departure,
-        run_s=run_s,
-        least_run_s=least,
-        segment_energy_j=energy,
-        distance_m=distance,
-        own_dwell_s=own,
-        k=k.astype(np.int64),
-    )
-
-
-class _Train:
-    """One train (a block) during the day: where it is and what it is doing (mutable)."""
-
-    def __init__(self, number: int, block_id: str, failures_m: list[float]) -> None:
-        self.number = number
-        self.block_id = block_id
-        self.direction: Direction | None = None
-        self.visit = -1
-        """The visit it stands at, or runs to."""
-        self.piece: Piece | None = None
-        self.running = False
-        self.on_track = False
-        self.held = False
-        """Standing at a platform before a red signal (a blocked interstation ahead)."""
-        self.waiting = False
-        """Standing short, held by what is known of its leader (resumed when more is)."""
-        self.dependent = False
-        """Its current run was shaped by its leader (replanned when the leader's plan changes)."""
-        self.version = 0
-        self.obstacles: list[tuple[float, float, float]] = []
-        """Red signals of its current run: (position, from, until)."""
-        self.own: tuple[int, float] | None = None
-        """A stop of its own on the current run (a failure): (grid point, seconds)."""
-        self.failures_m = failures_m
-        self.distance_m = 0.0
-        self.delay_s = 0.0
-        """Its lateness at its last arrival or departure (negative: early)."""
-
-
 class _Day:
     """The mutable state of one simulated day (private: `simulate_day` returns tables)."""
 
     def __init__(self, plan: ServicePlan, scenario: Scenario, seed: int) -> None:
         visits = visit_table(plan.timetable, len(scenario.line.stations))
         self.visits = visits
-        self.stops = _stops(plan, scenario, visits)
+        self.stops = stop_arrays(plan, scenario, visits)
         self.scenario = scenario
         self.n = len(scenario.line.stations)
         self.names = [st.name for st in scenario.line.stations]
@@ -297,6 +144,7 @@ class _Day:
             ]
         )
         """Each visit's stop, metres along its direction."""
+        self.line = LineOrder(self.tracks, self.visit_x)
         self.cut_trips: set[int] = set()
         """Trips with a stop not served (a short turn, a closed station passed)."""
         self.arrival_s = np.full(size, np.nan)
@@ -310,7 +158,6 @@ class _Day:
         self.events: list[tuple[float, str, int, int, float]] = []
         """(time, event, train, visit, position_m) in the order decided."""
         self.kernel: Kernel[tuple[int, int, int, int]] = Kernel()
-        self.order: dict[Direction, list[_Train]] = {d: [] for d in DIRECTIONS}
         self.windows = windows(scenario)
         self.closures = any(w.kind == "station_closed" for w in self.windows)
         self.pending_failure: dict[int, list[Window]] = {}
@@ -325,7 +172,7 @@ class _Day:
         self.failures_started: set[int] = set()
         self.dispatched: set[int] = set()
         """First stops whose dispatch (holding) has been decided."""
-        self.next_here = _next_here(self.stops, self.n)
+        self.next_here = next_here(self.stops, self.n)
         self.platforms = {(t.name, t.direction): platforms(t) for t in plan.capacity.terminals}
         """(terminal, arriving direction) → its platforms."""
         self.at_platform: dict[int, Platforms] = {}
@@ -344,8 +191,8 @@ class _Day:
         self.block_first: list[int] = []
         self.block_last: dict[str, int] = {}
         self.pull: list[tuple[str, str, float, str]] = []
-        self.trains: list[_Train] = []
-        self.train_of: dict[str, _Train] = {}
+        self.trains: list[Train] = []
+        self.train_of: dict[str, Train] = {}
         ordered = plan.blocks.sort_values(["block_id", "sequence"], kind="stable")
         records = ordered[["block_id", "activity", "trip_id", "start_s", "end_s", "from_station"]]
         groups: dict[str, list[tuple[str, str, float, float, str]]] = {}
@@ -357,7 +204,7 @@ class _Day:
             len(groups),
         )
         for number, (block_id, acts) in enumerate(sorted(groups.items())):
-            train = _Train(number, str(block_id), failures[number])
+            train = Train(number, str(block_id), failures[number])
             self.trains.append(train)
             self.train_of[str(block_id)] = train
             previous: int | None = None
@@ -410,7 +257,7 @@ class _Day:
     def _now(self) -> float:
         return self.kernel.now_s
 
-    def _track(self, train: _Train) -> DirectionTrack:
+    def _track(self, train: Train) -> DirectionTrack:
         assert train.direction is not None
         return self.tracks[train.direction]
 
@@ -419,7 +266,7 @@ class _Day:
 
     # --- trains at stops -----------------------------------------------------------------
 
-    def _arrive(self, train: _Train, u: int) -> None:
+    def _arrive(self, train: Train, u: int) -> None:
         """The train reaches stop visit u (now): passengers, dwell, what it does next."""
         s, now = self.stops, self._now()
         train.running, train.waiting, train.dependent = False, False, False
@@ -541,7 +388,7 @@ class _Day:
         )
         return max(model * float(self.dwell_factor[v]), own)
 
-    def _hold(self, train: _Train, v: int, ready: float) -> float:
+    def _hold(self, train: Train, v: int, ready: float) -> float:
         """When the control strategy lets the train leave visit v, ready at `ready`."""
         s = self.stops
         if not self.holding or self.names[int(s.station[v])] not in self.timepoints:
@@ -571,7 +418,7 @@ class _Day:
         follower = self.train_of[self.stops.block_id[f]]
         return float(self.stops.planned_arrival_s[f]) + follower.delay_s
 
-    def _depart(self, train: _Train, v: int) -> None:
+    def _depart(self, train: Train, v: int) -> None:
         """The train leaves visit v now, unless a red signal holds it."""
         s, now = self.stops, self._now()
         start = int(s.trip_start[v])
@@ -588,7 +435,7 @@ class _Day:
                 self.kernel.schedule(leave, (_DEPART, train.number, 0, v), 2)
                 return
         if not train.on_track:
-            if not self._can_join(s.direction[v], self._x_of_visit(v), now):
+            if not self.line.can_join(s.direction[v], self._x_of_visit(v), now):
                 self.kernel.schedule(now + JOIN_RETRY_S, (_DEPART, train.number, 0, v), 2)
                 return
             self._start_trip(train, v)
@@ -637,7 +484,7 @@ class _Day:
         ]  # fmt: skip
         return max(found, key=lambda w: w.end_s) if found else None
 
-    def _start_trip(self, train: _Train, v: int) -> None:
+    def _start_trip(self, train: Train, v: int) -> None:
         """The train starts the trip of visit v: short turn decided, onto its direction's track."""
         s = self.stops
         train.direction = s.direction[v]
@@ -645,7 +492,7 @@ class _Day:
         self._short_turn(train, v)
         self._join_track(train, v)
 
-    def _short_turn(self, train: _Train, v: int) -> None:
+    def _short_turn(self, train: Train, v: int) -> None:
         """Turn the trip back at a crossover if it would reach a blocked interstation ahead
         before it clears (by the published running times from now)."""
         s, now = self.stops, self._now()
@@ -690,87 +537,24 @@ class _Day:
 
     # --- the track: order, leaders, authority ---------------------------------------------
 
-    def _position_m(self, train: _Train, t: float) -> float:
-        if train.running and train.piece is not None:
-            track = self._track(train)
-            piece = train.piece
-            if piece.j is None:  # read the free run's profile, without copying it
-                f = piece.free
-                times = f.profile.time_s[f.offset : f.offset + f.b - f.a + 1]
-                local = (t - piece.t0) * f.stretch + float(times[0])
-                return float(np.interp(local, times, track.x[f.a : f.b + 1]))
-            assert piece.t is not None
-            return float(np.interp(t, piece.t, track.x[piece.j]))
-        return self._x_of_visit(train.visit)
-
-    def _can_join(self, direction: Direction, x: float, now: float) -> bool:
-        """May a train start onto the track at x now: the train ahead's tail at least the margin
-        beyond it, and the train behind able to stop short of its tail (moving block)?"""
-        track = self.tracks[direction]
-        back = track.rule.train_length_m + track.rule.safety_margin_m
-        for other in self.order[direction]:
-            pos = self._position_m(other, now)
-            if pos >= x and pos - back < x - 1e-6:
-                return False
-            if pos < x:
-                reach = pos + float(track.rule.braking_distance_m(self._speed_mps(other, now)))
-                return reach <= x - back + 1e-6
-        return True
-
-    def _join_track(self, train: _Train, v: int) -> None:
-        assert train.direction is not None
-        line = self.order[train.direction]
-        x = self._x_of_visit(v)
-        now = self._now()
-        i = len(line)
-        while i > 0 and self._position_m(line[i - 1], now) < x:
-            i -= 1
-        line.insert(i, train)
-        train.on_track = True
-        behind = self._behind(train)
+    def _join_track(self, train: Train, v: int) -> None:
+        behind = self.line.join(train, self._x_of_visit(v), self._now())
         if behind is not None and behind.running:
             self._replan(behind, force=True)
 
-    def _leave_track(self, train: _Train) -> None:
-        assert train.direction is not None
-        line = self.order[train.direction]
-        behind = self._behind(train)
-        line.remove(train)
-        train.on_track = False
+    def _leave_track(self, train: Train) -> None:
+        behind = self.line.leave(train)
         if behind is not None:
             self._notify(behind, force=False)
 
-    def _ahead(self, train: _Train) -> _Train | None:
-        assert train.direction is not None
-        line = self.order[train.direction]
-        i = line.index(train)
-        return line[i - 1] if i > 0 else None
-
-    def _behind(self, train: _Train) -> _Train | None:
-        assert train.direction is not None
-        line = self.order[train.direction]
-        i = line.index(train)
-        return line[i + 1] if i + 1 < len(line) else None
-
-    def _leader_line(self, leader: _Train, now: float) -> tuple[FloatArray, FloatArray]:
-        """The leader's tail less the margin from now on: a polyline in time, standing at its
-        last point after it."""
-        track = self._track(leader)
-        back = track.rule.train_length_m + track.rule.safety_margin_m
-        if leader.running and leader.piece is not None:
-            j, t, _w = points(leader.piece, track)
-            q = max(int(np.searchsorted(t, now, side="right")) - 1, 0)
-            return np.ascontiguousarray(t[q:]), np.ascontiguousarray(track.x[j[q:]] - back)
-        return np.array([now]), np.array([self._x_of_visit(leader.visit) - back])
-
-    def _notify(self, train: _Train, *, force: bool) -> None:
+    def _notify(self, train: Train, *, force: bool) -> None:
         """The plan of the train ahead of `train` changed: replan it if that matters."""
         if train.running and (force or train.dependent or train.waiting):
             self._replan(train, force=force)
 
     # --- driving -------------------------------------------------------------------------
 
-    def _plan(self, train: _Train, v: int) -> None:
+    def _plan(self, train: Train, v: int) -> None:
         """Plan the run from visit v (departing now) to the next stop it serves."""
         s, now = self.stops, self._now()
         track = self._track(train)
@@ -829,15 +613,15 @@ class _Day:
                     terminal.reserve(train.number)
             else:
                 terminal.reserve(train.number)
-        leader = self._ahead(train)
+        leader = self.line.ahead(train)
         reach = track.reach(free)
-        clear = leader is None or self._authority_now(leader, now, at_least=reach) >= reach
+        clear = leader is None or self.line.authority_m(leader, now, at_least=reach) >= reach
         if clear and train.own is None and not train.obstacles:
             train.dependent = False
             self.kernel.schedule(train.piece.end_s, (_ARRIVE, train.number, train.version, u), 1)
         else:
             self._drive(train, int(free.a), 0.0, now, keep=0)
-        behind = self._behind(train)
+        behind = self.line.behind(train)
         if behind is not None:
             self._notify(behind, force=False)
 
@@ -858,7 +642,7 @@ class _Day:
         """A platform of `terminal` frees: the trains at its home signal take the platforms
         as they come free, the front one first."""
         now = self._now()
-        line = self.order[terminal.direction]
+        line = self.line.order[terminal.direction]
         for train in [t for t in line if t.number in terminal.waiting]:
             free_s = terminal.free_from_s(now)
             if math.isinf(free_s):
@@ -881,7 +665,7 @@ class _Day:
         return max(run, 0.0) * float(self.run_factor[v])
 
     def _own_failure(
-        self, train: _Train, track: DirectionTrack, free: FreeRun, k: int
+        self, train: Train, track: DirectionTrack, free: FreeRun, k: int
     ) -> tuple[int, float] | None:
         """A failure of this train on this run: a random one when its train-km reach the next
         drawn distance, or an incident's (the first train past the interstation's middle)."""
@@ -901,23 +685,7 @@ class _Day:
             return j, recovery
         return None
 
-    def _authority_now(self, leader: _Train, now: float, at_least: float = np.inf) -> float:
-        """End of movement authority the leader gives now (its tail less the margin, floored to
-        a signal under fixed block); a lower bound once that already reaches `at_least`."""
-        track = self._track(leader)
-        back = track.rule.train_length_m + track.rule.safety_margin_m
-        if leader.running and leader.piece is not None and not track.blocks_m.size:
-            start = float(track.x[leader.piece.free.a]) - back
-            if start >= at_least:  # it is at least where its run started
-                return start
-        a = self._position_m(leader, now) - back
-        blocks = track.blocks_m
-        if blocks.size:
-            i = int(np.searchsorted(blocks, a, side="right")) - 1
-            a = float(blocks[i]) if i >= 0 else -np.inf
-        return a
-
-    def _drive(self, train: _Train, j0: int, w0: float, t0: float, *, keep: int) -> None:
+    def _drive(self, train: Train, j0: int, w0: float, t0: float, *, keep: int) -> None:
         """Drive the current run from grid point j0 (v² w0, time t0) under the authority known
         now, keeping the first `keep` points already driven."""
         piece = train.piece
@@ -925,10 +693,10 @@ class _Day:
         track = self._track(train)
         j_old, t_old, w_old = points(piece, track)
         free = piece.free
-        leader = self._ahead(train)
+        leader = self.line.ahead(train)
         now = self._now()
         if leader is not None:
-            lead_t, lead_x = self._leader_line(leader, now)
+            lead_t, lead_x = self.line.leader_line(leader, now)
         else:
             lead_t, lead_x = np.zeros(0), np.zeros(0)
         obst = np.asarray(train.obstacles, dtype=np.float64).reshape(-1, 3)
@@ -958,7 +726,7 @@ class _Day:
         else:
             train.waiting = True
 
-    def _replan(self, train: _Train, *, force: bool) -> None:
+    def _replan(self, train: Train, *, force: bool) -> None:
         """Drive the rest of the train's current run again from now, as now known."""
         piece = train.piece
         if piece is None or not train.running:
@@ -984,7 +752,7 @@ class _Day:
             elif stood:
                 train.own = (own_j, stood[0] + wait - start_t)
         self._drive(train, start_j, start_w, start_t, keep=keep)
-        behind = self._behind(train)
+        behind = self.line.behind(train)
         if behind is not None:
             self._notify(behind, force=force or piece.end_s > old_end + 1e-9)
 
@@ -994,15 +762,15 @@ class _Day:
         """An incident starts now."""
         now = self._now()
         if w.kind == "track_blocked":
-            for train in list(self.order[w.direction]):
+            for train in list(self.line.order[w.direction]):
                 if not train.running or train.piece is None:
                     continue
                 track = self._track(train)
                 x_entry = float(track.x[track.stop_j[w.k]])
                 x_exit = float(track.x[track.stop_j[w.k + 1]])
-                x = self._position_m(train, now)
+                x = self.line.position_m(train, now)
                 if x_entry < x < x_exit:
-                    v = self._speed_mps(train, now)
+                    v = self.line.speed_mps(train, now)
                     stop = x + float(track.rule.braking_distance_m(v))
                     train.obstacles.append((stop, now, w.end_s))
                     self._replan(train, force=True)
@@ -1021,13 +789,13 @@ class _Day:
         places = [x for x in self.windows if x.number == w.number]
         candidates = []
         for place in places:
-            for train in self.order[place.direction]:
+            for train in self.line.order[place.direction]:
                 if not train.running or train.piece is None:
                     continue
                 track = self._track(train)
                 a, b = int(track.stop_j[place.k]), int(track.stop_j[place.k + 1])
                 mid = 0.5 * (track.x[a] + track.x[b])
-                x = self._position_m(train, now)
+                x = self.line.position_m(train, now)
                 if track.x[a] <= x < mid and train.piece.free.b >= b:
                     j = int(np.searchsorted(track.x, mid))
                     candidates.append((mid - x, train.number, train, j))
@@ -1039,12 +807,6 @@ class _Day:
         assert train.piece is not None
         train.piece.own_j = j
         self._replan(train, force=True)
-
-    def _speed_mps(self, train: _Train, t: float) -> float:
-        if not train.running or train.piece is None:
-            return 0.0
-        _j, tt, w = points(train.piece, self._track(train))
-        return float(np.interp(t, tt, np.sqrt(np.maximum(w, 0.0))))
 
     # --- records -------------------------------------------------------------------------
 
@@ -1064,227 +826,29 @@ class _Day:
         self.outcome[v, 3] = out.load_on_departure
         self.outcome[v, 4] = out.left_behind
 
-    def _log(self, t: float, event: str, train: _Train, v: int) -> None:
+    def _log(self, t: float, event: str, train: Train, v: int) -> None:
         self.events.append((t, event, train.number, v, self._x_of_visit(v)))
 
-    # --- tables --------------------------------------------------------------------------
-
-    def stop_times(self) -> pd.DataFrame:
-        """`STOP_TIMES_COLUMNS` in timetable order (NaN actual times where not served)."""
-        s = self.stops
-        served = self.served
-        frame = pd.DataFrame(
-            {
-                "trip_id": s.trip_id,
-                "block_id": s.block_id,
-                "direction": s.direction,
-                "stop_sequence": s.stop_sequence,
-                "station": s.station_name,
-                "station_index": s.station,
-                "planned_arrival_s": s.planned_arrival_s,
-                "planned_departure_s": s.planned_departure_s,
-                "actual_arrival_s": np.where(served, self.arrival_s, np.nan),
-                "actual_departure_s": np.where(served, self.departure_s, np.nan),
-            },
-            columns=list(STOP_TIMES_COLUMNS),
-        )
-        return self._timetable_order(frame)
-
-    def _timetable_order(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.iloc[np.argsort(self.visits.rows)].reset_index(drop=True)
-
-    def stop_visits(self) -> pd.DataFrame:
-        """`STOP_VISIT_COLUMNS` in timetable order, the stops served only."""
-        s, out = self.stops, self.outcome
-        held = np.where(np.isnan(self.ready_s), 0.0, self.departure_s - self.ready_s)
-        frame = pd.DataFrame(
-            {
-                "trip_id": s.trip_id,
-                "block_id": s.block_id,
-                "stop_sequence": s.stop_sequence,
-                "station": s.station_name,
-                "station_index": s.station,
-                "direction": s.direction,
-                "arrival_s": self.arrival_s,
-                "departure_s": self.departure_s,
-                "alighted": out[:, 1],
-                "boarded": out[:, 0],
-                "load_on_arrival": out[:, 2],
-                "load_on_departure": out[:, 3],
-                "left_behind": out[:, 4],
-                "held_s": np.nan_to_num(held, nan=0.0),
-            },
-            columns=list(STOP_VISIT_COLUMNS),
-        )
-        frame = self._timetable_order(frame)
-        keep = self.served[np.argsort(self.visits.rows)]
-        return frame[keep].reset_index(drop=True)
-
-    def passenger_table(self) -> pd.DataFrame:
-        """`simulation.tables.PASSENGER_COLUMNS`: the boarding records with stations by name."""
-        served_arrival = np.where(self.served, self.arrival_s, np.nan)
-        actual = VisitTable(
-            rows=self.visits.rows,
-            trip=self.visits.trip,
-            trip_ids=self.visits.trip_ids,
-            station=self.visits.station,
-            arrival_s=served_arrival,
-            trip_end=self.visits.trip_end,
-            order=self.visits.order,
-        )
-        records = passenger_records(
-            self.arrivals,
-            actual,
-            self.passengers.board_visit,
-            self.passengers.denied,
-            self.n,
-            board_s=self.passengers.board_s,
+    def record(self) -> DayRecord:
+        """What the day leaves behind, for the table builders (`day_tables`)."""
+        return DayRecord(
+            scenario=self.scenario,
+            stops=self.stops,
+            visits=self.visits,
+            arrivals=self.arrivals,
+            passengers=self.passengers,
+            arrival_s=self.arrival_s,
+            departure_s=self.departure_s,
+            ready_s=self.ready_s,
+            outcome=self.outcome,
             served=self.served,
+            events=tuple(self.events),
+            block_ids=tuple(t.block_id for t in self.trains),
+            pull=tuple(self.pull),
+            block_last=self.block_last,
+            tracks=self.tracks,
+            trajectories=self.trajectories,
         )
-        names = np.array([*self.names, ""], dtype=object)
-        out = records.assign(
-            origin=names[records["origin"].to_numpy()],
-            destination=names[records["destination"].to_numpy()],
-            alight_station=names[records["alight_station"].to_numpy()],
-            trip_id=records["trip_id"].astype(str),
-            direction=records["direction"].astype(str),
-        )
-        return out[[*PASSENGER_COLUMNS, "alight_station"]]
-
-    def runs(self, plan: ServicePlan) -> pd.DataFrame:
-        """`simulation.tables.RUN_COLUMNS`: per trip the distance driven and the line energy
-        (a free run's from its profile, a driven one's from the forces along it); the empty
-        moves from the plan's blocks, their energy from the dynamics layer's empty run."""
-        rows: dict[tuple[str, str], list[float]] = {}
-        for p in self.trajectories.pieces:
-            track = self.tracks[p.direction]
-            if p.j is None:
-                distance = float(track.x[p.free.b] - track.x[p.free.a])
-                energy = p.free.line_energy_j
-            else:
-                assert p.t is not None
-                assert p.w is not None
-                distance = float(track.x[p.j[-1]] - track.x[p.j[0]])
-                traction, braking, time = step_energy_j(
-                    track.x, p.j, p.t, p.w, track.track_n, track.p
-                )
-                train = track.train
-                energy = (
-                    traction / train.traction_efficiency
-                    + train.aux_power_w * time
-                    - braking * train.regen_efficiency
-                )
-            row = rows.setdefault((p.block_id, p.trip_id), [0.0, 0.0])
-            row[0] += distance
-            row[1] += energy
-        empty = plan.blocks[plan.blocks["activity"].isin(("pull_out", "pull_in", "deadhead"))]
-        per_m = self._empty_energy_j_per_m()
-        for block_id, distance in zip(empty["block_id"], empty["distance_m"], strict=True):
-            row = rows.setdefault((str(block_id), ""), [0.0, 0.0])
-            row[0] += float(distance)
-            row[1] += float(distance) * per_m
-        frame = pd.DataFrame(
-            [(b, t, d, e) for (b, t), (d, e) in rows.items()],
-            columns=["block_id", "trip_id", "distance_m", "line_energy_j"],
-        )
-        return frame.sort_values(["block_id", "trip_id"], kind="stable").reset_index(drop=True)
-
-    def _empty_energy_j_per_m(self) -> float:
-        """Line energy per metre of an empty move: the up direction's flat-out run at no load,
-        terminal to terminal, per metre (`dynamics.nonstop`)."""
-        line = self.scenario.line
-        train = train_params(self.scenario.rolling_stock, 0.0)
-        first, last = line.stations[0].km, line.stations[-1].km
-        run = nonstop_run(line, train, first, last, load=0.0)
-        distance = abs(last - first) * 1000.0
-        return run.line_energy_j / distance if distance > 0 else 0.0
-
-    def event_table(self) -> pd.DataFrame:
-        """`EVENT_COLUMNS`, by time (ties in the order decided)."""
-        s, out = self.stops, self.outcome
-        times, kinds, numbers, visits, _x = (
-            (np.asarray(c) for c in zip(*self.events, strict=True))
-            if self.events
-            else (np.zeros(0) for _ in range(5))
-        )
-        v = visits.astype(np.int64)
-        arrive = kinds == "arrive"
-        station_km = np.array([st.km for st in self.scenario.line.stations])
-        blocks = np.array([t.block_id for t in self.trains], dtype=object)
-        main = pd.DataFrame(
-            {
-                "time_s": times.astype(np.float64),
-                "block_id": blocks[numbers.astype(np.int64)],
-                "trip_id": np.asarray(s.trip_id, dtype=object)[v],
-                "event": kinds.astype(object),
-                "station": np.asarray(s.station_name, dtype=object)[v],
-                "direction": np.asarray(s.direction, dtype=object)[v],
-                "position_m": station_km[s.station[v]] * 1000.0,
-                "boarded": np.where(arrive, out[v, 0], 0),
-                "alighted": np.where(arrive, out[v, 1], 0),
-                "load": np.where(arrive, out[v, 2], out[v, 3]),
-                "left_behind": np.where(arrive, out[v, 4], 0),
-            }
-        )
-        rows: list[tuple[float, str, str, str, str, str, float, int, int, int, int]] = []
-        for p in self.trajectories.pieces:
-            if p.j is None:
-                continue
-            assert p.t is not None
-            assert p.w is not None
-            track = self.tracks[p.direction]
-            u = p.visit_to
-            for q0, q1 in _standing(p.j, p.w, p.t):
-                m = float(track.track.km_at(np.array([track.x[p.j[q0]]]))[0]) * 1000.0
-                failed = p.own_j == int(p.j[q0])
-                first, second = ("fail", "recover") if failed else ("stop_signal", "restart")
-                for t, e in ((float(p.t[q0]), first), (float(p.t[q1]), second)):
-                    rows.append((t, p.block_id, s.trip_id[u], e, s.station_name[u],
-                                 s.direction[u], m, 0, 0, p.load, 0))  # fmt: skip
-        km_of = {st.name: st.km for st in self.scenario.line.stations}
-        for block_id, event, planned_s, station in self.pull:
-            t = planned_s
-            if event == "pull_in":
-                last = self.block_last[block_id]
-                t += max(float(self.arrival_s[last] - self.stops.planned_arrival_s[last]), 0.0)
-            m = km_of.get(station, float("nan")) * 1000.0
-            rows.append((t, block_id, "", event, station, "", m, 0, 0, 0, 0))
-        extra = pd.DataFrame(rows, columns=list(main.columns))
-        frame = pd.concat([main, extra], ignore_index=True) if rows else main
-        frame = frame.sort_values("time_s", kind="stable").reset_index(drop=True)
-        frame["train_id"] = frame["block_id"]
-        return frame[list(EVENT_COLUMNS)]
-
-    def _km_of_visit(self, v: int) -> float:
-        return float(self.scenario.line.stations[int(self.stops.station[v])].km)
-
-
-def _next_here(stops: _Stops, n: int) -> IntArray:
-    """Per visit: the visit of the next trip at the same stop and direction in published
-    order of arrival (−1: none)."""
-    size = len(stops.trip_id)
-    key = np.array([0 if d == "up" else 1 for d in stops.direction], dtype=np.int64) * n
-    key = key + stops.station
-    order = np.lexsort((np.arange(size), stops.planned_arrival_s, key))
-    out = np.full(size, -1, dtype=np.int64)
-    same = key[order][1:] == key[order][:-1]
-    out[order[:-1][same]] = order[1:][same]
-    return out
-
-
-def _standing(j: IntArray, w: FloatArray, t: FloatArray) -> list[tuple[int, int]]:
-    """(first, last) point of each time a driven run stood between its two stops."""
-    out: list[tuple[int, int]] = []
-    q = 1
-    while q < j.size:
-        if j[q] == j[q - 1] and w[q] <= 0.0 and j[q] != j[0] and j[q] != j[-1]:
-            start = q - 1
-            while q + 1 < j.size and j[q + 1] == j[q]:
-                q += 1
-            if t[q] > t[start]:
-                out.append((start, q))
-        q += 1
-    return out
 
 
 def simulate_day(plan: ServicePlan, scenario: Scenario, seed: int) -> DayResult:
@@ -1302,13 +866,14 @@ def simulate_day(plan: ServicePlan, scenario: Scenario, seed: int) -> DayResult:
             f"stop {day.stops.station_name[v]} of {day.stops.trip_id[v]} was never served: "
             "the day deadlocked"
         )
+    record = day.record()
     return DayResult(
         seed=int(seed),
-        stop_times=day.stop_times(),
-        stop_visits=day.stop_visits(),
-        passengers=day.passenger_table(),
-        runs=day.runs(plan),
-        events=day.event_table(),
+        stop_times=day_tables.stop_times(record),
+        stop_visits=day_tables.stop_visits(record),
+        passengers=day_tables.passenger_table(record),
+        runs=day_tables.runs(record, plan.blocks),
+        events=day_tables.event_table(record),
         capacity_pax=float(day.capacity_pax),
         trajectory=day.trajectories,
     )

@@ -9,7 +9,12 @@ independent streams by spawning).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
 
 STREAMS = ("arrivals", "dwell", "run_time", "failures")
 """Every stream the simulation draws from, by name; new streams go at the end."""
@@ -30,3 +35,12 @@ def stream(seed: int | np.random.SeedSequence, name: str) -> np.random.SeedSeque
 def generator(seed: int | np.random.SeedSequence, name: str) -> np.random.Generator:
     """A generator (PCG64) of stream `name`."""
     return np.random.Generator(np.random.PCG64(stream(seed, name)))
+
+
+def lognormal_factors(rng: np.random.Generator, cv: float, size: int) -> FloatArray:
+    """Lognormal factors of mean 1 and coefficient of variation `cv`: σ² = ln(1 + cv²),
+    μ = −σ²/2 (so E = exp(μ + σ²/2) = 1). Exactly 1 when cv is 0 (nothing drawn)."""
+    if cv == 0:
+        return np.ones(size)
+    sigma = math.sqrt(math.log1p(cv * cv))
+    return np.asarray(rng.lognormal(-0.5 * sigma * sigma, sigma, size), dtype=np.float64)

@@ -177,3 +177,8 @@ def direction_tracks(
             rule=rules[run.direction],
         )
     return out
+
+
+def track_k(track: DirectionTrack, j: int) -> int:
+    """Running index of the stop at or before grid point j."""
+    return int(np.searchsorted(track.stop_j, j, side="right")) - 1
