@@ -1,6 +1,9 @@
-"""One service day as discrete events: the kernel, passengers arriving and boarding, trains
-running their blocks separated as `capacity` says (`day`), and (to come) disruptions and
-control, each in its own module.
+"""One service day as discrete events (`day.simulate_day`): a kernel (`kernel`) and the domain
+in its own modules — the timetable's visits (`stops`), the tracks from `dynamics` (`tracks`),
+trains driven under their movement authority (`driving`, `trains`), the signalling's order and
+authority (`signalling`), terminal platforms (`terminals`), passengers (`arrivals`, `boarding`),
+disruptions (`disruptions`), control (`control`), trajectories (`trajectory`) and the tables the
+day hands on (`day_tables`, `tables`).
 
 The simulation never prints, reads files or looks at the clock: it takes the plan, a seed and
 parameters and returns tables.
