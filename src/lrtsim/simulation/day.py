@@ -696,10 +696,10 @@ class _Day:
         leader = self.line.ahead(train)
         now = self._now()
         if leader is not None:
-            lead_t, lead_x = self.line.leader_line(leader, now)
+            lead = np.ascontiguousarray(np.column_stack(self.line.leader_line(leader, now)))
         else:
-            lead_t, lead_x = np.zeros(0), np.zeros(0)
-        obst = np.asarray(train.obstacles, dtype=np.float64).reshape(-1, 3)
+            lead = np.zeros((0, 2))
+        signals = np.asarray(train.obstacles, dtype=np.float64).reshape(-1, 3)
         own_j, own_wait = (-1, 0.0) if train.own is None else train.own
         size = 2 * (free.b - j0 + 1) + 64
         out_j = np.empty(size, dtype=np.int64)
@@ -709,9 +709,8 @@ class _Day:
         wfree[free.a : free.b + 1] = free.w
         n, status = drive(
             track.x, wfree, track.track_n, track.p, track.rule.brake_mps2,
-            track.rule.reaction_time_s, j0, free.b, w0, t0, lead_t, lead_x, track.blocks_m,
-            np.ascontiguousarray(obst[:, 0]), np.ascontiguousarray(obst[:, 1]),
-            np.ascontiguousarray(obst[:, 2]), own_j, own_wait, out_j, out_t, out_w,
+            track.rule.reaction_time_s, j0, free.b, w0, t0, lead, track.blocks_m, signals,
+            own_j, own_wait, out_j, out_t, out_w,
         )  # fmt: skip
         piece.j = np.concatenate((j_old[:keep], out_j[:n]))
         piece.t = np.concatenate((t_old[:keep], out_t[:n]))

@@ -56,17 +56,17 @@ def braking_limit_w(distance_m: float, brake_mps2: float, reaction_s: float) -> 
 
 
 @njit(cache=True)
-def authority_m(
-    t: float,
-    lead_t: FloatArray,
-    lead_x: FloatArray,
-    blocks_m: FloatArray,
-    obst_x: FloatArray,
-    obst_from: FloatArray,
-    obst_until: FloatArray,
-) -> float:
+def authority_m(t: float, lead: FloatArray, blocks_m: FloatArray, signals: FloatArray) -> float:
     """End of movement authority at time t: the leader's (tail − margin) interpolated, floored to
-    the signal before it under fixed block, and any red signal showing at t."""
+    the signal before it under fixed block, and any red signal showing at t.
+
+    `lead` is the leader's polyline, rows (time, tail − margin), the leader standing at its last
+    row after it (no rows: no leader); `signals` rows are (position, red from, red until)."""
+    lead_t = lead[:, 0]
+    lead_x = lead[:, 1]
+    obst_x = signals[:, 0]
+    obst_from = signals[:, 1]
+    obst_until = signals[:, 2]
     a = math.inf
     n = lead_t.shape[0]
     if n > 0:
@@ -100,40 +100,31 @@ def _on_grid(x: FloatArray, a: float) -> float:
 
 @njit(cache=True)
 def restart_s(
-    t: float,
-    need_m: float,
-    lead_t: FloatArray,
-    lead_x: FloatArray,
-    blocks_m: FloatArray,
-    obst_x: FloatArray,
-    obst_from: FloatArray,
-    obst_until: FloatArray,
+    t: float, need_m: float, lead: FloatArray, blocks_m: FloatArray, signals: FloatArray
 ) -> float:
     """The first time ≥ t at which the authority reaches `need_m`; infinity if what is known
     (the leader's polyline, the signals' times) never lets it."""
     for _ in range(1000):
-        if authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until) >= need_m:
+        if authority_m(t, lead, blocks_m, signals) >= need_m:
             return t
         later = math.inf
-        for k in range(lead_t.shape[0]):  # the next corner of the leader's polyline
-            if lead_t[k] > t:
-                later = min(later, lead_t[k])
+        for k in range(lead.shape[0]):  # the next corner of the leader's polyline
+            if lead[k, 0] > t:
+                later = min(later, lead[k, 0])
                 break
-        for k in range(obst_x.shape[0]):  # the next change of a signal
-            if obst_from[k] > t:
-                later = min(later, obst_from[k])
-            if obst_until[k] > t:
-                later = min(later, obst_until[k])
+        for k in range(signals.shape[0]):  # the next change of a signal
+            if signals[k, 1] > t:
+                later = min(later, signals[k, 1])
+            if signals[k, 2] > t:
+                later = min(later, signals[k, 2])
         if not math.isfinite(later):
             return math.inf
         # Within a piece of the polyline the authority rises linearly: solve for need_m.
-        a0 = authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
-        a1 = authority_m(later, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until)
+        a0 = authority_m(t, lead, blocks_m, signals)
+        a1 = authority_m(later, lead, blocks_m, signals)
         if a1 >= need_m and blocks_m.shape[0] == 0 and a1 > a0:
             cross = t + (later - t) * (need_m - a0) / (a1 - a0)
-            if authority_m(cross, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until) >= (
-                need_m - 1e-9
-            ):
+            if authority_m(cross, lead, blocks_m, signals) >= (need_m - 1e-9):
                 return max(cross, t)
         t = later
     return math.inf
@@ -151,12 +142,9 @@ def drive(
     j_end: int,
     w0: float,
     t0: float,
-    lead_t: FloatArray,
-    lead_x: FloatArray,
+    lead: FloatArray,
     blocks_m: FloatArray,
-    obst_x: FloatArray,
-    obst_from: FloatArray,
-    obst_until: FloatArray,
+    signals: FloatArray,
     own_j: int,
     own_wait_s: float,
     out_j: IntArray,
@@ -184,12 +172,10 @@ def drive(
             out_w[n] = 0.0
             n += 1
         dx = x[j + 1] - x[j]
-        a = _on_grid(x, authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until))
+        a = _on_grid(x, authority_m(t, lead, blocks_m, signals))
         limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         if w <= 0.0 and limit <= 0.0:  # standing, held: when may it restart?
-            go = restart_s(
-                t, x[j] + RESTART_M, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until
-            )
+            go = restart_s(t, x[j] + RESTART_M, lead, blocks_m, signals)
             if not math.isfinite(go):
                 return n, WAITING
             if go > t:
@@ -198,7 +184,7 @@ def drive(
                 out_t[n] = t
                 out_w[n] = 0.0
                 n += 1
-            a = _on_grid(x, authority_m(t, lead_t, lead_x, blocks_m, obst_x, obst_from, obst_until))
+            a = _on_grid(x, authority_m(t, lead, blocks_m, signals))
             limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         w_next = min(free_w[j + 1], limit)
         if own_j > j:
@@ -215,12 +201,9 @@ def drive(
             go = restart_s(
                 t + 1e-6,
                 x[j + 1] + RESTART_M,
-                lead_t,
-                lead_x,
+                lead,
                 blocks_m,
-                obst_x,
-                obst_from,
-                obst_until,
+                signals,
             )
             if not math.isfinite(go):
                 return n, WAITING
