@@ -5,15 +5,18 @@ milliseconds a day.
 The small line is five stations A–E over 3.5 km, run by the test tram (`support.scenarios`)
 from 06:00 to 10:00 with a 5-minute peak; its variants change one thing each: trains too small
 for the demand (passengers left behind), large variability with no depot (trains start from
-sidings at A), nothing varying at all.
+sidings at A), nothing varying at all. `disrupted_case` adds incidents (and whatever the scenario
+it is given changes: control, random failures) to either line, a day per process too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lrtsim.model import checks
+from lrtsim.model.incidents import with_incidents
 from lrtsim.model.schema import Scenario
 from lrtsim.planning.plan import ServicePlan, make_plan
 from lrtsim.simulation.day import DayResult, simulate_day
@@ -74,6 +77,12 @@ def with_service(scenario: Scenario, **values: Any) -> Scenario:
     return scenario.model_copy(update={"service": svc})
 
 
+def with_control(scenario: Scenario, **values: Any) -> Scenario:
+    """`scenario` with some `[operations.control]` keys replaced."""
+    control = scenario.operations.control.model_copy(update=values)
+    return with_operations(scenario, control=control)
+
+
 def calm(scenario: Scenario) -> Scenario:
     """Nothing varies: no dwell or running-time variability, no incidents, and dwells that do
     not grow with passengers (so no dwell outgrows the published one)."""
@@ -84,7 +93,7 @@ def calm(scenario: Scenario) -> Scenario:
     )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DayCase:
     """A simulated day and what it was made from (`scenario` is the one the day ran with)."""
 
@@ -92,6 +101,10 @@ class DayCase:
     scenario: Scenario
     plan: ServicePlan
     day: DayResult
+
+    def __repr__(self) -> str:
+        """Its name alone: a failing assertion's message stays short (and quick to make)."""
+        return f"DayCase({self.name!r})"
 
 
 SMALL_CASES = ("small", "small, full trains", "small, jittery, no depot", "small, calm")
@@ -140,3 +153,15 @@ def astana_case(name: str, scenario: Scenario, plan: ServicePlan) -> DayCase:
         seed = {"astana weekday, seed 1": 1, "astana weekday, seed 2": 2}[name]
         _DAYS[name] = DayCase(name, scenario, plan, simulate_day(plan, scenario, seed))
     return _DAYS[name]
+
+
+def disrupted_case(
+    name: str, scenario: Scenario, plan: ServicePlan, incidents: Sequence[str], seed: int
+) -> DayCase:
+    """`scenario` with `incidents` (as `--incident` texts) added, simulated once per process
+    for each scenario, plan and seed (files that ask for the same day share it)."""
+    day_scenario = with_incidents(scenario, list(incidents))
+    key = f"{id(plan)} {day_scenario.name} {day_scenario.operations!r} seed {seed}"
+    if key not in _DAYS:
+        _DAYS[key] = DayCase(name, day_scenario, plan, simulate_day(plan, day_scenario, seed))
+    return _DAYS[key]

@@ -608,6 +608,52 @@ def check_events_match_stop_times(events: pd.DataFrame, stop_times: pd.DataFrame
         _fail("the event log disagrees with the stop times", cases)
 
 
+PAIR_COLUMNS = ("train_id", "trip_id", "station", "direction", "start_s", "end_s", "position_m")
+"""`event_pairs`: one row per pair of events (a stand, a hold)."""
+
+SAME_PLACE_M = 0.5
+"""Two positions the tables write of one standing train agree to within this (metres)."""
+
+
+def event_pairs(events: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """Each `first` event (stop_signal, fail, hold_start) with its train's next event of the
+    two kinds, which must be a `second` (restart, recover, hold_end) of the same trip at the
+    same place (within `SAME_PLACE_M`), strictly later: `PAIR_COLUMNS`, start_s and end_s the
+    two events' times. AssertionError naming the events that do not pair so."""
+    e = _text(events, "train_id", "trip_id", "event", "station", "direction")
+    e = e[e["event"].isin((first, second))]
+    rows: list[tuple[str, str, str, str, float, float, float]] = []
+    cases: list[str] = []
+    for train, g in e.groupby("train_id", sort=True):
+        got = list(g.itertuples(index=False))
+        i = 0
+        while i < len(got):
+            a = got[i]
+            b = got[i + 1] if i + 1 < len(got) else None
+            if a.event != first or b is None or b.event != second:
+                after = "nothing" if b is None else f"{b.event} at {clock(b.time_s)}"
+                cases.append(f"train {train}: {a.event} at {clock(a.time_s)}, then {after}")
+                i += 1
+                continue
+            if (
+                not b.time_s > a.time_s
+                or abs(b.position_m - a.position_m) > SAME_PLACE_M
+                or b.trip_id != a.trip_id
+            ):
+                cases.append(
+                    f"train {train}: {first} at {clock(a.time_s)} at {a.position_m:.2f} m "
+                    f"({a.trip_id}), {second} at {clock(b.time_s)} at {b.position_m:.2f} m "
+                    f"({b.trip_id})"
+                )
+            rows.append(
+                (str(train), a.trip_id, a.station, a.direction, a.time_s, b.time_s, a.position_m)
+            )
+            i += 2
+    if cases:
+        _fail(f"{first} and {second} events do not pair up (same train, trip and place)", cases)
+    return pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
+
+
 # --------------------------------------------------------------------------------- passengers
 def check_board_after_arrival(passengers: pd.DataFrame) -> None:
     """No passenger boards before reaching the platform: board_s ≥ arrival_s."""
