@@ -18,8 +18,11 @@ simulator's own state or helpers.
 - The same seed gives identical disrupted days, and every disrupted day keeps the day's
   invariants (`support.day_invariants.check_day`).
 
-SIMULATOR BUGS are marked `xfail(strict=True)`, the reason naming the bug and a reproduction;
-a fix turns the test into an XPASS, which fails until the mark is removed.
+Four simulator bugs these tests found are fixed and pinned here: a failed train replanned while
+it stood recovered early; held_s left out a failure at a station; a failure between stations
+was lost when the train nearest the middle could not stop there; two random failures drawn in
+one run made the driving kernel loop past its arrays (the day that did is run in a child
+process, so a regression cannot take a test worker down).
 """
 
 from __future__ import annotations
@@ -106,38 +109,9 @@ RATE_PER_TRAIN_KM = 0.02
 RECOVERY_MIN = 3.0
 RANDOM_SEEDS = tuple(range(1, 9))
 """The small line's random failures: about 5 a day (≈ 260 service train-km), 40 over the seeds.
-None of these seeds meets `BUG_HANG` today (seed 20 does: it would take the test worker down)."""
+Seed 20 draws two failures in one run: its own test runs it in a child process."""
 
 DISRUPTED = {**BLOCKAGES, **FAILURES_BETWEEN, **FAILURES_AT_STATION, **CLOSURES}
-
-BUG_REPLAN = (
-    "SIMULATOR BUG: a failed train replanned twice or more while it stands (a leader's plan "
-    "changes) recovers early — day._replan stores the remaining wait in train.own and the next "
-    "replan subtracts the time since the stand began from it again. Repro: the small line "
-    "(day_cases.small_plan), failure_rate_per_train_km=0.02, failure_recovery_min=3, seed 3: "
-    "B001 fails at 07:45:51.8 and recovers 164 s later, not 180; Astana "
-    "'08:15,train_failure,Baiterek,House of Ministries,10', seed 1: B014 stands 358 s, not 600"
-)
-BUG_HELD_S = (
-    "SIMULATOR BUG: stop_visits.held_s leaves out a failure at a station, though its column "
-    "says 'time held beyond the dwell (signals, control, a failure)' — day._arrive sets ready_s "
-    "after adding the failure. Repro: small line, '08:00,train_failure,C,5', seed 1: trip "
-    "down-019-0758 at C fails 08:01:11 and recovers 08:06:11, held_s 0"
-)
-BUG_LOST_FAILURE = (
-    "SIMULATOR BUG: a train_failure between two stations is lost (no fail, no recover, nobody "
-    "delayed) when the train nearest the middle at `at` is too fast to stop there — it runs "
-    "past its own stop and the kernel never stands it. Repro: small line, "
-    "'07:02,train_failure,B,C,6', seed 1: B001 is 54 m before the middle at 18.7 m/s"
-)
-BUG_HANG = (
-    "SIMULATOR BUG: a random failure placed one grid point after a stop (two failures drawn in "
-    "one segment: the second carries over to the next with distance ≤ 1 m) makes "
-    "driving.drive loop forever at 1 µs steps from the stand (own_j = j0 + 1 caps w_next at 0) "
-    "and write past its output arrays: a segfault under numba (IndexError with "
-    "NUMBA_DISABLE_JIT=1). Repro: small line, failure_rate_per_train_km=0.02, "
-    "failure_recovery_min=3, seed 20; Astana at 0.01/train-km, seed 1"
-)
 
 
 # ------------------------------------------------------------------------------------ the days
@@ -413,9 +387,7 @@ def test_a_failure_between_stations_stands_the_first_train_at_the_middle(
     "name",
     [
         pytest.param("small, failure between"),
-        pytest.param(
-            "astana, failure between", marks=pytest.mark.xfail(strict=True, reason=BUG_REPLAN)
-        ),
+        pytest.param("astana, failure between"),
     ],
 )
 def test_a_failure_between_stations_lasts_its_duration(
@@ -451,7 +423,6 @@ def test_the_trains_behind_a_failed_train_queue(failure_between: DayCase) -> Non
     assert not found, found[:3]
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_LOST_FAILURE)
 def test_every_failure_between_stations_happens() -> None:
     """Wherever the trains are when it starts, a failure between two stations in the peak
     stands exactly one train (tried at every minute of half an hour of the small line)."""
@@ -503,7 +474,6 @@ def test_a_failure_at_a_station_stands_the_next_train_there_for_its_duration(
     assert visit["departure_s"] - visit["arrival_s"] >= incident.duration_s
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_HELD_S)
 def test_held_s_counts_a_failure_at_a_station(failure_at_station: DayCase) -> None:
     """The failed visit's held_s (beyond the dwell) is at least the failure's duration."""
     _, visit = _failed_visit(failure_at_station)
@@ -552,7 +522,6 @@ def test_a_randomly_failed_train_stands_where_it_failed(random_days: list[DayCas
             assert moving.empty, (case.name, moving.head())
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_REPLAN)
 def test_a_random_failure_lasts_the_recovery_time(random_days: list[DayCase]) -> None:
     """Each recover comes failure_recovery_min · 60 s after its fail (± 1 s)."""
     short = []
@@ -589,10 +558,9 @@ def test_no_random_failures_at_rate_zero() -> None:
         assert not events["event"].isin(["fail", "recover"]).any()
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_HANG)
 def test_a_day_with_a_failure_drawn_right_after_a_stop_completes() -> None:
-    """The day that crashes today, run in a child process so a segfault cannot take the test
-    worker down: it completes and each of its failures recovers."""
+    """The day that once crashed the kernel, run in a child process so a segfault cannot take
+    the test worker down: it completes and each of its failures recovers."""
     tests = Path(__file__).resolve().parents[1]
     src = tests.parent / "src"
     path = os.pathsep.join([str(src), str(tests), str(tests / "simulation")])

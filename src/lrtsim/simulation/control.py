@@ -3,11 +3,12 @@
 - `none`: a train leaves a stop when its dwell is done; only a trip's first stop is dispatched
   at its published time (the trip is defined by it).
 - `holding`, at timepoints (the terminals unless named): `schedule` mode holds an early train to
-  its published departure; `headway` mode holds a train until it leaves midway between its
-  leader's departure and its follower's expected arrival — the mean of the headways ahead and
-  behind (Fu & Yang, "Design and implementation of bus-holding control strategies with
-  real-time information", TRR 1791, 2002; Daganzo, "A headway-based approach to eliminate bus
-  bunching", Transp. Res. B 43, 2009). Either hold is capped at `max_hold_s`.
+  its published departure; `headway` mode holds a train until its headway ahead departs from the
+  published one as much as the headway behind does — with equal published headways, midway
+  between its leader's departure and its follower's expected arrival, the mean of the headways
+  ahead and behind (Fu & Yang, "Design and implementation of bus-holding control strategies
+  with real-time information", TRR 1791, 2002; Daganzo, "A headway-based approach to eliminate
+  bus bunching", Transp. Res. B 43, 2009). Either hold is capped at `max_hold_s`.
 - `short_turn`: a trip that would start into a blocked interstation while it stays blocked turns
   back at the last crossover before it; its train takes up its next trip there (the stops beyond
   the crossover are not served). Trains already past the crossover queue at the blockage.
@@ -23,21 +24,27 @@ from lrtsim.model.schema import Control
 def hold_until_s(
     control: Control,
     *,
-    timepoint: bool,
     ready_s: float,
     planned_departure_s: float,
-    leader_departure_s: float | None,
-    follower_arrival_s: float | None,
+    leader: tuple[float, float] | None,
+    follower: tuple[float, float] | None,
 ) -> float:
-    """When a train ready to leave at `ready_s` may leave a stop, by the strategy (≥ ready)."""
-    if control.strategy != "holding" or not timepoint:
+    """When a train ready to leave a timepoint at `ready_s` may leave it (≥ ready).
+
+    `leader` is (actual, published) departure of the train before from this stop, `follower`
+    (expected, published) arrival of the train after. Headway mode holds until the headway
+    ahead departs from its published value as much as the one behind:
+    (t − L) − (P − Lp) = (F − t) − (Fp − P), so t = P + ((L − Lp) + (F − Fp)) / 2 — the mean of
+    the neighbours' delays; with equal published headways it is the midpoint between leader
+    and follower. A train on time between trains on time is not held."""
+    if control.strategy != "holding":
         return ready_s
     if control.mode == "schedule":
         target = planned_departure_s
-    elif leader_departure_s is None or follower_arrival_s is None:
+    elif leader is None or follower is None:
         return ready_s
     else:
-        target = 0.5 * (leader_departure_s + follower_arrival_s)
+        target = planned_departure_s + 0.5 * ((leader[0] - leader[1]) + (follower[0] - follower[1]))
     return ready_s + min(max(target - ready_s, 0.0), control.max_hold_s)
 
 

@@ -59,7 +59,7 @@ from lrtsim.simulation.boarding import PassengerState, VisitOutcome
 from lrtsim.simulation.control import hold_until_s, short_turn_at
 from lrtsim.simulation.day_tables import EVENT_COLUMNS, STOP_VISIT_COLUMNS, DayRecord
 from lrtsim.simulation.disruptions import Window, failure_distances_m, windows
-from lrtsim.simulation.driving import DONE, drive
+from lrtsim.simulation.driving import DONE, OVERFLOW, drive
 from lrtsim.simulation.kernel import Kernel
 from lrtsim.simulation.passenger_day import visit_table
 from lrtsim.simulation.seeds import generator, lognormal_factors, stream
@@ -165,8 +165,8 @@ class _Day:
         self.crossovers = set(self.control.crossovers)
         self.timepoints = set(self.control.timepoint_names(scenario.line))
         self.holding = self.control.strategy == "holding"
-        self.last_departure: dict[tuple[Direction, int], float] = {}
-        """(direction, stop) → the last departure from it so far."""
+        self.last_departure: dict[tuple[Direction, int], tuple[float, float]] = {}
+        """(direction, stop) → the last departure from it so far: (actual, published)."""
         self.station_failures: dict[int, list[Window]] = {}
         """Failure incidents at a station, waiting for the next train there, by number."""
         self.failures_started: set[int] = set()
@@ -302,12 +302,12 @@ class _Day:
                 self.kernel.schedule(ready, (_DEPART, train.number, 0, nxt), 2)
             return
         ready = now + self._dwell_s(u, out)
+        self.ready_s[u] = ready  # its dwell is done: what comes after is held_s
         failure = self._station_failure(s.direction[u], int(s.k[u]))
         if failure is not None:
             self._log(ready, "fail", train, u)
             ready += failure.end_s - failure.start_s
             self._log(ready, "recover", train, u)
-        self.ready_s[u] = ready
         leave = self._hold(train, u, ready)
         if leave > ready:
             self._log(ready, "hold_start", train, u)
@@ -393,30 +393,24 @@ class _Day:
         s = self.stops
         if not self.holding or self.names[int(s.station[v])] not in self.timepoints:
             return ready
-        leader_dep = self._leader_departure(v)
-        follower_arr = self._follower_arrival(v)
         return hold_until_s(
             self.control,
-            timepoint=True,
             ready_s=ready,
             planned_departure_s=float(s.planned_departure_s[v]),
-            leader_departure_s=leader_dep,
-            follower_arrival_s=follower_arr,
+            leader=self.last_departure.get((s.direction[v], int(s.k[v]))),
+            follower=self._follower_arrival(v),
         )
 
-    def _leader_departure(self, v: int) -> float | None:
-        """The last departure from v's stop in its direction before v (None if none yet)."""
-        key = (self.stops.direction[v], int(self.stops.k[v]))
-        return self.last_departure.get(key)
-
-    def _follower_arrival(self, v: int) -> float | None:
-        """When the trip after v's at the same stop (published order) is expected there: its
-        published arrival plus its train's delay at its last stop (None if none follows)."""
+    def _follower_arrival(self, v: int) -> tuple[float, float] | None:
+        """The trip after v's at the same stop (published order): when it is expected there
+        (its published arrival plus its train's delay at its last stop) and its published
+        arrival; None if none follows."""
         f = int(self.next_here[v])
         if f < 0:
             return None
         follower = self.train_of[self.stops.block_id[f]]
-        return float(self.stops.planned_arrival_s[f]) + follower.delay_s
+        planned = float(self.stops.planned_arrival_s[f])
+        return planned + follower.delay_s, planned
 
     def _depart(self, train: Train, v: int) -> None:
         """The train leaves visit v now, unless a red signal holds it."""
@@ -471,7 +465,10 @@ class _Day:
             terminal.leave(train.number, now, departing=True)
             self._platform_freed(terminal)
         train.delay_s = now - float(s.planned_departure_s[v])
-        self.last_departure[(s.direction[v], int(s.k[v]))] = now
+        self.last_departure[(s.direction[v], int(s.k[v]))] = (
+            now,
+            float(s.planned_departure_s[v]),
+        )
         self._log(now, "depart", train, v)
         self._plan(train, v)
 
@@ -679,15 +676,28 @@ class _Day:
                     return j, w.end_s - w.start_s
         if train.failures_m and train.distance_m + length > train.failures_m[0]:
             at = train.failures_m.pop(0) - train.distance_m
+            # One failure a run: the train-km it stands for cover any other drawn in it.
+            while train.failures_m and train.failures_m[0] < train.distance_m + length:
+                train.failures_m.pop(0)
             j = int(np.searchsorted(track.x, track.x[free.a] + max(at, 1.0)))
             j = min(max(j, free.a + 1), free.b - 1)
             recovery = 60.0 * self.scenario.operations.failure_recovery_min
             return j, recovery
         return None
 
-    def _drive(self, train: Train, j0: int, w0: float, t0: float, *, keep: int) -> None:
+    def _drive(
+        self,
+        train: Train,
+        j0: int,
+        w0: float,
+        t0: float,
+        *,
+        keep: int,
+        own_wait_s: float | None = None,
+    ) -> None:
         """Drive the current run from grid point j0 (v² w0, time t0) under the authority known
-        now, keeping the first `keep` points already driven."""
+        now, keeping the first `keep` points already driven; a stop of its own still to come
+        lasts its whole time, or `own_wait_s` when it has begun."""
         piece = train.piece
         assert piece is not None
         track = self._track(train)
@@ -701,6 +711,8 @@ class _Day:
             lead = np.zeros((0, 2))
         signals = np.asarray(train.obstacles, dtype=np.float64).reshape(-1, 3)
         own_j, own_wait = (-1, 0.0) if train.own is None else train.own
+        if own_wait_s is not None:
+            own_wait = own_wait_s
         size = 2 * (free.b - j0 + 1) + 64
         out_j = np.empty(size, dtype=np.int64)
         out_t = np.empty(size)
@@ -717,6 +729,8 @@ class _Day:
         piece.w = np.concatenate((w_old[:keep], out_w[:n]))
         train.dependent = True
         train.version += 1
+        if status == OVERFLOW:
+            raise AssertionError(f"{train.block_id} could not be driven from grid point {j0}")
         if status == DONE:
             train.waiting = False
             self.kernel.schedule(
@@ -743,14 +757,15 @@ class _Day:
             start_j, start_w, start_t, keep = int(j[q]), 0.0, now, q
         else:
             start_j, start_w, start_t, keep = int(j[q]), float(w[q]), float(t[q]), q
+        own_wait = None
         if train.own is not None:
-            own_j, wait = train.own
+            own_j, wait = train.own  # the whole stand, from when it first stood there
             stood = [float(t[i]) for i in range(keep) if j[i] == own_j and w[i] == 0.0]
             if start_j > own_j or (stood and stood[0] + wait <= start_t):
                 train.own = None
             elif stood:
-                train.own = (own_j, stood[0] + wait - start_t)
-        self._drive(train, start_j, start_w, start_t, keep=keep)
+                own_wait = stood[0] + wait - start_t
+        self._drive(train, start_j, start_w, start_t, keep=keep, own_wait_s=own_wait)
         behind = self.line.behind(train)
         if behind is not None:
             self._notify(behind, force=force or piece.end_s > old_end + 1e-9)
@@ -782,8 +797,8 @@ class _Day:
                 self.station_failures.setdefault(w.number, []).append(w)
 
     def _fail_between(self, w: Window) -> None:
-        """The first train to reach the middle of the interstation from now fails there (in
-        either direction the incident names)."""
+        """The first train to reach the middle of the interstation from now, able to stop there,
+        fails there (in either direction the incident names); if none is, the next to enter."""
         now = self._now()
         places = [x for x in self.windows if x.number == w.number]
         candidates = []
@@ -795,7 +810,9 @@ class _Day:
                 a, b = int(track.stop_j[place.k]), int(track.stop_j[place.k + 1])
                 mid = 0.5 * (track.x[a] + track.x[b])
                 x = self.line.position_m(train, now)
-                if track.x[a] <= x < mid and train.piece.free.b >= b:
+                v = self.line.speed_mps(train, now)
+                stop_m = v * v / (2.0 * track.rule.brake_mps2) + 1.0  # it can still stop there
+                if track.x[a] <= x < mid - stop_m and train.piece.free.b >= b:
                     j = int(np.searchsorted(track.x, mid))
                     candidates.append((mid - x, train.number, train, j))
         if not candidates:

@@ -36,6 +36,8 @@ DONE = 0
 """Status: the train reached the segment's end (its stop) and stands there."""
 WAITING = 1
 """Status: the train stands short, held by what is known of its leader; resume it later."""
+OVERFLOW = 2
+"""Status: the output arrays filled before the train got anywhere (a bug, never a result)."""
 
 RESTART_M = 5.0
 """Authority beyond a standing train's head it waits for before it restarts (no creeping)."""
@@ -164,6 +166,8 @@ def drive(
     out_w[n] = w
     n += 1
     while j < j_end:
+        if n + 4 >= out_j.shape[0]:
+            return n, OVERFLOW
         if w <= 0.0 and j == own_j:  # standing at its own stop: wait, then go on
             t += own_wait_s
             own_j = -1
@@ -192,11 +196,11 @@ def drive(
         traction = _rk4(w, dx, track_n[j], track_n[j + 1], p, False)
         w_next = min(w_next, max(traction, 0.0))
         w_next = max(w_next, w - 2.0 * brake_mps2 * dx, 0.0)
-        if j + 1 == j_end:
-            w_next = 0.0  # its stop (braking at b from the point before, as the free run does)
+        if j + 1 == j_end or j + 1 == own_j:
+            w_next = 0.0  # a stop (braking at b from the point before, as the free run does)
         elif w_next < CRAWL_W:
             w_next = 0.0
-        if w <= 0.0 and w_next <= 0.0 and j + 1 < j_end:
+        if w <= 0.0 and w_next <= 0.0 and j + 1 < j_end and j + 1 != own_j:
             # Authority lets it on but not by a whole step from a stand: wait for more.
             go = restart_s(
                 t + 1e-6,
