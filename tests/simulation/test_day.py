@@ -340,3 +340,32 @@ def test_position_at_agrees_with_the_samples(varied_day: DayResult) -> None:
             assert p.speed_mps == pytest.approx(at.loc[p.trip_id, "speed_mps"], abs=1e-9)
             assert p.standing == (p.speed_mps == 0.0)
             assert 0 <= p.load <= varied_day.capacity_pax
+
+
+def test_a_stop_short_of_the_authority_costs_time_and_energy(astana: Scenario) -> None:
+    """Trips that braked to a stand on the line behind a blockage and restarted draw more
+    energy from the line than the same trips in the undisturbed day (same seed), and arrive
+    later: the restart's traction and the lost regeneration are counted, not teleported."""
+    plan = make_plan(astana)
+    calm = simulate_day(plan, astana, SEED)
+    blocked = simulate_day(
+        plan,
+        with_incidents(astana, ["08:15,track_blocked,Baiterek,House of Ministries,12"]),
+        SEED,
+    )
+    ev = blocked.events
+    stops = ev[ev["event"] == "stop_signal"]
+    station_m = {s.name: s.km * 1000.0 for s in astana.line.stations}
+    on_line = stops[(stops["position_m"] - stops["station"].map(station_m)).abs() > 1.0]
+    trips = sorted(set(on_line["trip_id"]))
+    assert len(trips) >= 2
+    energy = {
+        name: day.runs.set_index("trip_id").loc[trips, "line_energy_j"]
+        for name, day in (("calm", calm), ("blocked", blocked))
+    }
+    assert (energy["blocked"] > energy["calm"]).all()
+    last = {
+        name: day.stop_times.groupby("trip_id")["actual_arrival_s"].max().loc[trips]
+        for name, day in (("calm", calm), ("blocked", blocked))
+    }
+    assert (last["blocked"] > last["calm"] + 60.0).all()
