@@ -177,7 +177,7 @@ def test_brake_speed_solves_its_equation(regen: float, v: float) -> None:
     u = brake_speed_mps(v, train)
     assert 0.0 < u < v
     # The balance falls with U (its U-derivative η·R'(U) − V²·R'(V)/U² is negative for U < V,
-    # η < 1), so a root at U shows as a sign change across U ± 1e-5 (brentq's xtol is 1e-6).
+    # η < 1), so a root at U shows as a sign change across U ± 1e-5 (the search's xtol is 1e-6).
     assert _balance(train, v, u - 1e-5) > 0.0 > _balance(train, v, u + 1e-5)
     # An independent root of the same equation.
     ours = brentq(lambda x: _balance(train, v, x), 1e-6 * v, v, xtol=1e-12)
