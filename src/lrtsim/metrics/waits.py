@@ -133,16 +133,20 @@ def scheduled_boardings(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> F
             where[station] = i
         o = where[origin]
         d = where[destination]
-        rides = (o >= 0) & (d >= 0) & (o < d)
-        if not rides.any():
+        riders = np.flatnonzero((o >= 0) & (d >= 0) & (o < d))
+        if not len(riders):
             continue
+        # The riders by origin (their position in the pattern), each origin's a slice.
+        riders = riders[np.argsort(o[riders], kind="stable")]
+        from_stop = o[riders]
         in_pattern = np.isin(trip_code, members) & departs
-        for i in np.unique(o[rides]):
+        for i in np.unique(from_stop):
             deps = np.sort(times[in_pattern & (position == i)])
             deps = deps[np.isfinite(deps)]
             if not len(deps):
                 continue
-            chosen = rides & (o == i)
+            a, b = np.searchsorted(from_stop, [i, i + 1], side="left")
+            chosen = riders[a:b]
             k = np.searchsorted(deps, arrival[chosen], side="left")
             found = np.where(k < len(deps), deps[np.minimum(k, len(deps) - 1)], np.inf)
             best[chosen] = np.minimum(best[chosen], found)
