@@ -74,7 +74,7 @@ class Waits:
 
 def _codes(values: pd.Series, names: pd.Index) -> npt.NDArray[np.intp]:
     """The position in `names` of each value, -1 where it is not there (or missing): each
-    distinct value is looked up once (a day has some 100,000 passengers and 20 stations)."""
+    distinct value is looked up once (a day has some 100,000 passengers and a score of stations)."""
     codes, distinct = pd.factorize(values)
     found = np.append(names.get_indexer(distinct), -1)  # code -1 (missing) reads the last
     return found[codes]
