@@ -15,10 +15,17 @@ import pytest
 from scipy.optimize import brentq
 
 from lrtsim.dynamics.energy_saving import EcoRun, brake_speed_mps, eco_run
-from lrtsim.dynamics.envelope import run
+from lrtsim.dynamics.envelope import (
+    DEFAULT_STEP_M,
+    run,
+    run_on_grid,
+    run_time_on_grid,
+    track_force_n,
+)
 from lrtsim.dynamics.profile import RunProfile, Strategy
-from lrtsim.dynamics.track import RunTrack, run_track
+from lrtsim.dynamics.track import RunTrack, grid, head_limit_mps, run_track
 from lrtsim.dynamics.train import TrainParams, train_params
+from lrtsim.errors import PhysicsError
 from lrtsim.model.load import load_scenario
 from lrtsim.model.schema import Curve, Gradient, Line, RollingStock, SpeedLimit, TailTracks
 from support.scenarios import ASTANA_LIKE, LRV, build_line, build_stock
@@ -177,7 +184,7 @@ def test_brake_speed_solves_its_equation(regen: float, v: float) -> None:
     u = brake_speed_mps(v, train)
     assert 0.0 < u < v
     # The balance falls with U (its U-derivative η·R'(U) − V²·R'(V)/U² is negative for U < V,
-    # η < 1), so a root at U shows as a sign change across U ± 1e-5 (brentq's xtol is 1e-6).
+    # η < 1), so a root at U shows as a sign change across U ± 1e-5 (the search's xtol is 1e-6).
     assert _balance(train, v, u - 1e-5) > 0.0 > _balance(train, v, u + 1e-5)
     # An independent root of the same equation.
     ours = brentq(lambda x: _balance(train, v, x), 1e-6 * v, v, xtol=1e-12)
@@ -201,3 +208,47 @@ def test_brake_speed_with_constant_resistance_coasts_to_a_stand() -> None:
     """R' = 0 (Davis A only): the equation has no root in (0, V); coasting goes to a stand."""
     train = _train(0.55, b=0.0, c=0.0)
     assert brake_speed_mps(20.0, train) <= 1e-3
+
+
+# ------------------------------------------------- the searches read the time of a full run
+@pytest.mark.parametrize("name", ["astana", "synthetic"])
+@pytest.mark.parametrize(
+    "strategy",
+    [Strategy(), Strategy(cruise_mps=12.0), Strategy(brake_mps=9.0), Strategy(15.0, 8.0)],
+)
+def test_the_run_time_alone_is_that_of_the_whole_run(name: str, strategy: Strategy) -> None:
+    """`run_time_on_grid` (what the energy-saving bisections read) is `run_on_grid`'s time to
+    the last bit: the same passes on the same grid."""
+    track, train = _case(name)
+    x, stop_index = grid(track.stop_m, DEFAULT_STEP_M)
+    limit = head_limit_mps(
+        x, min(track.base_limit_mps, train.max_speed_mps), track.limit_zones, train.length_m
+    )
+    force = track_force_n(track, x, train)
+    whole = run_on_grid(track, train, strategy, x, stop_index, limit, force, LOAD)
+    assert run_time_on_grid(track, train, strategy, x, stop_index, limit, force) == (
+        whole.run_time_s
+    )
+
+
+def test_a_train_that_stalls_is_refused_by_both() -> None:
+    """A 60 ‰ climb against 20 kN of tractive effort on a 65 t train (about 38 kN of gradient
+    force alone): the run and its time alone stop with the same error, naming where."""
+    _, stock = _synthetic()
+    weak = train_params(stock.model_copy(update={"max_tractive_effort_kn": 20.0}), LOAD)
+    line = build_line(
+        [0.0, 2.0],
+        80,
+        name="steep",
+        names="AB",
+        gradients=[Gradient(from_km=0.5, to_km=1.5, permille=60)],
+    )
+    track = run_track(line, "up")
+    x, stop_index = grid(track.stop_m, DEFAULT_STEP_M)
+    limit = head_limit_mps(x, track.base_limit_mps, track.limit_zones, weak.length_m)
+    force = track_force_n(track, x, weak)
+    with pytest.raises(PhysicsError, match="stalls at km") as whole:
+        run_on_grid(track, weak, Strategy(), x, stop_index, limit, force, LOAD)
+    with pytest.raises(PhysicsError, match="stalls at km") as alone:
+        run_time_on_grid(track, weak, Strategy(), x, stop_index, limit, force)
+    assert str(alone.value) == str(whole.value)

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_support import stop_times, trip
 
-from lrtsim.metrics.headways import REGULARITY_COLUMNS, headway_deviations, los_band, regularity
+from lrtsim.metrics.headways import (
+    REGULARITY_COLUMNS,
+    headway_deviations,
+    line_cv_h,
+    los_band,
+    regularity,
+)
 
 TWO = ("A", "B")  # one departure per trip: from A
 
@@ -131,3 +137,12 @@ def test_cv_does_not_change_with_a_constant_shift_or_a_change_of_time_unit(
     ).cv_h
     assert shifted == pytest.approx(base, abs=1e-12)
     assert scaled == pytest.approx(base, abs=1e-12)
+
+
+def test_the_line_figure_alone_is_the_pooled_one(astana_day: Day) -> None:
+    """`line_cv_h` (what `kpis` reads) is `regularity(...).cv_h`, NaN without headways too."""
+    table = astana_day.stop_times
+    assert line_cv_h(table) == regularity(table).cv_h
+    late = stop_times(*_departures_at_a([0, 300, 600, 900], [0, 360, 600, 900]))
+    assert line_cv_h(late) == regularity(late).cv_h
+    assert math.isnan(line_cv_h(stop_times(trip("t1", 0.0))))

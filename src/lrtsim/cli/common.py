@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -62,6 +61,8 @@ JsonFlag = Annotated[
 
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import PackageNotFoundError, version  # 15 ms: only here
+
         try:
             number = version("lrtsim")
         except PackageNotFoundError:  # running from a source tree that was never installed

@@ -18,10 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scipy.optimize import brentq
-
-from lrtsim.dynamics.envelope import DEFAULT_STEP_M, run_on_grid, track_force_n
+from lrtsim.dynamics.envelope import (
+    DEFAULT_STEP_M,
+    run_on_grid,
+    run_time_on_grid,
+    track_force_n,
+)
 from lrtsim.dynamics.profile import RunProfile, Strategy
+from lrtsim.dynamics.roots import brent_root
 from lrtsim.dynamics.track import RunTrack, grid, head_limit_mps
 from lrtsim.dynamics.train import TrainParams
 from lrtsim.errors import PhysicsError
@@ -78,7 +82,7 @@ def brake_speed_mps(cruise_mps: float, train: TrainParams) -> float:
     low = 1e-3
     if balance(low) <= 0 or balance(v) >= 0:
         return low  # resistance does not grow with speed: coast to a stand
-    return float(brentq(balance, low, v, xtol=1e-6))
+    return brent_root(balance, low, v, xtol=1e-6)
 
 
 def eco_run(
@@ -98,6 +102,9 @@ def eco_run(
     def drive(strategy: Strategy) -> RunProfile:
         return run_on_grid(track, train, strategy, x, stop_index, limit, force, load)
 
+    def time_of(strategy: Strategy) -> float:
+        return run_time_on_grid(track, train, strategy, x, stop_index, limit, force)
+
     minimum = drive(Strategy())
     target = minimum.run_time_s * (1 + allowance_pct / 100.0)
     if allowance_pct <= 0:
@@ -106,9 +113,9 @@ def eco_run(
     candidates = [
         (
             "hold_coast_brake",
-            _optimal_family(drive, train, top, target),
+            _optimal_family(drive, time_of, train, top, target),
         ),
-        ("reduced_cruise", _cruise_family(drive, top, target)),
+        ("reduced_cruise", _cruise_family(drive, time_of, top, target)),
     ]
     found = [(name, p) for name, p in candidates if p is not None]
     if not found:
@@ -138,32 +145,34 @@ def _bisect(time_of: Callable[[float], float], lo: float, hi: float, target: flo
 
 
 Driver = Callable[[Strategy], RunProfile]
+Timer = Callable[[Strategy], float]
+"""The run time alone of the run a `Driver` would make: what the searches read at each step."""
 
 
 def _optimal_family(
-    drive: Driver, train: TrainParams, top: float, target: float
+    drive: Driver, time_of: Timer, train: TrainParams, top: float, target: float
 ) -> RunProfile | None:
 
-    def with_cruise(v: float) -> RunProfile:
-        return drive(Strategy(cruise_mps=v, brake_mps=brake_speed_mps(v, train)))
+    def with_cruise(v: float) -> Strategy:
+        return Strategy(cruise_mps=v, brake_mps=brake_speed_mps(v, train))
 
-    v = _bisect(lambda v: with_cruise(v).run_time_s, 1.0, top, target)
+    v = _bisect(lambda v: time_of(with_cruise(v)), 1.0, top, target)
     if v is not None:
-        return with_cruise(v)
+        return drive(with_cruise(v))
     # Allowance too small to hold below the limits: coast from higher speeds only.
     u_top = brake_speed_mps(top, train)
 
-    def with_brake(u: float) -> RunProfile:
-        return drive(Strategy(brake_mps=u))
+    def with_brake(u: float) -> Strategy:
+        return Strategy(brake_mps=u)
 
-    u = _bisect(lambda u: with_brake(u).run_time_s, u_top, top * 1.001, target)
-    return with_brake(u) if u is not None else None
+    u = _bisect(lambda u: time_of(with_brake(u)), u_top, top * 1.001, target)
+    return drive(with_brake(u)) if u is not None else None
 
 
-def _cruise_family(drive: Driver, top: float, target: float) -> RunProfile | None:
+def _cruise_family(drive: Driver, time_of: Timer, top: float, target: float) -> RunProfile | None:
 
-    def with_cruise(v: float) -> RunProfile:
-        return drive(Strategy(cruise_mps=v))
+    def with_cruise(v: float) -> Strategy:
+        return Strategy(cruise_mps=v)
 
-    v = _bisect(lambda v: with_cruise(v).run_time_s, 1.0, top * (1 + 1e-9), target)
-    return with_cruise(v) if v is not None else None
+    v = _bisect(lambda v: time_of(with_cruise(v)), 1.0, top * (1 + 1e-9), target)
+    return drive(with_cruise(v)) if v is not None else None

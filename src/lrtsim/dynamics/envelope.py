@@ -70,23 +70,7 @@ def run_on_grid(
     load: float,
 ) -> RunProfile:
     """The envelope passes on a prepared grid (reused when searching for a driving strategy)."""
-    p = kernel_params(train)
-    is_stop = np.zeros(len(x), dtype=np.bool_)
-    is_stop[stop_index] = True
-    cap_w = np.minimum(limit, strategy.cruise_mps) ** 2
-    cap_w[is_stop] = 0.0
-    coast_w = strategy.brake_mps**2
-    envelope_w, envelope_mode = kernels.backward_pass(
-        x, cap_w, is_stop, train.brake_mps2, coast_w, force, p
-    )
-    w, mode, ok, at = kernels.forward_pass(x, envelope_w, envelope_mode, force, p)
-    if not ok:
-        km = float(track.km_at(np.array([x[at]]))[0])
-        raise PhysicsError(
-            f"the train stalls at km {km:.3f} running {track.direction}: its tractive effort "
-            "cannot overcome the gradient, curve and running resistance there"
-        )
-    t, effort = kernels.step_quantities(x, w, mode, force, p)
+    w, mode, t, effort = _passes(track, train, strategy, x, stop_index, limit, force)
     speed = np.sqrt(np.maximum(w, 0.0))
     segments = _segments(track, train, x, t, speed, effort, stop_index)
     return RunProfile(
@@ -105,6 +89,52 @@ def run_on_grid(
         load=load,
         aux_power_w=train.aux_power_w,
     )
+
+
+def run_time_on_grid(
+    track: RunTrack,
+    train: TrainParams,
+    strategy: Strategy,
+    x: FloatArray,
+    stop_index: np.ndarray,
+    limit: FloatArray,
+    force: FloatArray,
+) -> float:
+    """`run_on_grid(…).run_time_s` without the profile: the same passes, for a search that reads
+    only the time of each run it tries."""
+    _, _, t, _ = _passes(track, train, strategy, x, stop_index, limit, force)
+    return float(t[-1])
+
+
+def _passes(
+    track: RunTrack,
+    train: TrainParams,
+    strategy: Strategy,
+    x: FloatArray,
+    stop_index: np.ndarray,
+    limit: FloatArray,
+    force: FloatArray,
+) -> tuple[FloatArray, np.ndarray, FloatArray, FloatArray]:
+    """Speed squared, mode, time and effort at every grid point: braking envelope, traction
+    curve, then times and efforts. PhysicsError where the train stalls."""
+    p = kernel_params(train)
+    is_stop = np.zeros(len(x), dtype=np.bool_)
+    is_stop[stop_index] = True
+    cap_w = np.minimum(limit, strategy.cruise_mps) ** 2
+    cap_w[is_stop] = 0.0
+    coast_w = strategy.brake_mps**2
+    envelope_w, envelope_mode = kernels.backward_pass(
+        x, cap_w, is_stop, train.brake_mps2, coast_w, force, p
+    )
+    w, mode, ok, at = kernels.forward_pass(x, envelope_w, envelope_mode, force, p)
+    if not ok:
+        km = float(track.km_at(np.array([x[at]]))[0])
+        raise PhysicsError(
+            f"the train stalls at km {km:.3f} running {track.direction}: its tractive effort "
+            "cannot overcome the gradient, curve and running resistance there"
+        )
+    t, effort = kernels.step_quantities(x, w, mode, force, p)
+    return w, mode, t, effort
 
 
 def _segments(

@@ -104,6 +104,12 @@ def _cv(deviation: pd.Series, scheduled: pd.Series) -> float:
     return float(np.std(deviation.to_numpy(dtype=float))) / mean
 
 
+def line_cv_h(stop_times: pd.DataFrame) -> float:
+    """The line's cv_h alone (`Regularity.cv_h`, without the table by stop)."""
+    table = headway_deviations(stop_times)
+    return _cv(table["deviation_s"], table["scheduled_headway_s"])
+
+
 def regularity(stop_times: pd.DataFrame) -> Regularity:
     """TCQSM headway adherence of a stop-times table (`STOP_TIMES_COLUMNS`)."""
     table = headway_deviations(stop_times)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lrtsim.metrics import crowding, journeys, operations
-from lrtsim.metrics.headways import regularity
+from lrtsim.metrics.headways import line_cv_h, los_band
 from lrtsim.metrics.punctuality import DEFAULT_WINDOW_S, punctuality
 from lrtsim.metrics.waits import waits
 
@@ -105,7 +105,7 @@ def kpis(
     passengers table of a reference day (the same demand), gives the passenger-hours of delay.
     """
     on_time = punctuality(stop_times, window_s)
-    headways = regularity(stop_times)
+    cv_h = line_cv_h(stop_times)
     wait = waits(passengers, stop_times)
     late = None if reference is None else journeys.delay(passengers, reference)
     return Kpis(
@@ -115,8 +115,8 @@ def kpis(
         p95_wait_s=wait.p95_wait_s,
         scheduled_wait_s=wait.scheduled_wait_s,
         excess_wait_s=wait.excess_wait_s,
-        headway_cv=headways.cv_h,
-        headway_los=headways.los,
+        headway_cv=cv_h,
+        headway_los=los_band(cv_h),
         denied_boarding_pct=crowding.denied_boarding_pct(passengers),
         mean_journey_s=journeys.mean_journey_s(passengers),
         peak_load_factor=crowding.peak_load_factor(stop_visits, capacity),

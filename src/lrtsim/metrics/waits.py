@@ -72,6 +72,14 @@ class Waits:
     """Mean excess wait: mean_wait_s − scheduled_wait_s."""
 
 
+def _codes(values: pd.Series, names: pd.Index) -> npt.NDArray[np.intp]:
+    """The position in `names` of each value, -1 where it is not there (or missing): each
+    distinct value is looked up once (a day has some 100,000 passengers and a score of stations)."""
+    codes, distinct = pd.factorize(values)
+    found = np.append(names.get_indexer(distinct), -1)  # code -1 (missing) reads the last
+    return found[codes]
+
+
 def scheduled_boardings(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> FloatArray:
     """For each passenger (`PASSENGER_COLUMNS`), when the doors open at their origin (the planned
     arrival there) of the first trip at or after their arrival that the plan also stops at their
@@ -85,40 +93,60 @@ def scheduled_boardings(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> F
     require_columns(stop_times, STOP_TIMES_COLUMNS, "stop_times")
     arrival = passengers["arrival_s"].to_numpy(dtype=float)
     best = np.full(len(passengers), np.inf)
-    planned = stop_times[
-        np.isfinite(stop_times["planned_departure_s"].to_numpy(dtype=float))
-        | np.isfinite(stop_times["planned_arrival_s"].to_numpy(dtype=float))
-    ]
-    planned = planned.sort_values(["trip_id", "stop_sequence"], kind="stable")
-    patterns = planned.groupby("trip_id", sort=False)["station"].agg(tuple)
-    departs = departure_rows(planned).to_numpy()
-    position = planned.groupby("trip_id", sort=False).cumcount().to_numpy()
-    trips = planned["trip_id"].to_numpy()
-    times = planned["planned_arrival_s"].to_numpy(dtype=float)
-    origin = passengers["origin"]
-    destination = passengers["destination"]
-    known = set(stop_times["station"].unique())
-    unknown = sorted({str(x) for x in pd.concat([origin, destination]).unique() if x not in known})
-    if unknown:
+    # Stations as integer codes (their index in `stations`; -1 for a name that is none).
+    stations = pd.Index(stop_times["station"].unique())
+    origin = _codes(passengers["origin"], stations)
+    destination = _codes(passengers["destination"], stations)
+    if (origin < 0).any() or (destination < 0).any():
+        names = pd.concat(
+            [passengers["origin"][origin < 0], passengers["destination"][destination < 0]]
+        )
+        unknown = sorted({str(x) for x in names.unique()})
         raise ValueError(
             f"passengers name stations the stop times do not have: {unknown[:5]} (origin and "
             "destination are station names, as in stop_times.station)"
         )
-    for pattern, members in patterns.groupby(patterns, sort=False):
-        where = {station: i for i, station in enumerate(pattern)}
-        o = origin.map(where).to_numpy(dtype=float)
-        d = destination.map(where).to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            rides = np.isfinite(o) & np.isfinite(d) & (o < d)
-        if not rides.any():
+    planned = stop_times[
+        np.isfinite(stop_times["planned_departure_s"].to_numpy(dtype=float))
+        | np.isfinite(stop_times["planned_arrival_s"].to_numpy(dtype=float))
+    ]
+    if planned.empty:
+        return np.full(len(passengers), np.nan)
+    planned = planned.sort_values(["trip_id", "stop_sequence"], kind="stable")
+    departs = departure_rows(planned).to_numpy()
+    trip_code, _ = pd.factorize(planned["trip_id"], sort=False)
+    station_code = _codes(planned["station"], stations)
+    times = planned["planned_arrival_s"].to_numpy(dtype=float)
+    # Each trip's rows are consecutive (sorted by trip): its pattern is its run of station codes.
+    starts = np.flatnonzero(np.r_[True, trip_code[1:] != trip_code[:-1]])
+    ends = np.r_[starts[1:], len(trip_code)]
+    position = np.arange(len(trip_code)) - np.repeat(starts, ends - starts)
+    patterns: dict[tuple[int, ...], list[int]] = {}
+    for first, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        patterns.setdefault(tuple(station_code[first:end].tolist()), []).append(
+            int(trip_code[first])
+        )
+    for pattern, members in patterns.items():
+        # The position of each station in the pattern (the last, if it is visited twice).
+        where = np.full(len(stations), -1)
+        for i, station in enumerate(pattern):
+            where[station] = i
+        o = where[origin]
+        d = where[destination]
+        riders = np.flatnonzero((o >= 0) & (d >= 0) & (o < d))
+        if not len(riders):
             continue
-        in_pattern = np.isin(trips, members.index.to_numpy()) & departs
-        for i in np.unique(o[rides]).astype(int):
+        # The riders by origin (their position in the pattern), each origin's a slice.
+        riders = riders[np.argsort(o[riders], kind="stable")]
+        from_stop = o[riders]
+        in_pattern = np.isin(trip_code, members) & departs
+        for i in np.unique(from_stop):
             deps = np.sort(times[in_pattern & (position == i)])
             deps = deps[np.isfinite(deps)]
             if not len(deps):
                 continue
-            chosen = rides & (o == i)
+            a, b = np.searchsorted(from_stop, [i, i + 1], side="left")
+            chosen = riders[a:b]
             k = np.searchsorted(deps, arrival[chosen], side="left")
             found = np.where(k < len(deps), deps[np.minimum(k, len(deps) - 1)], np.inf)
             best[chosen] = np.minimum(best[chosen], found)

@@ -28,11 +28,13 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from lrtsim.model.direction import Direction, heading
 from lrtsim.planning.service import PeriodPlan, headway_at
-from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS
+from lrtsim.planning.tables import BLOCK_COLUMNS, TIMETABLE_COLUMNS, trip_rows
 from lrtsim.planning.timetable import trip_id as make_trip_id
 
 EMPTY_ACTIVITIES = ("pull_out", "deadhead", "pull_in")
@@ -129,9 +131,9 @@ class Circulation:
 
 def out_of_depot(blocks: pd.DataFrame) -> tuple[int, float]:
     """Most blocks active at once and when (a sweep over start and end times)."""
-    spans = blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
+    start, end = _spans(blocks)
     events = sorted(
-        [(t, 1) for t in spans["start"]] + [(t, -1) for t in spans["end"]],
+        [(t, 1) for t in start.tolist()] + [(t, -1) for t in end.tolist()],
         key=lambda e: (e[0], e[1]),
     )
     count = best = 0
@@ -145,8 +147,20 @@ def out_of_depot(blocks: pd.DataFrame) -> tuple[int, float]:
 
 def trains_out_at(blocks: pd.DataFrame, t_s: float) -> int:
     """Blocks (trains) out of the depot at time `t_s`: started at or before it, not yet back."""
-    spans = blocks.groupby("block_id").agg(start=("start_s", "min"), end=("end_s", "max"))
-    return int(((spans["start"] <= t_s) & (spans["end"] > t_s)).sum())
+    start, end = _spans(blocks)
+    return int(((start <= t_s) & (end > t_s)).sum())
+
+
+def _spans(blocks: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each block's first start and last end (in the order blocks first appear)."""
+    code, ids = pd.factorize(blocks["block_id"])
+    if (code < 0).any():
+        raise ValueError("block_id is missing in some rows")
+    start = np.full(len(ids), np.inf)
+    end = np.full(len(ids), -np.inf)
+    np.fmin.at(start, code, blocks["start_s"].to_numpy(dtype=float))
+    np.fmax.at(end, code, blocks["end_s"].to_numpy(dtype=float))
+    return start, end
 
 
 Rows = list[dict[str, object]]
@@ -194,22 +208,28 @@ def _renumbered(
     timetable: pd.DataFrame, rows: list[dict[str, object]]
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Timetable in trip order (up first, then by departure); ids `direction-number-hhmm`."""
-    firsts = timetable.groupby("trip_id", sort=False).agg(
-        direction_id=("direction_id", "first"),
-        direction=("direction", "first"),
-        start=("departure_s", "first"),
-    )
-    firsts = firsts.sort_values(["direction_id", "start"], kind="stable")
-    number = firsts.groupby("direction_id").cumcount() + 1
+    trips = trip_rows(timetable)
+    direction_id = trips.first_of(timetable["direction_id"])
+    # By direction, then departure; of equal ones, the timetable's order (lexsort is stable).
+    order = np.lexsort((trips.first_of(timetable["departure_s"]), direction_id))
+    in_direction = direction_id[order]
+    group_start = np.searchsorted(in_direction, in_direction, side="left")
+    number = np.arange(len(order)) - group_start + 1
+    olds = trips.trips.to_numpy()[order].tolist()
     new = {
         str(old): make_trip_id(d, k, s)
         for old, d, k, s in zip(
-            firsts.index, firsts["direction"], number, firsts["start"], strict=True
+            olds,
+            trips.first_of(timetable["direction"])[order].tolist(),
+            number.tolist(),
+            trips.first_of(timetable["departure_s"])[order].tolist(),
+            strict=True,
         )
     }
-    rank = {old: i for i, old in enumerate(firsts.index)}
-    out = timetable.assign(_rank=timetable["trip_id"].map(rank))
-    out = out.sort_values(["_rank", "stop_sequence"], kind="stable").drop(columns="_rank")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    rows_in_order = np.lexsort((timetable["stop_sequence"].to_numpy(), rank[trips.code]))
+    out = timetable.iloc[rows_in_order]
     out["trip_id"] = out["trip_id"].map(new)
     for row in rows:
         if row["trip_id"]:
@@ -336,6 +356,21 @@ class _Positioner:
         return trip
 
 
+def _departures(timetable: pd.DataFrame) -> dict[tuple[str, str], list[float]]:
+    """Every departure time of the timetable by (direction, station), each list sorted."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for key in zip(
+        timetable["direction"].tolist(),
+        timetable["station"].tolist(),
+        timetable["departure_s"].tolist(),
+        strict=True,
+    ):
+        out.setdefault((str(key[0]), str(key[1])), []).append(float(key[2]))
+    for times in out.values():
+        times.sort()
+    return out
+
+
 Ready = tuple[float, float, str]
 """A train at a terminal: (ready to leave at, arrived at, block id)."""
 
@@ -350,14 +385,17 @@ def circulate(
 ) -> Circulation:
     """Blocks for every trip of `timetable`; `layover_s` is the least layover at each station
     where a train may start a trip (the terminals, and the gates with `positioning`)."""
-    firsts = timetable.groupby("trip_id", sort=False).agg(
-        start=("departure_s", "first"),
-        end=("arrival_s", "last"),
-        origin=("station", "first"),
-        destination=("station", "last"),
-        distance=("distance_m", "last"),
-    )
-    firsts = firsts.sort_values("start", kind="stable")
+    trips = trip_rows(timetable)
+    # Trips in order of departure (of equal ones, the timetable's order).
+    by_start = np.argsort(trips.first_of(timetable["departure_s"]), kind="stable")
+    firsts = {
+        "trip_id": trips.trips.to_numpy()[by_start],
+        "origin": trips.first_of(timetable["station"])[by_start],
+        "destination": trips.last_of(timetable["station"])[by_start],
+        "start": trips.first_of(timetable["departure_s"])[by_start],
+        "end": trips.last_of(timetable["arrival_s"])[by_start],
+        "distance": trips.last_of(timetable["distance_m"])[by_start],
+    }
     names = sorted(depot.station_index, key=lambda s: depot.station_index[s])
     terminals = (names[0], names[-1])
     # At each terminal: a heap of trains still in their layover, and the trains ready to go in
@@ -369,10 +407,7 @@ def circulate(
         depot,
         plans,
         positioning,
-        {
-            (str(d), str(s)): sorted(g["departure_s"].tolist())
-            for (d, s), g in timetable.groupby(["direction", "station"])
-        },
+        _departures(timetable),
     )
 
     def run_positioning(block: str, trip_rows: Rows) -> float:
@@ -415,9 +450,9 @@ def circulate(
         out_rows.wait(block, origin, t, start)
 
     count = 0
-    columns = ("origin", "destination", "start", "end", "distance")
+    columns = ("trip_id", "origin", "destination", "start", "end", "distance")
     for trip_id, origin, destination, start, end, distance in zip(
-        firsts.index.astype(str).tolist(), *(firsts[c].tolist() for c in columns), strict=True
+        *(firsts[c].tolist() for c in columns), strict=True
     ):
         heap, queue = laying_over[origin], ready[origin]
         while heap and heap[0][0] <= start + 1e-9:

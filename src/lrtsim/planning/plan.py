@@ -20,6 +20,7 @@ from lrtsim.model.schema import Scenario, clock_to_s, station_dwell_s
 from lrtsim.planning import service
 from lrtsim.planning.circulation import Circulation, DepotLink, Leg, Positioning, circulate
 from lrtsim.planning.service import PeriodPlan
+from lrtsim.planning.tables import trip_rows
 from lrtsim.planning.timetable import TripBuilder, build_timetable
 
 
@@ -174,18 +175,20 @@ def make_plan(
     circulation = circulate(
         timetable, plans, depot, starts, scenario.service.spare_ratio, positioning
     )
-    durations = timetable.groupby("trip_id").agg(
-        direction=("direction", "first"),
-        start=("departure_s", "first"),
-        end=("arrival_s", "last"),
-    )
+    trips = trip_rows(timetable)
+    direction = trips.first_of(timetable["direction"])
+    start = trips.first_of(timetable["departure_s"]).astype(float)
+    span = trips.last_of(timetable["arrival_s"]).astype(float) - start
     peak = max(plans, key=lambda p: p.max_load_pax_per_h)
-    in_peak = durations[(durations["start"] >= peak.from_s) & (durations["start"] < peak.to_s)]
-    if in_peak.empty:
-        in_peak = durations
+    in_peak = (start >= peak.from_s) & (start < peak.to_s)
+    if not in_peak.any():
+        in_peak[:] = True
     # The longest trip of each direction in the peak, and the layovers at both ends.
-    longest = (in_peak["end"] - in_peak["start"]).groupby(in_peak["direction"]).max()
-    cycle = float(longest.reindex(list(DIRECTIONS)).sum()) + sum(layover.values())
+    cycle = 0.0
+    for d in DIRECTIONS:
+        spans = span[in_peak & (direction == d)]
+        cycle += float(spans.max()) if len(spans) else 0.0
+    cycle += sum(layover.values())
     return ServicePlan(
         od=od,
         loads=loads,

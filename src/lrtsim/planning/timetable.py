@@ -213,12 +213,33 @@ def _direction_rows(
 
 
 def _longest_trip_by_period(rows: list[dict[str, object]]) -> dict[str, float]:
-    table = pd.DataFrame(rows)
-    spans = table.groupby("trip_id").agg(
-        period=("period", "first"), start=("departure_s", "first"), end=("arrival_s", "last")
-    )
-    longest = (spans["end"] - spans["start"]).groupby(spans["period"]).max()
-    return {str(k): float(v) for k, v in longest.items()}
+    """Per period, the longest trip departing in it (last arrival − first departure); `rows`
+    hold each trip's stops together, in stop order, as `TripBuilder.rows` makes them."""
+    longest: dict[str, float] = {}
+    for first, last in _trip_ends(rows):
+        period = str(first["period"])
+        span = _seconds(last, "arrival_s") - _seconds(first, "departure_s")
+        longest[period] = max(longest.get(period, span), span)
+    return longest
+
+
+def _seconds(row: dict[str, object], column: str) -> float:
+    value = row[column]
+    assert isinstance(value, float | int)
+    return float(value)
+
+
+def _trip_ends(
+    rows: list[dict[str, object]],
+) -> list[tuple[dict[str, object], dict[str, object]]]:
+    """The first and the last row of each trip of `rows` (each trip's rows together)."""
+    ends = []
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i]["trip_id"] != rows[start]["trip_id"]:
+            ends.append((rows[start], rows[i - 1]))
+            start = i
+    return ends
 
 
 def return_offset_s(
