@@ -160,6 +160,7 @@ class _Day:
         self.kernel: Kernel[tuple[int, int, int, int]] = Kernel()
         self.windows = windows(scenario)
         self.closures = any(w.kind == "station_closed" for w in self.windows)
+        self.blockages = any(w.kind == "track_blocked" for w in self.windows)
         self.pending_failure: dict[int, list[Window]] = {}
         """Failure incidents at an interstation not yet met by a train, by incident number."""
         self.crossovers = set(self.control.crossovers)
@@ -433,7 +434,7 @@ class _Day:
                 self.kernel.schedule(now + JOIN_RETRY_S, (_DEPART, train.number, 0, v), 2)
                 return
             self._start_trip(train, v)
-        blocked = self._blocked_ahead(s.direction[v], int(s.k[v]), now)
+        blocked = self._blocked_ahead(s.direction[v], int(s.k[v]), now) if self.blockages else None
         if blocked is not None:
             if not train.held:
                 self._log(now, "stop_signal", train, v)
@@ -579,7 +580,11 @@ class _Day:
             # Late: run flat out if need be to be back on time, never slower than usual.
             free = track.free_run(int(s.k[v]), int(s.k[u]), max(target, 0.0))
         train.obstacles = []
-        train.own = self._own_failure(train, track, free, int(s.k[v]))
+        train.own = (
+            self._own_failure(train, track, free, int(s.k[v]))
+            if self.pending_failure or train.failures_m
+            else None
+        )
         train.piece = Piece(
             block_id=train.block_id,
             trip_id=s.trip_id[v],
