@@ -722,17 +722,16 @@ class _Day:
         out_j = np.empty(size, dtype=np.int64)
         out_t = np.empty(size)
         out_w = np.empty(size)
-        wfree = np.zeros(track.x.shape[0])
-        wfree[free.a : free.b + 1] = free.w
-        n, status = drive(
-            track.x, wfree, track.track_n, track.p, track.rule.brake_mps2,
+        n, status, shaped = drive(
+            track.x, free.w, track.track_n, track.p, track.rule.brake_mps2,
             track.rule.reaction_time_s, j0, free.b, w0, t0, lead, track.blocks_m, signals,
-            own_j, own_wait, out_j, out_t, out_w,
+            own_j, own_wait, out_j, out_t, out_w, free.a,
         )  # fmt: skip
         piece.j = np.concatenate((j_old[:keep], out_j[:n]))
         piece.t = np.concatenate((t_old[:keep], out_t[:n]))
         piece.w = np.concatenate((w_old[:keep], out_w[:n]))
-        train.dependent = True
+        # Replanned when its leader's plan changes only if what it did not know of it bound.
+        train.dependent = shaped
         train.version += 1
         if status == OVERFLOW:
             raise AssertionError(f"{train.block_id} could not be driven from grid point {j0}")

@@ -274,15 +274,12 @@ def event_table(r: DayRecord) -> pd.DataFrame:
 
 
 def _standing(j: IntArray, w: FloatArray, t: FloatArray) -> list[tuple[int, int]]:
-    """(first, last) point of each time a driven run stood between its two stops."""
-    out: list[tuple[int, int]] = []
-    q = 1
-    while q < j.size:
-        if j[q] == j[q - 1] and w[q] <= 0.0 and j[q] != j[0] and j[q] != j[-1]:
-            start = q - 1
-            while q + 1 < j.size and j[q + 1] == j[q]:
-                q += 1
-            if t[q] > t[start]:
-                out.append((start, q))
-        q += 1
-    return out
+    """(first, last) point of each time a driven run stood between its two stops: consecutive
+    points at one grid point with speed 0, away from the run's ends, lasting some time."""
+    same = (j[1:] == j[:-1]) & (w[1:] <= 0.0) & (j[1:] != j[0]) & (j[1:] != j[-1])
+    if not same.any():
+        return []
+    edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)  # point q − 1 … q of same[q − 1]
+    ends = np.flatnonzero(edges == -1)
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if t[b] > t[a]]

@@ -91,6 +91,55 @@ def authority_m(t: float, lead: FloatArray, blocks_m: FloatArray, signals: Float
 
 
 @njit(cache=True)
+def _lead_at(t: float, lead: FloatArray, q: int) -> tuple[float, int]:
+    """The leader's (tail − margin) at t, searching its polyline forward from row q (times only
+    grow while a run is driven); returns the value and the row to search from next."""
+    n = lead.shape[0]
+    if t >= lead[n - 1, 0]:
+        return lead[n - 1, 1], n - 1
+    if t <= lead[0, 0]:
+        return lead[0, 1], 0
+    if q < 0 or q >= n - 1 or lead[q, 0] > t:
+        q = 0
+    while lead[q + 1, 0] <= t:
+        q += 1
+    dt = lead[q + 1, 0] - lead[q, 0]
+    f = (t - lead[q, 0]) / dt if dt > 0.0 else 1.0
+    return lead[q, 1] + f * (lead[q + 1, 1] - lead[q, 1]), q
+
+
+@njit(cache=True)
+def _authority_fast(
+    t: float, lead: FloatArray, blocks_m: FloatArray, signals: FloatArray, q: int
+) -> tuple[float, int]:
+    """`authority_m` with the leader's row cursor (the same value)."""
+    a = math.inf
+    if lead.shape[0] > 0:
+        a, q = _lead_at(t, lead, q)
+        if blocks_m.shape[0] > 0:
+            i = np.searchsorted(blocks_m, a, side="right") - 1
+            a = blocks_m[i] if i >= 0 else -math.inf
+    for k in range(signals.shape[0]):
+        if signals[k, 1] <= t < signals[k, 2] and signals[k, 0] < a:
+            a = signals[k, 0]
+    return a, q
+
+
+@njit(cache=True)
+def _grid_at_or_before(x: FloatArray, a: float, g: int) -> tuple[float, int]:
+    """`_on_grid` with a cursor: the last grid point at or before a, searching from point g."""
+    last = x.shape[0] - 1
+    if a >= x[last] or not math.isfinite(a):
+        return a, g
+    if g < 0 or g > last or x[g] > a:
+        i = int(np.searchsorted(x, a, side="right")) - 1
+        return (x[i], i) if i >= 0 else (-math.inf, 0)
+    while g < last and x[g + 1] <= a:
+        g += 1
+    return x[g], g
+
+
+@njit(cache=True)
 def _on_grid(x: FloatArray, a: float) -> float:
     """The last grid point at or before the authority's end: a train stops on a grid point, so
     it stops there, never a step beyond."""
@@ -152,11 +201,18 @@ def drive(
     out_j: IntArray,
     out_t: FloatArray,
     out_w: FloatArray,
-) -> tuple[int, int]:
+    free_a: int,
+) -> tuple[int, int, bool]:
     """Drive from grid point j0 (v² = w0, time t0) towards j_end; write the points passed (a
     standing train's point twice: when it stopped, when it restarts) to out_*; return (points
-    written, status). `free_w[j]` is the free run's v² at point j (0 at j_end); `own_j` ≥ 0 is
-    a point where the train stops for `own_wait_s` on its own (a failure), else −1."""
+    written, status, shaped): shaped is True if the leader's assumed stand after its known
+    future ever bound the speed (a longer known future may change the run). `free_w[j −
+    free_a]` is the free run's v² at point j (0 at j_end); `own_j` ≥ 0 is a point where the
+    train stops for `own_wait_s` on its own (a failure), else −1."""
+    horizon = lead[lead.shape[0] - 1, 0] if lead.shape[0] > 0 else math.inf
+    shaped = False
+    q = 0  # the leader's polyline row, and the grid point, last found: searches go forward
+    g = j0
     n = 0
     j = j0
     w = w0
@@ -167,7 +223,7 @@ def drive(
     n += 1
     while j < j_end:
         if n + 4 >= out_j.shape[0]:
-            return n, OVERFLOW
+            return n, OVERFLOW, shaped
         if w <= 0.0 and j == own_j:  # standing at its own stop: wait, then go on
             t += own_wait_s
             own_j = -1
@@ -176,12 +232,13 @@ def drive(
             out_w[n] = 0.0
             n += 1
         dx = x[j + 1] - x[j]
-        a = _on_grid(x, authority_m(t, lead, blocks_m, signals))
+        a, q = _authority_fast(t, lead, blocks_m, signals, q)
+        a, g = _grid_at_or_before(x, a, g)
         limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         if w <= 0.0 and limit <= 0.0:  # standing, held: when may it restart?
             go = restart_s(t, x[j] + RESTART_M, lead, blocks_m, signals)
             if not math.isfinite(go):
-                return n, WAITING
+                return n, WAITING, True
             if go > t:
                 t = go
                 out_j[n] = j
@@ -190,11 +247,14 @@ def drive(
                 n += 1
             a = _on_grid(x, authority_m(t, lead, blocks_m, signals))
             limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
-        w_next = min(free_w[j + 1], limit)
+        free = free_w[j + 1 - free_a]
+        w_next = min(free, limit)
         if own_j > j:
             w_next = min(w_next, 2.0 * brake_mps2 * (x[own_j] - x[j + 1]))
         traction = _rk4(w, dx, track_n[j], track_n[j + 1], p, False)
         w_next = min(w_next, max(traction, 0.0))
+        if t >= horizon and limit < free and limit < traction:
+            shaped = True
         w_next = max(w_next, w - 2.0 * brake_mps2 * dx, 0.0)
         if j + 1 == j_end or j + 1 == own_j:
             w_next = 0.0  # a stop (braking at b from the point before, as the free run does)
@@ -210,7 +270,7 @@ def drive(
                 signals,
             )
             if not math.isfinite(go):
-                return n, WAITING
+                return n, WAITING, True
             t = go
             out_j[n] = j
             out_t[n] = t
@@ -229,7 +289,7 @@ def drive(
         out_t[n] = t
         out_w[n] = w
         n += 1
-    return n, DONE
+    return n, DONE, shaped
 
 
 @njit(cache=True)
