@@ -121,3 +121,21 @@ def test_the_clock_never_goes_back() -> None:
         kernel.schedule(math.nan, "nan")
     with pytest.raises(IndexError):
         kernel.step()
+
+
+def test_push_queues_as_schedule_does_and_refuses_the_same_times() -> None:
+    from lrtsim.simulation.kernel import Kernel
+
+    pushed: Kernel[str] = Kernel()
+    scheduled: Kernel[str] = Kernel()
+    for t, e, p in ((5.0, "b", 1), (5.0, "a", 0), (1.0, "c", 2), (5.0, "d", 1)):
+        pushed.push(t, e, p)
+        scheduled.schedule(t, e, p)
+    seen_p: list[str] = []
+    seen_s: list[str] = []
+    pushed.run(lambda _k, e: seen_p.append(e))
+    scheduled.run(lambda _k, e: seen_s.append(e))
+    assert seen_p == seen_s == ["c", "a", "b", "d"]
+    for bad in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(ValueError):
+            Kernel(start_s=0.0).push(bad, "x")

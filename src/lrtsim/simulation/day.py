@@ -233,10 +233,10 @@ class _Day:
 
     def run(self) -> None:
         for i, w in enumerate(self.windows):
-            self.kernel.schedule(w.start_s, (_INCIDENT, -1, 0, i), 0)
+            self.kernel.push(w.start_s, (_INCIDENT, -1, 0, i), 0)
         for v in self.block_first:
             train = self.train_of[self.stops.block_id[v]]
-            self.kernel.schedule(
+            self.kernel.push(
                 float(self.stops.planned_departure_s[v]), (_DEPART, train.number, 0, v), 2
             )
         self.kernel.run(self._handle)
@@ -300,7 +300,7 @@ class _Day:
                 self._platform_freed(terminal)
             if nxt is not None:
                 ready = max(now + self._turn_s(u), float(s.planned_departure_s[nxt]))
-                self.kernel.schedule(ready, (_DEPART, train.number, 0, nxt), 2)
+                self.kernel.push(ready, (_DEPART, train.number, 0, nxt), 2)
             return
         ready = now + self._dwell_s(u, out)
         self.ready_s[u] = ready  # its dwell is done: what comes after is held_s
@@ -313,7 +313,7 @@ class _Day:
         if leave > ready:
             self._log(ready, "hold_start", train, u)
             self._log(leave, "hold_end", train, u)
-        self.kernel.schedule(leave, (_DEPART, train.number, 0, u), 2)
+        self.kernel.push(leave, (_DEPART, train.number, 0, u), 2)
 
     def _overcarried(self, u: int) -> None:
         """Those on board for stops the train passed closed since its last stop alight here."""
@@ -427,11 +427,11 @@ class _Day:
                 self._log(now, "hold_start", train, v)
                 self._log(leave, "hold_end", train, v)
                 self.ready_s[v] = now
-                self.kernel.schedule(leave, (_DEPART, train.number, 0, v), 2)
+                self.kernel.push(leave, (_DEPART, train.number, 0, v), 2)
                 return
         if not train.on_track:
             if not self.line.can_join(s.direction[v], self._x_of_visit(v), now):
-                self.kernel.schedule(now + JOIN_RETRY_S, (_DEPART, train.number, 0, v), 2)
+                self.kernel.push(now + JOIN_RETRY_S, (_DEPART, train.number, 0, v), 2)
                 return
             self._start_trip(train, v)
         blocked = self._blocked_ahead(s.direction[v], int(s.k[v]), now) if self.blockages else None
@@ -439,7 +439,7 @@ class _Day:
             if not train.held:
                 self._log(now, "stop_signal", train, v)
             train.held = True
-            self.kernel.schedule(blocked.end_s, (_DEPART, train.number, 0, v), 2)
+            self.kernel.push(blocked.end_s, (_DEPART, train.number, 0, v), 2)
             return
         if train.held:
             self._log(now, "restart", train, v)
@@ -620,7 +620,7 @@ class _Day:
         clear = leader is None or self.line.authority_m(leader, now, at_least=reach) >= reach
         if clear and train.own is None and not train.obstacles:
             train.dependent = False
-            self.kernel.schedule(train.piece.end_s, (_ARRIVE, train.number, train.version, u), 1)
+            self.kernel.push(train.piece.end_s, (_ARRIVE, train.number, train.version, u), 1)
         else:
             self._drive(train, int(free.a), 0.0, now, keep=0)
         behind = self.line.behind(train)
@@ -737,7 +737,7 @@ class _Day:
             raise AssertionError(f"{train.block_id} could not be driven from grid point {j0}")
         if status == DONE:
             train.waiting = False
-            self.kernel.schedule(
+            self.kernel.push(
                 float(piece.t[-1]), (_ARRIVE, train.number, train.version, piece.visit_to), 1
             )
         else:

@@ -65,6 +65,13 @@ class Kernel(Generic[E]):
         heapq.heappush(self._queue, entry)
         return Scheduled(*entry)
 
+    def push(self, time_s: float, event: E, priority: int = 0) -> None:
+        """`schedule` without building its receipt: for the simulation's many events."""
+        if not time_s >= self._now_s or time_s == math.inf:
+            self.schedule(time_s, event, priority)  # raises, with the reason
+        heapq.heappush(self._queue, (time_s, priority, self._sequence, event))
+        self._sequence += 1
+
     def peek_s(self) -> float:
         """Time of the next event; infinity when the queue is empty."""
         return self._queue[0][0] if self._queue else math.inf

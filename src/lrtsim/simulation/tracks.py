@@ -85,6 +85,20 @@ class DirectionTrack:
     reach_m: dict[tuple[int, int, str], float] = field(default_factory=dict)
     """(segment, profile) → the farthest point its free run's braking curve reaches."""
     _through: dict[tuple[int, int], RunProfile] = field(default_factory=dict)
+    _segment: list[tuple[float, float, float, float]] = field(default_factory=list)
+    """Per segment k → k + 1: planned and flat-out times, and their line energies."""
+
+    def __post_init__(self) -> None:
+        p, m, j = self.planned, self.minimum, self.stop_j
+        self._segment = [
+            (
+                float(p.time_s[j[k + 1]] - p.time_s[j[k]]),
+                float(m.time_s[j[k + 1]] - m.time_s[j[k]]),
+                p.segments[k].line_energy_j,
+                m.segments[k].line_energy_j,
+            )
+            for k in range(len(j) - 1)
+        ]
 
     @property
     def blocks_m(self) -> FloatArray:
@@ -103,16 +117,11 @@ class DirectionTrack:
             time = max(time_s, least)
             energy = sum(g.line_energy_j for g in profile.segments)
             return FreeRun(a, b, "through", profile, 0, least / time, time, energy)
-        planned = float(self.planned.time_s[b] - self.planned.time_s[a])
-        least = float(self.minimum.time_s[b] - self.minimum.time_s[a])
+        planned, least, planned_j, least_j = self._segment[k]
         time = max(time_s, least)
         if time >= planned - 1e-9:
-            seg = self.planned.segments[k]
-            return FreeRun(
-                a, b, "planned", self.planned, a, planned / time, time, seg.line_energy_j
-            )
-        seg = self.minimum.segments[k]
-        return FreeRun(a, b, "minimum", self.minimum, a, least / time, time, seg.line_energy_j)
+            return FreeRun(a, b, "planned", self.planned, a, planned / time, time, planned_j)
+        return FreeRun(a, b, "minimum", self.minimum, a, least / time, time, least_j)
 
     def through(self, a: int, b: int) -> RunProfile:
         """The flat-out run from grid point a to b stopping nowhere between (cached); its
