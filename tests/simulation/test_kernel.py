@@ -137,5 +137,5 @@ def test_push_queues_as_schedule_does_and_refuses_the_same_times() -> None:
     scheduled.run(lambda _k, e: seen_s.append(e))
     assert seen_p == seen_s == ["c", "a", "b", "d"]
     for bad in (float("nan"), float("inf"), -1.0):
-        with pytest.raises(ValueError, match="finite time|in the past"):
+        with pytest.raises(ValueError, match=r"finite time|in the past"):
             Kernel(start_s=0.0).push(bad, "x")
