@@ -248,6 +248,6 @@ def test_validate_an_exported_file(runs: dict[str, Any]) -> None:
 def test_show_prints_names_verbatim(runs: dict[str, Any]) -> None:
     out = ok(runs["show_bracket"]).stdout
     assert "[/x] Theatre" in out
-    assert "control holding (schedule) at Airport, [/x] Theatre, at most 120 s" in out
+    assert "control holding (headway) at Airport, [/x] Theatre, at most 120 s" in out
     assert "punctual from -30 to +120 s; 1 incident." in out
     assert "  Incident 1: 08:15 station_closed at [/x] Theatre (up), 20 min." in out
