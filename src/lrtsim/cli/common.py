@@ -57,6 +57,11 @@ ScenarioArg = Annotated[
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables.")
 ]
+ForceFlag = Annotated[
+    bool,
+    typer.Option("--force", help="Replace FOLDER even if it holds files lrtsim did not write."),
+]
+"""`--force` of the commands that write a folder as a whole."""
 
 
 def _version(value: bool) -> None:

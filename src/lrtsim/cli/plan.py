@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from lrtsim.cli.common import JsonFlag, ScenarioArg, app, compute, emit_json, fail, load, out, pct
+from lrtsim.cli.common import (
+    ForceFlag,
+    JsonFlag,
+    ScenarioArg,
+    app,
+    compute,
+    emit_json,
+    fail,
+    load,
+    out,
+    pct,
+)
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
@@ -27,10 +38,7 @@ def plan_command(
             help="Folder for timetable.csv, blocks.csv and gtfs.zip; written as a whole.",
         ),
     ] = None,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Replace FOLDER even if it holds files lrtsim did not write."),
-    ] = False,
+    force: ForceFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Service plan: headway per period, timetable, train circulation, fleet and a GTFS feed,

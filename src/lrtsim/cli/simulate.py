@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from lrtsim.cli.common import (
+    ForceFlag,
     JsonFlag,
     ScenarioArg,
     app,
@@ -85,10 +86,7 @@ def simulate_command(
             help="Folder for events.parquet, passengers.parquet, kpis.json; written as a whole.",
         ),
     ] = None,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Replace FOLDER even if it holds files lrtsim did not write."),
-    ] = False,
+    force: ForceFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """One service day simulated: trains, dwells and passengers, and the day's KPIs.
