@@ -127,7 +127,7 @@ def simulate_command(
     figures = compute("Computing the KPIs…", as_json, lambda: _kpis(day, result, reference))
 
     def write() -> tuple[dict[str, Any], list[str]]:
-        from lrtsim.io.day_tables import day_files
+        from lrtsim.io.day_files import day_files
         from lrtsim.io.payloads import simulate_payload
 
         payload = simulate_payload(day, design.day_type, day_seed, figures)

@@ -1,4 +1,4 @@
-"""A day's tables as files (`io.day_tables`): Parquet that reads back as written, the same
+"""A day's tables as files (`io.day_files`): Parquet that reads back as written, the same
 bytes for the same table, every column kept."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from lrtsim.io.day_tables import day_files, parquet_bytes
+from lrtsim.io.day_files import day_files, parquet_bytes
 
 
 def _table() -> pd.DataFrame:
