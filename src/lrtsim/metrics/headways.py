@@ -4,7 +4,9 @@ TCQSM 3rd ed. (TCRP Report 165, 2013), ch. 5, headway adherence:
 
     cv_h = SD(actual headway − scheduled headway) / mean scheduled headway
 
-with its level-of-service bands A ≤ 0.21 < B ≤ 0.30 < C ≤ 0.39 < D ≤ 0.52 < E ≤ 0.74 < F.
+with the level-of-service bands A ≤ 0.21 < B ≤ 0.30 < C ≤ 0.39 < D ≤ 0.52 < E ≤ 0.74 < F of the
+2nd edition (TCRP Report 100, 2003, Part 3, fixed-route headway adherence): the 3rd edition
+keeps the measure and its service levels but drops the letter grades.
 A departure's actual headway is the time since the previous train that left the same station in
 the same direction (the gap a passenger on the platform saw, whatever train it was, planned or
 not); its scheduled headway is the time since the previous planned departure there in the plan.
@@ -27,8 +29,8 @@ import pandas as pd
 from lrtsim.metrics.tables import STOP_TIMES_COLUMNS, departure_rows, require_columns
 
 LOS_BANDS = (("A", 0.21), ("B", 0.30), ("C", 0.39), ("D", 0.52), ("E", 0.74))
-"""TCQSM 3rd ed. ch. 5 fixed-route headway adherence LOS: the highest cv_h of each band (two
-decimals, as tabulated); above 0.74 is F."""
+"""TCQSM fixed-route headway adherence LOS (letters of the 2nd ed., Part 3): the highest cv_h
+of each band (two decimals, as tabulated); above 0.74 is F."""
 
 LOS_HALF_STEP = 0.005
 """Half the table's last digit: the bands meet where a cv_h rounds up to the next one."""
@@ -64,7 +66,7 @@ class Regularity:
 
 
 def los_band(cv_h: float) -> str:
-    """TCQSM 3rd ed. ch. 5 headway-adherence LOS (A–F) of a cv_h, read as the table prints it,
+    """TCQSM headway-adherence LOS (A–F, the 2nd edition's letters) of a cv_h, read as printed,
     to two decimals: a band holds the values below its top + 0.005 (0.2149 is A, 0.215 is B);
     "" for NaN."""
     if not math.isfinite(cv_h):
