@@ -99,7 +99,8 @@ class DayResult:
     destination, or the next stop served after it when the train passed it closed; "" if they
     never boarded), stations by name, in passenger id order."""
     runs: pd.DataFrame
-    """`simulation.tables.RUN_COLUMNS`, one row per trip run and per empty move."""
+    """`simulation.tables.RUN_COLUMNS`: one row per trip, and one per train for its empty moves
+    (pull-out, pull-in, deadheads) together, `trip_id` ""."""
     events: pd.DataFrame
     """`EVENT_COLUMNS`."""
     capacity_pax: float
