@@ -751,10 +751,10 @@ class _Day:
             return
         track = self._track(train)
         now = self._now()
+        if piece.j is None and not force and not train.waiting:
+            return  # a free run: nothing it did not know of its leader shaped it
         old_end = piece.end_s if not train.waiting else np.inf
         j, t, w = points(piece, track)
-        if piece.j is None and not force and not train.waiting:
-            return
         q = int(np.searchsorted(t, now, side="left"))
         if q >= t.size:  # all driven (it stands waiting at its last point)
             start_j, start_w, start_t, keep = int(j[-1]), 0.0, now, t.size

@@ -58,49 +58,17 @@ def braking_limit_w(distance_m: float, brake_mps2: float, reaction_s: float) -> 
 
 
 @njit(cache=True)
-def authority_m(t: float, lead: FloatArray, blocks_m: FloatArray, signals: FloatArray) -> float:
-    """End of movement authority at time t: the leader's (tail − margin) interpolated, floored to
-    the signal before it under fixed block, and any red signal showing at t.
-
-    `lead` is the leader's polyline, rows (time, tail − margin), the leader standing at its last
-    row after it (no rows: no leader); `signals` rows are (position, red from, red until)."""
-    lead_t = lead[:, 0]
-    lead_x = lead[:, 1]
-    obst_x = signals[:, 0]
-    obst_from = signals[:, 1]
-    obst_until = signals[:, 2]
-    a = math.inf
-    n = lead_t.shape[0]
-    if n > 0:
-        if t >= lead_t[n - 1]:
-            a = lead_x[n - 1]
-        elif t <= lead_t[0]:
-            a = lead_x[0]
-        else:
-            q = int(np.searchsorted(lead_t, t, side="right")) - 1
-            dt = lead_t[q + 1] - lead_t[q]
-            f = (t - lead_t[q]) / dt if dt > 0.0 else 1.0
-            a = lead_x[q] + f * (lead_x[q + 1] - lead_x[q])
-        if blocks_m.shape[0] > 0:
-            i = np.searchsorted(blocks_m, a, side="right") - 1
-            a = blocks_m[i] if i >= 0 else -math.inf
-    for k in range(obst_x.shape[0]):
-        if obst_from[k] <= t < obst_until[k] and obst_x[k] < a:
-            a = obst_x[k]
-    return a
-
-
-@njit(cache=True)
 def _lead_at(t: float, lead: FloatArray, q: int) -> tuple[float, int]:
     """The leader's (tail − margin) at t, searching its polyline forward from row q (times only
-    grow while a run is driven); returns the value and the row to search from next."""
+    grow while a run is driven; q < 0: a binary search); returns the value and the row to search
+    from next."""
     n = lead.shape[0]
     if t >= lead[n - 1, 0]:
         return lead[n - 1, 1], n - 1
     if t <= lead[0, 0]:
         return lead[0, 1], 0
     if q < 0 or q >= n - 1 or lead[q, 0] > t:
-        q = 0
+        q = int(np.searchsorted(lead[:, 0], t, side="right")) - 1
     while lead[q + 1, 0] <= t:
         q += 1
     dt = lead[q + 1, 0] - lead[q, 0]
@@ -109,10 +77,15 @@ def _lead_at(t: float, lead: FloatArray, q: int) -> tuple[float, int]:
 
 
 @njit(cache=True)
-def _authority_fast(
+def _authority_from(
     t: float, lead: FloatArray, blocks_m: FloatArray, signals: FloatArray, q: int
 ) -> tuple[float, int]:
-    """`authority_m` with the leader's row cursor (the same value)."""
+    """End of movement authority at time t: the leader's (tail − margin) interpolated, floored to
+    the signal before it under fixed block, and any red signal showing at t; with the leader's
+    row cursor q (`_lead_at`).
+
+    `lead` is the leader's polyline, rows (time, tail − margin), the leader standing at its last
+    row after it (no rows: no leader); `signals` rows are (position, red from, red until)."""
     a = math.inf
     if lead.shape[0] > 0:
         a, q = _lead_at(t, lead, q)
@@ -126,8 +99,15 @@ def _authority_fast(
 
 
 @njit(cache=True)
+def authority_m(t: float, lead: FloatArray, blocks_m: FloatArray, signals: FloatArray) -> float:
+    """End of movement authority at time t (`_authority_from`, searched afresh)."""
+    return _authority_from(t, lead, blocks_m, signals, -1)[0]
+
+
+@njit(cache=True)
 def _grid_at_or_before(x: FloatArray, a: float, g: int) -> tuple[float, int]:
-    """`_on_grid` with a cursor: the last grid point at or before a, searching from point g."""
+    """The last grid point at or before the authority's end a, searching forward from point g
+    (g < 0: a binary search): a train stops on a grid point, never a step beyond."""
     last = x.shape[0] - 1
     if a >= x[last] or not math.isfinite(a):
         return a, g
@@ -137,16 +117,6 @@ def _grid_at_or_before(x: FloatArray, a: float, g: int) -> tuple[float, int]:
     while g < last and x[g + 1] <= a:
         g += 1
     return x[g], g
-
-
-@njit(cache=True)
-def _on_grid(x: FloatArray, a: float) -> float:
-    """The last grid point at or before the authority's end: a train stops on a grid point, so
-    it stops there, never a step beyond."""
-    if a >= x[x.shape[0] - 1] or not math.isfinite(a):
-        return a
-    i = int(np.searchsorted(x, a, side="right")) - 1
-    return x[i] if i >= 0 else -math.inf
 
 
 @njit(cache=True)
@@ -232,7 +202,7 @@ def drive(
             out_w[n] = 0.0
             n += 1
         dx = x[j + 1] - x[j]
-        a, q = _authority_fast(t, lead, blocks_m, signals, q)
+        a, q = _authority_from(t, lead, blocks_m, signals, q)
         a, g = _grid_at_or_before(x, a, g)
         limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         if w <= 0.0 and limit <= 0.0:  # standing, held: when may it restart?
@@ -245,7 +215,7 @@ def drive(
                 out_t[n] = t
                 out_w[n] = 0.0
                 n += 1
-            a = _on_grid(x, authority_m(t, lead, blocks_m, signals))
+            a = _grid_at_or_before(x, authority_m(t, lead, blocks_m, signals), -1)[0]
             limit = braking_limit_w(a - x[j + 1], brake_mps2, reaction_s)
         free = free_w[j + 1 - free_a]
         w_next = min(free, limit)

@@ -10,7 +10,6 @@ feed (`position_at`).
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,7 +150,7 @@ class Trajectories:
             if not pieces[0].t0 <= t_s <= pieces[-1].end_s:
                 continue
             t, km, v, load = self.polyline(trip_id)
-            i = max(bisect.bisect_right(t.tolist(), t_s) - 1, 0)
+            i = max(int(np.searchsorted(t, t_s, side="right")) - 1, 0)
             speed = float(np.interp(t_s, t, v))
             out.append(
                 TrainPosition(
