@@ -115,3 +115,23 @@ def test_allowance_lengthens_each_direction() -> None:
         assert eco.profile.run_time_s == pytest.approx(flat.profile.run_time_s * 1.05, rel=0.01)
         assert eco.dwell_time_s == flat.dwell_time_s
         assert eco.minimum.run_time_s == pytest.approx(flat.profile.run_time_s, rel=1e-12)
+
+
+def test_a_segment_is_driven_as_the_published_time_allows() -> None:
+    """`segment_drive`: slower than the allowance run, that run slowed; between the flat-out and
+    the allowance run, the flat-out run slowed; never faster than flat out."""
+    run = _runs(0.5, 7.0)[0]
+    j = run.profile.stop_index
+    for k in (0, 5, len(j) - 2):
+        planned = float(run.profile.time_s[j[k + 1]] - run.profile.time_s[j[k]])
+        least = float(run.minimum.time_s[j[k + 1]] - run.minimum.time_s[j[k]])
+        assert least < planned
+        assert run.segment_times_s[k] == pytest.approx((planned, least))
+        profile, stretch = run.segment_drive(k, 1.25 * planned)
+        assert profile is run.profile
+        assert stretch == pytest.approx(0.8)
+        between = 0.5 * (least + planned)
+        profile, stretch = run.segment_drive(k, between)
+        assert profile is run.minimum
+        assert stretch == pytest.approx(least / between)
+        assert run.segment_drive(k, 0.5 * least) == (run.minimum, 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from lrtsim.dynamics.energy_saving import EcoRun, eco_run
@@ -55,6 +56,25 @@ class DirectionRun:
         """Distance over the terminal-to-terminal time, dwells included (TCQSM's commercial
         or schedule speed)."""
         return self.distance_m / self.total_time_s
+
+    @functools.cached_property
+    def segment_times_s(self) -> tuple[tuple[float, float], ...]:
+        """Per stop-to-stop segment k (running order): the driven run's time and the flat-out
+        run's."""
+        p, m, j = self.profile, self.minimum, self.profile.stop_index
+        return tuple(
+            (float(p.time_s[j[k + 1]] - p.time_s[j[k]]), float(m.time_s[j[k + 1]] - m.time_s[j[k]]))
+            for k in range(len(j) - 1)
+        )
+
+    def segment_drive(self, k: int, time_s: float) -> tuple[RunProfile, float]:
+        """How segment k is driven to last `time_s`: the driven run slowed to it if it is that
+        slow, else the flat-out run slowed to it, never faster than flat out. Returns the profile
+        and the stretch ≤ 1 (its speeds × stretch, its times ÷ stretch)."""
+        planned, least = self.segment_times_s[k]
+        if time_s >= planned - 1e-9:
+            return self.profile, min(planned / time_s, 1.0) if time_s > 0 else 1.0
+        return self.minimum, min(least / time_s, 1.0) if time_s > 0 else 1.0
 
     @property
     def line_energy_saved_share(self) -> float:

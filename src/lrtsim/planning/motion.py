@@ -116,11 +116,8 @@ class PlanMotion:
         never publishes a segment faster than that, so no train runs above its limits."""
         run = self.runs[trip.direction]
         planned = trip.arrival_s[k + 1] - trip.departure_s[k]
-        profile = run.profile
-        if profile.time_s[b] - profile.time_s[a] > planned:
-            profile = run.minimum
+        profile, stretch = run.segment_drive(trip.running_stop[k], planned)
         time = profile.time_s[a : b + 1] - profile.time_s[a]
-        stretch = min(float(time[-1]) / planned, 1.0) if planned > 0 else 1.0
         local = (t_s - trip.departure_s[k]) * stretch
         km = float(np.interp(local, time, profile.km[a : b + 1]))
         speed = float(np.interp(local, time, profile.speed_mps[a : b + 1])) * stretch

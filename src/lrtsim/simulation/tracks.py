@@ -71,6 +71,7 @@ class DirectionTrack:
     """One direction: grid, the two planned profiles, forces, physics and signalling."""
 
     direction: Direction
+    run: DirectionRun
     track: RunTrack
     planned: RunProfile
     minimum: RunProfile
@@ -85,19 +86,13 @@ class DirectionTrack:
     reach_m: dict[tuple[int, int, str], float] = field(default_factory=dict)
     """(segment, profile) → the farthest point its free run's braking curve reaches."""
     _through: dict[tuple[int, int], RunProfile] = field(default_factory=dict)
-    _segment: list[tuple[float, float, float, float]] = field(default_factory=list)
-    """Per segment k → k + 1: planned and flat-out times, and their line energies."""
+    _energy: list[tuple[float, float]] = field(default_factory=list)
+    """Per segment k → k + 1: the driven and the flat-out run's line energy."""
 
     def __post_init__(self) -> None:
-        p, m, j = self.planned, self.minimum, self.stop_j
-        self._segment = [
-            (
-                float(p.time_s[j[k + 1]] - p.time_s[j[k]]),
-                float(m.time_s[j[k + 1]] - m.time_s[j[k]]),
-                p.segments[k].line_energy_j,
-                m.segments[k].line_energy_j,
-            )
-            for k in range(len(j) - 1)
+        self._energy = [
+            (p.line_energy_j, m.line_energy_j)
+            for p, m in zip(self.planned.segments, self.minimum.segments, strict=True)
         ]
 
     @property
@@ -117,11 +112,11 @@ class DirectionTrack:
             time = max(time_s, least)
             energy = sum(g.line_energy_j for g in profile.segments)
             return FreeRun(a, b, "through", profile, 0, least / time, time, energy)
-        planned, least, planned_j, least_j = self._segment[k]
-        time = max(time_s, least)
-        if time >= planned - 1e-9:
-            return FreeRun(a, b, "planned", self.planned, a, planned / time, time, planned_j)
-        return FreeRun(a, b, "minimum", self.minimum, a, least / time, time, least_j)
+        time = max(time_s, self.run.segment_times_s[k][1])
+        profile, stretch = self.run.segment_drive(k, time)
+        if profile is self.planned:
+            return FreeRun(a, b, "planned", profile, a, stretch, time, self._energy[k][0])
+        return FreeRun(a, b, "minimum", profile, a, stretch, time, self._energy[k][1])
 
     def through(self, a: int, b: int) -> RunProfile:
         """The flat-out run from grid point a to b stopping nowhere between (cached); its
@@ -175,6 +170,7 @@ def direction_tracks(
         x = np.asarray(planned.position_m, dtype=np.float64)
         out[run.direction] = DirectionTrack(
             direction=run.direction,
+            run=run,
             track=track,
             planned=planned,
             minimum=minimum,
