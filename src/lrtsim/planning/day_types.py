@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from lrtsim.dynamics.line_runs import line_runs
+from lrtsim.capacity.analysis import HeadwayAnalysis
+from lrtsim.dynamics.line_runs import LineRuns, line_runs
 from lrtsim.errors import LrtsimError
 from lrtsim.model.schema import WEEKDAYS, DayType, Scenario
 from lrtsim.planning.plan import ServicePlan, make_plan
@@ -73,7 +74,11 @@ def day_scenario(scenario: Scenario, day_type: DayType) -> Scenario:
 
 
 def make_day_plans(
-    scenario: Scenario, daily_matrix: npt.NDArray[np.float64] | None = None
+    scenario: Scenario,
+    daily_matrix: npt.NDArray[np.float64] | None = None,
+    *,
+    runs: LineRuns | None = None,
+    capacity: HeadwayAnalysis | None = None,
 ) -> tuple[DayPlan, ...]:
     """A service plan per day type, in the order of `service.day_types`.
 
@@ -81,16 +86,17 @@ def make_day_plans(
     with `demand_factor` 1: when `demand.daily_boardings` is above 0 the planner scales it to
     each day's boardings anyway; when it is 0 the matrix is multiplied by the factor here.
     A planning error names the day type it happened on. The runs of the line are computed once
-    for all day types (`LineRuns`): a day type changes neither line, train, allowance nor dwells.
+    for all day types (`LineRuns`; `runs` when given), and so are the headways (`capacity` when
+    given): a day type changes neither line, train, signalling, allowance nor dwells.
     """
-    runs = line_runs(scenario)
+    runs = line_runs(scenario, runs)
     plans = []
     for day_type in day_types(scenario):
         matrix = daily_matrix
         if matrix is not None and scenario.demand.daily_boardings <= 0:
             matrix = np.asarray(matrix, dtype=np.float64) * day_type.demand_factor
         try:
-            plan = make_plan(day_scenario(scenario, day_type), matrix, runs=runs)
+            plan = make_plan(day_scenario(scenario, day_type), matrix, runs=runs, capacity=capacity)
         except LrtsimError as exc:
             if not scenario.service.day_types:
                 raise

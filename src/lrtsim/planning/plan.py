@@ -137,14 +137,19 @@ def make_plan(
     daily_matrix: npt.NDArray[np.float64] | None = None,
     *,
     runs: LineRuns | None = None,
+    capacity: HeadwayAnalysis | None = None,
 ) -> ServicePlan:
     """Plan the scenario's service day; `daily_matrix` replaces the gravity model's OD.
 
     Every running time comes from `runs` (the scenario's `LineRuns`; built here when not given):
     the minimum runs for the headways, the planned runs for the timetable, the empty moves.
+    `capacity` is the scenario's headway analysis (`analyse`; made here when not given).
     """
     runs = line_runs(scenario, runs)
-    capacity = analyse(scenario, runs=runs)
+    if capacity is None:
+        capacity = analyse(scenario, runs=runs)
+    elif capacity.scenario != scenario.name:
+        raise ValueError(f"headways of {capacity.scenario!r}, not of {scenario.name!r}")
     up, down = runs.planned
     length_m = scenario.rolling_stock.length_m
     a_up, d_up = _stop_times(up, length_m)
