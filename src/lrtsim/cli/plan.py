@@ -77,7 +77,7 @@ def plan_command(
         emit_json(payload)
         return
     for day, figures in zip(day_plans, payload["day_types"], strict=True):
-        _print_day(scenario.name, scenario.service.spare_ratio, day, figures)
+        print_day_plan(scenario.name, scenario.service.spare_ratio, day, figures)
     if len(day_plans) > 1:
         out.print(
             f"Fleet to own: [bold]{payload['fleet_required']}[/] trains "
@@ -90,7 +90,8 @@ def plan_command(
         out.print(f"No gtfs.zip: {escape(no_gtfs)}.")
 
 
-def _print_day(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, Any]) -> None:
+def print_day_plan(name: str, spare_ratio: float, day: DayPlan, figures: dict[str, Any]) -> None:
+    """One day type's plan: the table of its periods, its demand and its fleet."""
     from rich.table import Table
 
     from lrtsim.model.direction import running_order

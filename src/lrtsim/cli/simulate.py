@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -28,10 +29,26 @@ if TYPE_CHECKING:
     from lrtsim.metrics.kpis import Kpis
     from lrtsim.model.schema import Scenario
     from lrtsim.planning.day_types import DayPlan
-    from lrtsim.simulation.day import DayResult
+
+T = TypeVar("T")
 
 MAX_SEED = 2**63 - 1
 """Largest seed a scenario may give (`Scenario.seed`)."""
+
+
+IncidentOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--incident",
+        metavar="TEXT",
+        show_default="none beyond the scenario's",
+        help="An incident added to the scenario's, as AT,KIND,A[,B],DURATION_MIN"
+        "[,direction=up|down|both], e.g. '08:15,track_blocked,Baiterek,House of "
+        "Ministries,12'; KIND is track_blocked, train_failure or station_closed. "
+        "May be given again.",
+    ),
+]
+"""`--incident`, as `lrtsim simulate` and `lrtsim run` take it."""
 
 
 class ControlChoice(StrEnum):
@@ -56,18 +73,7 @@ def simulate_command(
             help="Seed of every random draw of the day; the same seed gives the same files.",
         ),
     ] = None,
-    incidents: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--incident",
-            metavar="TEXT",
-            show_default="none beyond the scenario's",
-            help="An incident added to the scenario's, as AT,KIND,A[,B],DURATION_MIN"
-            "[,direction=up|down|both], e.g. '08:15,track_blocked,Baiterek,House of "
-            "Ministries,12'; KIND is track_blocked, train_failure or station_closed. "
-            "May be given again.",
-        ),
-    ] = None,
+    incidents: IncidentOption = None,
     control: Annotated[
         ControlChoice | None,
         typer.Option(
@@ -98,9 +104,9 @@ def simulate_command(
     """
     from lrtsim.io.atomic import OverwriteError, check_folder_target, write_folder_atomic
     from lrtsim.io.outputs import scenario_inputs, simulate_folder
-    from lrtsim.model.control import is_disturbed, undisturbed
+    from lrtsim.pipeline import simulate
 
-    scenario = _configured(load(ref), incidents or [], control)
+    scenario = configured(load(ref), incidents or [], control)
     folder = simulate_folder(scenario, out_dir)
     inputs = scenario_inputs(scenario, ref)
     try:
@@ -111,20 +117,26 @@ def simulate_command(
         fail(exc)
     day_seed = scenario.seed if seed is None else seed
 
-    design, day = compute("Planning the service…", as_json, lambda: _design_day(scenario, ref))
-    result = compute(
-        f"Simulating the {design.day_type} service day (seed {day_seed})…",
-        as_json,
-        lambda: _simulate(design, day, day_seed),
-    )
-    reference = None
-    if is_disturbed(day):
-        reference = compute(
-            "Simulating the reference day (no incidents, no control)…",
-            as_json,
-            lambda: _simulate(design, undisturbed(day), day_seed),
-        )
-    figures = compute("Computing the KPIs…", as_json, lambda: _kpis(day, result, reference))
+    def planned() -> tuple[DayPlan, Scenario]:
+        from lrtsim.io.od_csv import scenario_od_matrix
+        from lrtsim.pipeline import design_scenario, plan_days
+        from lrtsim.planning.day_types import design_day
+
+        _, _, plans = plan_days(scenario, scenario_od_matrix(scenario, ref))
+        design = design_day(plans)
+        return design, design_scenario(scenario, design)
+
+    design, day = compute("Planning the service…", as_json, planned)
+    messages = {
+        "simulated day": f"Simulating the {design.day_type} service day (seed {day_seed})…",
+        "reference day": "Simulating the reference day (no incidents, no control)…",
+        "KPIs": "Computing the KPIs…",
+    }
+
+    def step(name: str, work: Callable[[], T]) -> T:
+        return compute(messages[name], as_json, work)
+
+    result, _, figures = simulate(design, day, day_seed, step)
 
     def write() -> tuple[dict[str, Any], list[str]]:
         from lrtsim.io.day_files import day_files
@@ -142,67 +154,28 @@ def simulate_command(
     if as_json:
         emit_json({**payload, "out": str(folder), "files": names})
         return
-    _print_day(day, design.day_type, day_seed, figures)
+    print_day_kpis(day, design.day_type, day_seed, figures)
     out.print(f"Wrote {escape(str(folder))}: {escape(', '.join(names))}.")
 
 
-def _configured(
-    scenario: Scenario, incidents: list[str], control: ControlChoice | None
-) -> Scenario:
+def configured(scenario: Scenario, incidents: list[str], control: ControlChoice | None) -> Scenario:
     """The scenario with the command line's incidents and control, or exit 2 with every
     problem of both."""
-    from lrtsim.errors import ScenarioError
-    from lrtsim.model.control import with_strategy
-    from lrtsim.model.incidents import with_incidents
+    from lrtsim.pipeline import configure
 
-    problems: list[str] = []
-    configured = scenario
     try:
-        configured = with_incidents(scenario, incidents, label="--incident")
-    except ScenarioError as exc:
-        problems += exc.problems
-    if control is not None:
-        try:
-            configured = with_strategy(configured, control.value, label=f"--control {control}")
-        except ScenarioError as exc:
-            problems += exc.problems
-    if problems:
-        fail(ScenarioError(scenario.name, problems))
-    return configured
+        return configure(
+            scenario,
+            incidents,
+            None if control is None else control.value,
+            incident_label="--incident",
+            control_label="--control",
+        )
+    except LrtsimError as exc:
+        fail(exc)
 
 
-def _design_day(scenario: Scenario, ref: str) -> tuple[DayPlan, Scenario]:
-    """The design day's plan (every day type planned, as `lrtsim plan` does) and the scenario
-    as it is on that day (its hours and demand)."""
-    from lrtsim.io.od_csv import scenario_od_matrix
-    from lrtsim.planning.day_types import day_scenario, day_types, design_day, make_day_plans
-
-    design = design_day(make_day_plans(scenario, scenario_od_matrix(scenario, ref)))
-    kind = next(t for t in day_types(scenario) if t.name == design.day_type)
-    return design, day_scenario(scenario, kind)
-
-
-def _simulate(design: DayPlan, day: Scenario, seed: int) -> DayResult:
-    from lrtsim.simulation.day import simulate_day
-
-    return simulate_day(design.plan, day, seed)
-
-
-def _kpis(day: Scenario, result: DayResult, reference: DayResult | None) -> Kpis:
-    from lrtsim.metrics.kpis import kpis
-
-    return kpis(
-        result.stop_times,
-        result.passengers,
-        result.stop_visits,
-        result.runs,
-        capacity=result.capacity_pax,
-        window_s=day.operations.punctuality_window_s,
-        reference=None if reference is None else reference.passengers,
-    )
-
-
-def _print_day(day: Scenario, day_type: str, seed: int, k: Kpis) -> None:
+def print_day_kpis(day: Scenario, day_type: str, seed: int, k: Kpis) -> None:
     """The KPI table with units, then the counts and the cost of the disturbance."""
     from rich.table import Table
 
