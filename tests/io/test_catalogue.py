@@ -369,3 +369,21 @@ def test_two_processes_writing_at_once_both_record_every_run(db: Path, tmp_path:
     for name in ("p1", "p2"):
         mine = [r for r in rows if r["scenario"] == name]
         assert sorted(json.loads(r["kpis"])["trains_used"] for r in mine) == list(range(runs_each))
+
+
+def test_a_folder_that_cannot_be_searched_is_a_catalogue_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked"
+    exists = Path.exists
+
+    def refuse(path: Path) -> bool:  # as root no folder refuses to be searched: say it does
+        if locked in (path, *path.parents):
+            raise PermissionError(13, "Permission denied", str(path))
+        return exists(path)
+
+    monkeypatch.setattr(Path, "exists", refuse)
+    db = locked / "inner" / "catalogue.sqlite"
+    with pytest.raises(CatalogueError) as refused:
+        Catalogue.open(db)
+    assert str(refused.value) == f"cannot read catalogue {db}: permission denied"

@@ -259,7 +259,7 @@ class Catalogue:
     def _reading(self) -> Iterator[Connection | None]:
         """A connection in a read transaction, or None when the catalogue has no tables yet (an
         absent SQLite file is not opened, so not created)."""
-        if self._path is not None and not self._path.exists():
+        if self._path is not None and not _exists(self._path, self.where):
             _check_folder(self._path, self.where)
             yield None
             return
@@ -341,10 +341,19 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def _exists(path: Path, where: str) -> bool:
+    """Whether `path` exists; `CatalogueError` when that cannot be known (no permission)."""
+    try:
+        return path.exists()
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        raise CatalogueError(f"cannot read catalogue {where}: {reason}") from None
+
+
 def _check_folder(path: Path, where: str) -> None:
     """`CatalogueError` when `path` could never be a file: an ancestor is not a folder."""
     for parent in path.parents:
-        if parent.exists():
+        if _exists(parent, where):
             if not parent.is_dir():
                 raise CatalogueError(f"cannot open catalogue {where}: {parent} is not a folder")
             return

@@ -3,6 +3,8 @@
 A row stored as `running` whose process is gone — same host, no such process (or only its
 zombie) — is read as `interrupted`: the run was killed before it could record its end. The
 stored row is left as it is (reading never writes), so the reading is the same from any reader.
+A row of another host stays `running` (its process cannot be seen from here); a pid reused by a
+new process after the run was killed keeps the row `running` until that process ends.
 """
 
 from __future__ import annotations
