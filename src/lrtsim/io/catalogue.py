@@ -4,11 +4,11 @@ By default the SQLite file `runs/catalogue.sqlite`; any SQLAlchemy URL works. A 
 `running` when it starts and `complete` (with its folder and KPIs) or `failed` (with the reason)
 when it ends; one killed meanwhile is read as `interrupted` (`catalogue_records`). Each write is
 one transaction, so a process killed during a write leaves the row as it was before or after it,
-never half; on SQLite a write takes the database's write lock when it begins (`BEGIN IMMEDIATE`)
-and waits up to `BUSY_TIMEOUT_S` for another writer, so two runs at once both record. SQLite keeps
-its default (rollback) journal: a killed writer's journal is rolled back by the next reader, and a
-reader needs no write access to the folder. Reading never writes: an absent catalogue reads as
-empty and is not created; it is created, folder and all, by its first write.
+never half; on SQLite a write takes the write lock when it begins (`BEGIN IMMEDIATE`) and waits
+for another writer (`catalogue_engine.BUSY_TIMEOUT_S`), so two runs at once both record. SQLite
+keeps its default (rollback) journal: a killed writer's journal is rolled back by the next
+reader, and a reader needs no write access to the folder. Reading never writes: an absent
+catalogue reads as empty and is not created; its first write creates it, folder and all.
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, Engine, exc, inspect, select
 
-from lrtsim.errors import LrtsimError
+from lrtsim.io.catalogue_engine import (
+    WRITE,
+    CatalogueError,
+    check_folder,
+    exists,
+    open_engine,
+)
 from lrtsim.io.catalogue_records import (
     KpiDifference,
     RunRecord,
@@ -58,22 +63,11 @@ __all__ = [
     "kpi_differences",
 ]
 
-BUSY_TIMEOUT_S = 30.0
-"""How long an SQLite write waits for another process's write to end before it gives up."""
-
 MIN_PREFIX = 4
 """Fewest characters of a run id that `Catalogue.get` takes."""
 
 MAX_SEED = 2**63 - 1
 """Largest seed stored (a 64-bit signed integer, as `Scenario.seed`)."""
-
-_WRITE = "lrtsim_write"
-"""Execution option marking a connection whose transaction writes (SQLite: BEGIN IMMEDIATE)."""
-
-
-class CatalogueError(LrtsimError):
-    """A catalogue that cannot be opened, read or written, or a run it does not hold; the
-    message names the catalogue and the reason."""
 
 
 class Catalogue:
@@ -97,32 +91,7 @@ class Catalogue:
         `CatalogueError` for a URL SQLAlchemy cannot parse or has no driver for, a file that is
         not a database, a database that cannot be reached, or one of another schema version.
         """
-        text = catalogue_url(db)
-        try:
-            url = make_url(text)
-        except exc.ArgumentError:
-            raise CatalogueError(
-                f"cannot open catalogue {text}: not a SQLAlchemy URL (dialect://…) nor a path"
-            ) from None
-        path = _sqlite_file(url)
-        where = str(path) if path is not None else url.render_as_string(hide_password=True)
-        is_sqlite = url.get_backend_name() == "sqlite"
-        try:
-            engine = create_engine(
-                url, connect_args={"timeout": BUSY_TIMEOUT_S} if is_sqlite else {}
-            )
-        except exc.NoSuchModuleError:
-            raise CatalogueError(
-                f"cannot open catalogue {where}: SQLAlchemy has no database '{url.drivername}'"
-            ) from None
-        except ImportError as error:
-            raise CatalogueError(
-                f"cannot open catalogue {where}: its driver is not installed ({error})"
-            ) from None
-        except (exc.SQLAlchemyError, ValueError, TypeError) as error:
-            raise CatalogueError(f"cannot open catalogue {where}: {error}") from None
-        if is_sqlite:
-            _sqlite_transactions(engine)
+        engine, where, path = open_engine(catalogue_url(db))
         catalogue = cls(engine, where, path)
         try:
             with catalogue._reading():  # a bad file or a foreign schema fails here, not later
@@ -259,8 +228,8 @@ class Catalogue:
     def _reading(self) -> Iterator[Connection | None]:
         """A connection in a read transaction, or None when the catalogue has no tables yet (an
         absent SQLite file is not opened, so not created)."""
-        if self._path is not None and not _exists(self._path, self.where):
-            _check_folder(self._path, self.where)
+        if self._path is not None and not exists(self._path, self.where):
+            check_folder(self._path, self.where)
             yield None
             return
         with self._errors("read"), self._engine.connect() as conn, conn.begin():
@@ -277,7 +246,7 @@ class Catalogue:
                 reason = (error.strerror or str(error)).lower()
                 raise CatalogueError(f"cannot write catalogue {self.where}: {reason}") from None
         with self._errors("write"), self._engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
+            conn.execution_options(**{WRITE: True})
             with conn.begin():
                 if not self._ready and not self._has_schema(conn):
                     metadata.create_all(conn)
@@ -329,47 +298,3 @@ class Catalogue:
             raise CatalogueError(f"cannot {verb} catalogue {self.where}: {reason}") from None
         except exc.SQLAlchemyError as error:
             raise CatalogueError(f"cannot {verb} catalogue {self.where}: {error}") from None
-
-
-def _sqlite_file(url: URL) -> Path | None:
-    """The file of an SQLite URL; None for another database or an in-memory one."""
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):  # a URI filename (`?uri=true`): sqlite3 reads it
-        return None
-    return Path(database)
-
-
-def _exists(path: Path, where: str) -> bool:
-    """Whether `path` exists; `CatalogueError` when that cannot be known (no permission)."""
-    try:
-        return path.exists()
-    except OSError as error:
-        reason = (error.strerror or str(error)).lower()
-        raise CatalogueError(f"cannot read catalogue {where}: {reason}") from None
-
-
-def _check_folder(path: Path, where: str) -> None:
-    """`CatalogueError` when `path` could never be a file: an ancestor is not a folder."""
-    for parent in path.parents:
-        if _exists(parent, where):
-            if not parent.is_dir():
-                raise CatalogueError(f"cannot open catalogue {where}: {parent} is not a folder")
-            return
-
-
-def _sqlite_transactions(engine: Engine) -> None:
-    """SQLite transactions begun by SQLAlchemy itself (pysqlite's own are turned off): BEGIN
-    for a read, BEGIN IMMEDIATE for a write, so a writer waits for the lock when it begins (up
-    to the busy timeout) instead of failing when a read would become a write (SQLAlchemy's
-    pysqlite documentation, "Serializable isolation / Savepoints / Transactional DDL")."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        writes = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
