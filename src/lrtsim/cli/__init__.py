@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import gc
 
-from lrtsim.cli import capacity, import_gtfs, plan, runtime, scenario, simulate
+from lrtsim.cli import capacity, import_gtfs, plan, runs, runtime, scenario, simulate
 from lrtsim.cli.common import app
 
-__all__ = ["app", "capacity", "import_gtfs", "main", "plan", "runtime", "scenario", "simulate"]
+__all__ = [
+    "app",
+    "capacity",
+    "import_gtfs",
+    "main",
+    "plan",
+    "runs",
+    "runtime",
+    "scenario",
+    "simulate",
+]
 
 FULL_COLLECTION_EVERY = 1000
 """Collections of the middle generation between two full ones (Python's default: 10)."""
