@@ -18,7 +18,7 @@ STATION_LINE = "#b0b0b0"
 TICK_ANGLE_DEG = 45
 """Station names rise at this angle: at 45° two names 0.6 km apart stay clear of each other on
 a 21 km line at the report's width (about 27 px apart on screen, 18 pt on paper)."""
-NAMES_MARGIN_PX = 150
+NAMES_MARGIN_PX = 160
 """Room above the plot for the rotated names and the title."""
 
 
@@ -93,7 +93,7 @@ def plotly_station_axis(
     for km in stations.km:
         fig.add_vline(x=km, line={"color": STATION_LINE, "width": 1, "dash": "dot"}, layer="below")
     top = max(fig.layout.margin.t or 0, NAMES_MARGIN_PX)
-    fig.update_layout(margin={"t": top})
+    fig.update_layout(margin={"t": top}, title={"y": 0.995, "yanchor": "top"})
 
 
 def static_station_axis(ax: Axes, stations: Stations, *, lines_on: tuple[Axes, ...] = ()) -> None:
