@@ -123,8 +123,8 @@ def blocking_chart(analysis: HeadwayAnalysis) -> Chart:
         f"Time (min, downwards) against distance (km) for a leader and a follower at the line's "
         f"minimum headway, direction {t.direction}: each train's path and the track it reserves "
         f"({kind}: from when it could no longer stop short of a block until its tail has "
-        "cleared it with the safety margin). The follower's blocking times just touch the "
-        "leader's where the headway binds."
+        "cleared it with the safety margin). Where the headway binds, the follower's blocking "
+        "times come within the operating margin of the leader's."
     )
     if t.turnback is not None:
         caption += f" At {b.where}, the bars are the turnback's {t.turnback[3]} held by each train."
