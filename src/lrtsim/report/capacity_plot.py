@@ -14,7 +14,9 @@ from lrtsim.report.figures import save_figure
 STATIONS_AROUND = 2
 
 
-def _window(d: DirectionCapacity, position_m: float, terminal: bool) -> tuple[float, float]:
+def headway_window(d: DirectionCapacity, position_m: float, terminal: bool) -> tuple[float, float]:
+    """The stretch (run metres) the diagram shows: `STATIONS_AROUND` stations either side of
+    `position_m`, or the last 2 × `STATIONS_AROUND` interstations before a terminal."""
     stops = d.trip.stop_m
     if terminal:
         return float(stops[max(0, len(stops) - 1 - 2 * STATIONS_AROUND)]), float(stops[-1])
@@ -28,14 +30,22 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
     """Write two trains' blocking-time stairways (or moving-block envelopes) over distance and
     time, the follower at the line's minimum headway, around the bottleneck; the file's format
     is the one its extension names."""
+    fig = headway_figure(analysis)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def headway_figure(analysis: HeadwayAnalysis, fig: Figure | None = None) -> Figure:
+    """The diagram `plot_headway` writes, drawn into `fig` (a new 11 × 7 in figure when not
+    given); the report's static chart draws it into a figure of its own size."""
+    fig = Figure(figsize=(11, 7), dpi=120) if fig is None else fig
     b = analysis.bottleneck
     d = analysis.direction(b.direction)
-    lo, hi = _window(d, b.position_m, b.kind == "terminal")
+    lo, hi = headway_window(d, b.position_m, b.kind == "terminal")
     st = d.stairway
     keep = (st.from_m >= lo - 1e-6) & (st.to_m <= hi + 1e-6) & ~np.isnan(st.end_s)
     h = analysis.line_min_headway_s
     trip = d.trip
-    fig = Figure(figsize=(11, 7), dpi=120)
     ax = fig.add_subplot()
     km0 = lo
     edges = np.concatenate([st.from_m[keep], st.to_m[keep][-1:]]) if keep.any() else np.zeros(0)
@@ -115,5 +125,4 @@ def plot_headway(analysis: HeadwayAnalysis, path: Path) -> None:
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
+    return fig

@@ -1,0 +1,317 @@
+"""The report's "Running times and speed profiles" section: speed–distance profiles of each
+direction (the minimum-time run and the scheduled run over the limits, gradient beneath) and
+the running-time table, all read from the run's `LineRuns` (never recomputed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from lrtsim.dynamics.profile import RunProfile
+from lrtsim.dynamics.regime import Regime
+from lrtsim.dynamics.runtime import DirectionRun
+from lrtsim.model.direction import DIRECTIONS, Direction
+from lrtsim.report import style
+from lrtsim.report.line_charts import MPS_TO_KMH, Step, gradient_step
+from lrtsim.report.sections import Chart, RunView, Section, Table
+from lrtsim.report.station_axis import (
+    Stations,
+    km_range,
+    plotly_station_axis,
+    static_station_axis,
+    stations_of,
+)
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+SAMPLE_M = 10.0
+"""The report draws a profile every 10 m, plus every point where what the train does changes."""
+PROFILE_HEIGHT_PX = 600
+PROFILE_SIZE_IN = (11.0, 6.0)
+MINIMUM = "#111111"
+"""The minimum-time run: black, under the scheduled run in its direction's colour."""
+
+
+def sample_index(profile: RunProfile, every_m: float = SAMPLE_M) -> npt.NDArray[np.int64]:
+    """Indices of `profile` to draw: one point every `every_m`, both ends of every change of
+    regime or of the limit, the stops and the fastest point, so that the drawn shape (and its
+    maximum) is the run's."""
+    x = profile.position_m
+    grid = np.searchsorted(x, np.arange(0.0, x[-1], every_m))
+    mode_change = np.flatnonzero(np.diff(profile.mode.astype(np.int64)) != 0)
+    limit_change = np.flatnonzero(np.diff(profile.limit_mps) != 0)
+    changes = np.concatenate([mode_change, mode_change + 1, limit_change, limit_change + 1])
+    extra = [profile.stop_index, [int(np.argmax(profile.speed_mps)), len(x) - 1]]
+    keep = np.concatenate([grid, changes, *extra]).astype(np.int64)
+    return np.unique(np.clip(keep, 0, len(x) - 1))
+
+
+def _regime_names(profile: RunProfile, index: npt.NDArray[np.int64]) -> list[str]:
+    return [Regime(int(m)).name.lower() for m in profile.mode[index]]
+
+
+def speed_chart(run: RunView, direction: Direction) -> Chart:
+    """One direction's speed–distance profiles over the speed limits, gradient beneath."""
+    i = DIRECTIONS.index(direction)
+    least, planned = run.runs.minimum[i], run.runs.planned[i]
+    stations = stations_of(run.scenario.line)
+    names = least.profile.station_names
+    title = f"Speed profile, direction {direction}: {names[0]} → {names[-1]}"
+    caption = (
+        f"Speed (km/h) along the line's chainage; the {direction} train runs "
+        f"{'left to right' if direction == 'up' else 'right to left'}. Black: the minimum-time "
+        f"run of a full train (the headways' run); coloured: the scheduled run at planning load "
+        f"with the {planned.allowance_pct:g} % allowance driven to save energy (coasting "
+        "before stops); grey steps: the limit the train's head meets (a limit holds until the "
+        "train's tail has left it). Beneath: the gradient (‰, positive rising toward higher km)."
+    )
+    grades = gradient_step(run.scenario.line)
+    return Chart(
+        key=f"speed-{direction}",
+        title=title,
+        figure=_speed_figure(title, stations, least, planned, grades),
+        static=lambda: _speed_static(title, stations, least, planned, grades),
+        caption=caption,
+    )
+
+
+def _speed_figure(
+    title: str, stations: Stations, least: DirectionRun, planned: DirectionRun, grades: Step
+) -> go.Figure:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.05, row_heights=[0.78, 0.22]
+    )
+    colour = style.DIRECTION_COLOURS[planned.direction]
+    k = sample_index(least.profile)
+    fig.add_trace(
+        go.Scatter(
+            x=least.profile.km[k],
+            y=least.profile.limit_mps[k] * MPS_TO_KMH,
+            mode="lines",
+            name="speed limit",
+            line={"color": style.LIMIT, "width": 1.2, "dash": "dot"},
+            hovertemplate="km %{x:.3f}: %{y:.0f} km/h<extra>limit</extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    for label, p, line in (
+        ("minimum-time run", least.profile, {"color": MINIMUM, "width": 1.2}),
+        ("scheduled run", planned.profile, {"color": colour, "width": 2}),
+    ):
+        k = sample_index(p)
+        data = np.column_stack([p.time_s[k], np.array(_regime_names(p, k), dtype=object)])
+        fig.add_trace(
+            go.Scatter(
+                x=p.km[k],
+                y=p.speed_mps[k] * MPS_TO_KMH,
+                mode="lines",
+                name=label,
+                line=line,
+                customdata=data,
+                hovertemplate="km %{x:.3f}: %{y:.1f} km/h, "
+                "%{customdata[0]:.0f} s from the start, %{customdata[1]}"
+                f"<extra>{label}</extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    gx, gy = grades.xy()
+    fig.add_trace(
+        go.Scatter(
+            x=gx,
+            y=gy,
+            mode="lines",
+            name="gradient",
+            fill="tozeroy",
+            line={"color": style.ACCENT, "width": 1.2},
+            showlegend=False,
+            hovertemplate="km %{x:.3f}: %{y:.1f} ‰<extra>gradient</extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    style.style_figure(fig, title, "chainage (km)", "speed (km/h)")
+    fig.update_xaxes(title_text=None)
+    fig.update_xaxes(title_text="chainage (km)", range=km_range(stations), row=2, col=1)
+    fig.update_yaxes(title_text="speed (km/h)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="gradient (‰)", row=2, col=1)
+    fig.update_layout(
+        height=PROFILE_HEIGHT_PX,
+        margin={"r": 90},
+        legend={"y": -0.14, "yanchor": "top", "x": 0.5, "xanchor": "center"},
+    )
+    if not any(grades.value):
+        fig.add_annotation(
+            text="level (no gradients given)",
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.8,
+            showarrow=False,
+            font={"size": 11, "color": "#666"},
+        )
+    plotly_station_axis(fig, stations, x_axis="x", y_axis="y")
+    return fig
+
+
+def _speed_static(
+    title: str, stations: Stations, least: DirectionRun, planned: DirectionRun, grades: Step
+) -> Figure:
+    fig = style.static_figure(PROFILE_SIZE_IN)
+    top, low = fig.subplots(2, 1, sharex=True, height_ratios=[0.78, 0.22])
+    p = least.profile
+    top.plot(p.km, p.limit_mps * MPS_TO_KMH, color=style.LIMIT, lw=0.9, ls=":", label="speed limit")
+    top.plot(p.km, p.speed_mps * MPS_TO_KMH, color=MINIMUM, lw=0.8, label="minimum-time run")
+    q = planned.profile
+    top.plot(
+        q.km,
+        q.speed_mps * MPS_TO_KMH,
+        color=style.DIRECTION_COLOURS[planned.direction],
+        lw=1.4,
+        label="scheduled run",
+    )
+    top.set_ylim(bottom=0, top=float(p.limit_mps.max()) * MPS_TO_KMH * 1.12)
+    top.set_ylabel("speed (km/h)")
+    fig.legend(loc="outside lower center", fontsize=7, ncols=3, frameon=False)
+    gx, gy = grades.xy()
+    low.plot(gx, gy, color=style.ACCENT, lw=1.0)
+    low.fill_between(gx, gy, color=style.ACCENT, alpha=0.25, lw=0)
+    if not any(grades.value):
+        low.set_ylim(-5, 5)
+        low.text(
+            0.5,
+            0.6,
+            "level (no gradients given)",
+            transform=low.transAxes,
+            ha="center",
+            fontsize=7,
+            color="#666",
+        )
+    low.set_ylabel("gradient (‰)")
+    low.set_xlabel("chainage (km)")
+    low.set_xlim(*km_range(stations))
+    for axes in (top, low):
+        axes.grid(alpha=0.3)
+    static_station_axis(top, stations, lines_on=(low,))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    return fig
+
+
+def _clock(seconds: float) -> str:
+    """m:ss (or h:mm:ss) of a duration."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def running_time_table(least: tuple[DirectionRun, ...], planned: tuple[DirectionRun, ...]) -> Table:
+    """Per direction and interstation: distance, minimum and scheduled running time, the dwell
+    at the stop it arrives at, and the highest speed of each run; a total row per direction."""
+    rows: list[tuple[str, ...]] = []
+    for fast, plan in zip(least, planned, strict=True):
+        for k, (a, b) in enumerate(zip(fast.profile.segments, plan.profile.segments, strict=True)):
+            rows.append(
+                (
+                    fast.direction,
+                    f"{a.from_station} → {a.to_station}",
+                    f"{a.distance_m / 1000:.3f}",
+                    f"{a.run_time_s:.1f}",
+                    f"{b.run_time_s:.1f}",
+                    f"{plan.dwell_s[k + 1]:.0f}",
+                    f"{a.max_speed_mps * MPS_TO_KMH:.1f}",
+                    f"{b.max_speed_mps * MPS_TO_KMH:.1f}",
+                )
+            )
+        names = fast.profile.station_names
+        rows.append(
+            (
+                fast.direction,
+                f"total {names[0]} → {names[-1]}",
+                f"{fast.distance_m / 1000:.3f}",
+                f"{fast.profile.run_time_s:.1f}",
+                f"{plan.profile.run_time_s:.1f}",
+                f"{plan.dwell_time_s:.0f}",
+                f"{fast.profile.max_speed_mps * MPS_TO_KMH:.1f}",
+                f"{plan.profile.max_speed_mps * MPS_TO_KMH:.1f}",
+            )
+        )
+    return Table(
+        title="Running times by interstation",
+        header=(
+            "direction",
+            "interstation",
+            "distance (km)",
+            "minimum running time (s)",
+            "scheduled running time (s)",
+            "dwell at arrival (s)",
+            "max speed, minimum run (km/h)",
+            "max speed, scheduled run (km/h)",
+        ),
+        rows=tuple(rows),
+        numeric=(False, False, True, True, True, True, True, True),
+        note="Running times exclude dwells. Minimum: flat out, full train (the run the "
+        "headways are computed from). Scheduled: half-full train with the scenario's allowance, "
+        "driven to save energy. The terminals have no dwell.",
+    )
+
+
+def trip_table(least: tuple[DirectionRun, ...], planned: tuple[DirectionRun, ...]) -> Table:
+    """Per direction, terminal to terminal: distance, trip times with dwells, commercial speed."""
+    rows = []
+    for fast, plan in zip(least, planned, strict=True):
+        names = fast.profile.station_names
+        rows.append(
+            (
+                fast.direction,
+                f"{names[0]} → {names[-1]}",
+                f"{fast.distance_m / 1000:.3f}",
+                _clock(fast.total_time_s),
+                _clock(plan.total_time_s),
+                f"{plan.commercial_speed_mps * MPS_TO_KMH:.1f}",
+            )
+        )
+    return Table(
+        title="Terminal to terminal",
+        header=(
+            "direction",
+            "trip",
+            "distance (km)",
+            "minimum trip time (m:ss)",
+            "scheduled trip time (m:ss)",
+            "commercial speed (km/h)",
+        ),
+        rows=tuple(rows),
+        numeric=(False, False, True, True, True, True),
+        note="Trip times include the dwells at intermediate stations. Commercial speed: distance "
+        "over the scheduled trip time (TCQSM's schedule speed).",
+    )
+
+
+def speed_section(run: RunView) -> Section:
+    """The section "Running times and speed profiles"."""
+    least, planned = run.runs.minimum, run.runs.planned
+    up = next(p for p in planned if p.direction == "up")
+    text = (
+        f"A scheduled trip from {up.profile.station_names[0]} to "
+        f"{up.profile.station_names[-1]} takes {_clock(up.total_time_s)} "
+        f"({up.distance_m / 1000:.1f} km at a commercial speed of "
+        f"{up.commercial_speed_mps * MPS_TO_KMH:.1f} km/h), with a {up.allowance_pct:g} % "
+        f"running-time allowance over the minimum; driving it to save energy saves "
+        f"{up.line_energy_saved_share * 100:.0f} % of the line energy of the minimum-time run.",
+    )
+    return Section(
+        key="speed",
+        title="Running times and speed profiles",
+        text=text,
+        tables=(running_time_table(least, planned), trip_table(least, planned)),
+        charts=tuple(speed_chart(run, d) for d in DIRECTIONS),
+    )

@@ -1,0 +1,97 @@
+"""The report's running-times section: speed profiles and tables against the `DirectionRun`s."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from chart_checks import check_chart, check_station_names, trace, values
+
+from lrtsim.model.direction import DIRECTIONS
+from lrtsim.pipeline import RunResult
+from lrtsim.report.sections import Section, Table
+from lrtsim.report.speed_charts import sample_index, speed_section
+
+
+@pytest.fixture(scope="module")
+def section(astana_calm: RunResult) -> Section:
+    return speed_section(astana_calm)
+
+
+def test_one_chart_per_direction(section: Section, astana_calm: RunResult) -> None:
+    assert [c.key for c in section.charts] == ["speed-up", "speed-down"]
+    for chart in section.charts:
+        check_chart(chart)
+        check_station_names(chart, astana_calm.scenario.line)
+
+
+@pytest.mark.parametrize("i", [0, 1])
+def test_traces_are_the_runs(section: Section, astana_calm: RunResult, i: int) -> None:
+    chart = section.charts[i]
+    least, planned = astana_calm.runs.minimum[i], astana_calm.runs.planned[i]
+    fast, sched = trace(chart, "minimum-time run"), trace(chart, "scheduled run")
+    assert max(values(fast, "y")) == pytest.approx(least.profile.max_speed_mps * 3.6, abs=1e-9)
+    assert max(values(sched, "y")) == pytest.approx(planned.profile.max_speed_mps * 3.6, abs=1e-9)
+    # the x axis is line chainage in both directions: down runs from the last station back
+    stations = astana_calm.scenario.line.stations
+    ends = (stations[0].km, stations[-1].km)
+    assert (fast.x[0], fast.x[-1]) == pytest.approx(ends if i == 0 else ends[::-1], abs=1e-9)
+    # drawn light: a tenth of the points or fewer
+    assert len(fast.x) < len(least.profile.km) / 5
+
+
+@pytest.mark.parametrize("i", [0, 1])
+def test_downsampled_profile_keeps_its_shape(astana_calm: RunResult, i: int) -> None:
+    for run in (astana_calm.runs.minimum[i], astana_calm.runs.planned[i]):
+        p = run.profile
+        k = sample_index(p)
+        assert (p.speed_mps[k] <= p.limit_mps[k] + 1e-9).all()
+        assert set(p.stop_index.tolist()) <= set(k.tolist())
+        assert p.speed_mps[k].max() == p.speed_mps.max()
+        # every change of regime is drawn, and no gap is wider than the sampling step (to the
+        # next grid point)
+        change = np.flatnonzero(np.diff(p.mode.astype(int)) != 0)
+        assert set(change.tolist()) <= set(k.tolist())
+        assert np.diff(p.position_m[k]).max() <= 10.0 + np.diff(p.position_m).max() + 1e-9
+
+
+def test_limit_trace_is_the_limit_the_head_meets(section: Section, astana_calm: RunResult) -> None:
+    p = astana_calm.runs.minimum[0].profile
+    limit = trace(section.charts[0], "speed limit")
+    k = sample_index(p)
+    assert np.array(limit.y) == pytest.approx(p.limit_mps[k] * 3.6)
+
+
+def _table(section: Section, title: str) -> Table:
+    return next(t for t in section.tables if t.title == title)
+
+
+def _clock_s(text: str) -> float:
+    minutes, seconds = text.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+@pytest.mark.parametrize("i", [0, 1])
+def test_running_time_table_totals(section: Section, astana_calm: RunResult, i: int) -> None:
+    least, planned = astana_calm.runs.minimum[i], astana_calm.runs.planned[i]
+    table = _table(section, "Running times by interstation")
+    rows = [r for r in table.rows if r[0] == DIRECTIONS[i]]
+    body, total = rows[:-1], rows[-1]
+    assert len(body) == len(least.profile.segments)
+    assert total[1].startswith("total")
+    assert float(total[2]) * 1000 == pytest.approx(least.distance_m, abs=0.5)
+    assert float(total[3]) == pytest.approx(least.profile.run_time_s, abs=0.05)
+    assert float(total[4]) == pytest.approx(planned.profile.run_time_s, abs=0.05)
+    assert float(total[5]) == pytest.approx(planned.dwell_time_s, abs=0.5)
+    assert sum(float(r[3]) for r in body) == pytest.approx(least.profile.run_time_s, abs=0.05 * 17)
+    assert sum(float(r[5]) for r in body) == pytest.approx(planned.dwell_time_s, abs=0.5 * 17)
+    names = least.profile.station_names
+    assert [r[1] for r in body] == [f"{a} → {b}" for a, b in itertools.pairwise(names)]
+    trip = _table(section, "Terminal to terminal").rows[i]
+    assert _clock_s(trip[3]) == pytest.approx(least.total_time_s, abs=0.5)
+    assert _clock_s(trip[4]) == pytest.approx(planned.total_time_s, abs=0.5)
+    assert float(trip[5]) == pytest.approx(planned.commercial_speed_mps * 3.6, abs=0.05)
+    assert float(trip[5]) == pytest.approx(
+        planned.distance_m / planned.total_time_s * 3.6, abs=0.05
+    )
