@@ -59,7 +59,6 @@ PAGE_SCRIPT = f"""
   "use strict";
   var config = JSON.parse(document.getElementById("plot-config").textContent);
   var plots = Array.prototype.slice.call(document.querySelectorAll("div.plot"));
-  var printing = false;
   plots.forEach(function (div) {{
     var figure = JSON.parse(document.getElementById(div.dataset.figure).textContent);
     var layout = figure.layout || {{}};
@@ -67,25 +66,24 @@ PAGE_SCRIPT = f"""
     div.dataset.height = layout.height === undefined ? "" : String(layout.height);
     Plotly.newPlot(div, figure.data || [], layout, config);
   }});
-  function toPrint(on) {{
-    if (on === printing) {{ return; }}
-    printing = on;
+  function layOut(print) {{
     plots.forEach(function (div) {{
       var width = div.dataset.width ? Number(div.dataset.width) : null;
       var height = div.dataset.height ? Number(div.dataset.height) : null;
-      if (on) {{
+      if (print) {{
         var printHeight = Math.min(height || 450, {PRINT_MAX_HEIGHT_PX});
         Plotly.relayout(div, {{width: {PRINT_WIDTH_PX}, height: printHeight}});
       }} else {{
-        Plotly.relayout(div, {{width: width, height: height, autosize: width === null}});
+        Plotly.relayout(div, {{width: width, height: height, autosize: width === null}})
+          .then(function () {{ return Plotly.Plots.resize(div); }});
       }}
     }});
   }}
-  window.addEventListener("beforeprint", function () {{ toPrint(true); }});
-  window.addEventListener("afterprint", function () {{ toPrint(false); }});
+  window.addEventListener("beforeprint", function () {{ layOut(true); }});
+  window.addEventListener("afterprint", function () {{ layOut(false); }});
   var media = window.matchMedia("print");
-  media.addEventListener("change", function (event) {{ toPrint(event.matches); }});
-  if (media.matches) {{ toPrint(true); }}
+  media.addEventListener("change", function (event) {{ layOut(event.matches); }});
+  if (media.matches) {{ layOut(true); }}
 }})();
 """
 """Draws every chart from its inline JSON, and lays the charts out at print width while the

@@ -148,7 +148,9 @@ noscript p {{ padding: 8px 12px; background: #fff4e5; border: 1px solid #e67e22;
   section {{ break-before: page; margin: 0; }}
   h2 {{ font-size: 16pt; break-after: avoid; }}
   caption {{ font-size: 11pt; }}
-  table {{ font-size: 9.5pt; }}
+  table {{ font-size: 9pt; min-width: 0; }}
+  thead th {{ white-space: normal; font-size: 8.5pt; }}
+  th, td {{ padding: 3px 7px; }}
   .table-wrap {{ overflow: visible; break-inside: avoid; }}
   tbody tr:nth-child(even) {{ background: #f3f5f7; print-color-adjust: exact;
     -webkit-print-color-adjust: exact; }}
