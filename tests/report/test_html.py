@@ -379,3 +379,18 @@ def test_png_keys_must_be_unique() -> None:
 def test_hostile_text_is_escaped_in_table_notes(page_text: str) -> None:
     notes = re.findall(r'<p class="table-note">(.*?)</p>', page_text)
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Ω&quot;" in notes
+
+
+def test_control_and_incidents_in_words() -> None:
+    from lrtsim.model.schema import Control, Incident
+    from lrtsim.report.summary import control_text, incident_text
+
+    assert control_text(Control()) == "none"
+    holding = Control(strategy="holding", mode="headway", max_hold_s=90.0)
+    assert control_text(holding) == "holding, headway-based, at the terminals, for at most 90 s"
+    turns = Control(strategy="short_turn", crossovers=["Baiterek", "Nura"])
+    assert control_text(turns) == "short turns at Baiterek, Nura"
+    closed = Incident(
+        at="17:05", kind="station_closed", station="Nura", direction="up", duration_min=30.0
+    )
+    assert incident_text(closed) == "17:05, station closed at Nura, up, 30 min"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from lrtsim.pipeline import RunResult
 from lrtsim.report.html import report_html
@@ -39,8 +40,6 @@ if not CHROMIUM.exists():
         pytest.fail(f"{reason}: a CI run must open the report in a browser", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
 
 @dataclass
 class Opened:
@@ -60,8 +59,14 @@ class Opened:
 
 
 @pytest.fixture(scope="module")
-def report_file(astana_run: RunResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sections = (summary_section(astana_run), *sample_sections(astana_run))
+def sections(astana_run: RunResult) -> tuple[Section, ...]:
+    return (summary_section(astana_run), *sample_sections(astana_run))
+
+
+@pytest.fixture(scope="module")
+def report_file(
+    astana_run: RunResult, sections: tuple[Section, ...], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
     text = report_html(
         astana_run, sections, title="Astana LRT: run report", generated="2026-03-14 09:30"
@@ -72,17 +77,17 @@ def report_file(astana_run: RunResult, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
 
 
 @pytest.fixture(scope="module")
-def opened(browser: Any, report_file: Path, astana_run: RunResult) -> Iterator[Opened]:
+def opened(browser: Any, report_file: Path, sections: tuple[Section, ...]) -> Iterator[Opened]:
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
     page = context.new_page()
-    state = Opened(page, report_file, (summary_section(astana_run), *sample_sections(astana_run)))
+    state = Opened(page, report_file, sections)
     page.on("console", lambda m: state.console.append((m.type, m.text)))
     page.on("pageerror", lambda e: state.errors.append(str(e)))
     page.on("request", lambda r: state.requests.append(r.url))

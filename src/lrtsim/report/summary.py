@@ -175,8 +175,8 @@ def service_table(run: RunView) -> Table:
     rows = [
         (
             "Design day",
-            f"{design.day_type} ({days_of[design.day_type]}): the day type that "
-            "needs the most trains; the day simulated",
+            f"{design.day_type} ({days_of[design.day_type]}), the day type that "
+            "needs the most trains: the day simulated",
         ),
         ("Service hours", f"{service.start}–{service.end}"),
         (
@@ -194,7 +194,7 @@ def service_table(run: RunView) -> Table:
         )
         for p in others
     ]
-    rows.append(("Seed", f"{run.seed} (every random draw of the simulated day)"))
+    rows.append(("Seed", f"{run.seed} (of every random draw of the simulated day)"))
     return Table(
         title="Service and demand",
         header=("item", "value"),
@@ -292,12 +292,16 @@ def control_text(control: Control) -> str:
 def _introduction(run: RunView) -> tuple[str, ...]:
     scenario, k = run.scenario, run.kpis
     incidents = len(run.day.operations.incidents)
+    control = run.day.operations.control
+    regulated = (
+        "no control" if control.strategy == "none" else f"control by {control_text(control)}"
+    )
     return (
         f"This report plans the {scenario.line.name} and simulates its "
         f"{run.design.day_type} service day (seed {run.seed}) with "
-        f"{incidents or 'no'} incident{'' if incidents == 1 else 's'} and control "
-        f"{run.day.operations.control.strategy.replace('_', ' ')}: {k.trips_operated} of "
-        f"{k.trips_planned} planned trips ran and {k.passengers:,} passengers travelled.",
+        f"{incidents or 'no'} incident{'' if incidents == 1 else 's'} and {regulated}: "
+        f"{k.trips_operated} of {k.trips_planned} planned trips ran and {k.passengers:,} "
+        "passengers travelled.",
     )
 
 
