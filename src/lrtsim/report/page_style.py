@@ -52,12 +52,12 @@ a:focus-visible {{ outline: 2px solid var(--accent); outline-offset: 2px; }}
 .report-header h1 {{ margin: 4px 0 8px; font-size: 30px; line-height: 1.2; }}
 .report-header .lead {{ margin: 0 0 16px; color: var(--muted); max-width: 75ch; }}
 .meta {{
-  display: grid;
-  grid-template-columns: repeat(auto-fit, minmax(140px, 1fr));
-  gap: 10px 24px;
+  display: flex;
+  flex-wrap: wrap;
+  gap: 10px 40px;
   margin: 0;
 }}
-.meta div {{ min-width: 0; }}
+.meta div {{ min-width: 0; max-width: 100%; }}
 .meta dt {{ color: var(--muted); font-size: 12px; text-transform: uppercase;
   letter-spacing: 0.06em; }}
 .meta dd {{ margin: 0; font-weight: 600; overflow-wrap: anywhere; }}
