@@ -80,3 +80,14 @@ def station_km(scenario: Scenario) -> FloatArray:
 def link_names(stations: tuple[str, ...]) -> tuple[str, ...]:
     """Interstation links in line order: link k joins station k and k + 1 ("A – B")."""
     return tuple(f"{a}{LINK_SEPARATOR}{b}" for a, b in zip(stations, stations[1:], strict=False))
+
+
+def clock_date(seconds: float) -> str:
+    """Seconds after midnight as the date-axis string plotly takes for shapes and ranges
+    (the epoch's day, as `ms` puts the data: "1970-01-01 08:15:00.000")."""
+    whole_ms = round(seconds * 1000.0)
+    day, rest = divmod(whole_ms, 86_400_000)
+    h, rest = divmod(rest, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, milli = divmod(rest, 1000)
+    return f"1970-01-{1 + day:02d} {h:02d}:{m:02d}:{s:02d}.{milli:03d}"
