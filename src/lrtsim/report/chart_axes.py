@@ -9,6 +9,7 @@ ticks (hours, then minutes) and hovers read HH:MM:SS, while the data stay plain 
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,7 @@ def station_km(scenario: Scenario) -> FloatArray:
 
 def link_names(stations: tuple[str, ...]) -> tuple[str, ...]:
     """Interstation links in line order: link k joins station k and k + 1 ("A – B")."""
-    return tuple(f"{a}{LINK_SEPARATOR}{b}" for a, b in zip(stations, stations[1:], strict=False))
+    return tuple(f"{a}{LINK_SEPARATOR}{b}" for a, b in itertools.pairwise(stations))
 
 
 def clock_date(seconds: float) -> str:

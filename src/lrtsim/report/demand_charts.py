@@ -8,6 +8,7 @@ boardings chart as a check).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from lrtsim.metrics.tables import departure_rows
 from lrtsim.model.direction import DIRECTIONS, Direction, direction_id, running_order
 from lrtsim.report.chart_axes import link_names
 from lrtsim.report.sections import Chart, RunView, Section
-from lrtsim.report.style import ACCENT, DIRECTION_COLOURS, SIMULATED, static_figure, style_figure
+from lrtsim.report.style import ACCENT, SIMULATED, static_figure, style_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -216,10 +217,20 @@ def boardings_chart(plan: ServicePlan, stop_visits: pd.DataFrame) -> Chart:
     title = "Boardings and alightings by station, passengers per day"
     unit = "passengers/day"
     fig = go.Figure()
-    fig.add_bar(x=stations, y=boardings, name="boardings (demand)", marker_color=SIMULATED,
-                hovertemplate=f"%{{x}}<br>%{{y:,.0f}} boardings ({unit})<extra></extra>")  # fmt: skip
-    fig.add_bar(x=stations, y=alightings, name="alightings (demand)", marker_color=ACCENT,
-                hovertemplate=f"%{{x}}<br>%{{y:,.0f}} alightings ({unit})<extra></extra>")  # fmt: skip
+    fig.add_bar(
+        x=stations,
+        y=boardings,
+        name="boardings (demand)",
+        marker_color=SIMULATED,
+        hovertemplate=f"%{{x}}<br>%{{y:,.0f}} boardings ({unit})<extra></extra>",
+    )
+    fig.add_bar(
+        x=stations,
+        y=alightings,
+        name="alightings (demand)",
+        marker_color=ACCENT,
+        hovertemplate=f"%{{x}}<br>%{{y:,.0f}} alightings ({unit})<extra></extra>",
+    )
     fig.add_scatter(
         x=stations,
         y=simulated,
@@ -275,7 +286,7 @@ def _scale(top_pct: float) -> list[tuple[float, str]]:
 def _top_pct(factors: LoadFactors) -> float:
     lf = factors.load_factor_pct
     highest = float(np.nanmax(lf)) if np.isfinite(lf).any() else 0.0
-    return max(MIN_TOP_PCT, 25.0 * np.ceil(highest / 25.0))
+    return max(MIN_TOP_PCT, 25.0 * math.ceil(highest / 25.0))
 
 
 def _direction_label(direction: Direction, stations: tuple[str, ...]) -> str:
@@ -347,8 +358,9 @@ def load_factor_chart(factors: LoadFactors, stations: tuple[str, ...], day_type:
 
         out = static_figure((11.7, 8.3))
         axes = out.subplots(2, 1, sharex=True)
-        cmap = LinearSegmentedColormap.from_list("load_factor", _scale(top))
-        cmap.set_bad("#eeeeee")
+        cmap = LinearSegmentedColormap.from_list("load_factor", _scale(top)).with_extremes(
+            bad="#eeeeee"
+        )
         image = None
         for i, (ax, d) in enumerate(zip(axes, DIRECTIONS, strict=True)):
             image = ax.imshow(

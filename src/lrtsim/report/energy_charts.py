@@ -87,12 +87,8 @@ def energy_section(run: RunView) -> Section:
     )
     km = run.kpis.train_km
     per_km = f", {total / km:.2f} kWh per train-km" if km > 0 else ""
-    text = (
-        f"The day draws {total:,.0f} kWh from the line, net of regeneration{per_km}. {parts}.",
-    )
-    return Section(
-        key="energy", title="Energy", text=text, charts=(energy_chart(series, total),)
-    )
+    text = (f"The day draws {total:,.0f} kWh from the line, net of regeneration{per_km}. {parts}.",)
+    return Section(key="energy", title="Energy", text=text, charts=(energy_chart(series, total),))
 
 
 def energy_chart(series: dict[str, EnergySeries], total_kwh: float) -> Chart:
@@ -105,10 +101,14 @@ def energy_chart(series: dict[str, EnergySeries], total_kwh: float) -> Chart:
     fig = go.Figure()
     for key, s in series.items():
         fig.add_scatter(
-            x=ms(s.time_s), y=s.energy_kwh, mode="markers", name=names[key],
+            x=ms(s.time_s),
+            y=s.energy_kwh,
+            mode="markers",
+            name=names[key],
             marker={"color": colours[key], "size": 7, "symbol": symbols[key]},
-            text=list(s.label), hovertemplate="%{text}, from %{x}: %{y:.1f} kWh<extra></extra>",
-        )  # fmt: skip
+            text=list(s.label),
+            hovertemplate="%{text}, from %{x}: %{y:.1f} kWh<extra></extra>",
+        )
     style_figure(fig, title, "Departure time (HH:MM)", "Energy (kWh per trip)")
     clock_axis(fig)
     fig.update_yaxes(rangemode="tozero")
@@ -119,8 +119,14 @@ def energy_chart(series: dict[str, EnergySeries], total_kwh: float) -> Chart:
         out = static_figure((11.0, 5.5))
         ax = out.add_subplot()
         for key, s in series.items():
-            ax.plot(s.time_s, s.energy_kwh, marker_styles[key], color=colours[key],
-                    markersize=4, label=names[key])  # fmt: skip
+            ax.plot(
+                s.time_s,
+                s.energy_kwh,
+                marker_styles[key],
+                color=colours[key],
+                markersize=4,
+                label=names[key],
+            )
         ax.set_ylim(bottom=0)
         clock_ticks(ax, *span)
         ax.set_xlabel("Departure time (HH:MM)")

@@ -19,50 +19,118 @@ if TYPE_CHECKING:
     from lrtsim.simulation.day import DayResult
 
 KPI_DEFINITIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("punctuality_pct", "Punctuality", "%",
-     "Planned departures (every stop but a trip's last) left within the window around their "
-     "time; a departure not made counts late."),
-    ("terminal_punctuality_pct", "Punctuality at terminals", "%",
-     "The same, at the first stop of each trip."),
-    ("mean_wait_s", "Mean wait", "s",
-     "Platform arrival to the doors of the train boarded (full trains included), over those "
-     "who boarded and had a scheduled train."),
+    (
+        "punctuality_pct",
+        "Punctuality",
+        "%",
+        "Planned departures (every stop but a trip's last) left within the window around their "
+        "time; a departure not made counts late.",
+    ),
+    (
+        "terminal_punctuality_pct",
+        "Punctuality at terminals",
+        "%",
+        "The same, at the first stop of each trip.",
+    ),
+    (
+        "mean_wait_s",
+        "Mean wait",
+        "s",
+        "Platform arrival to the doors of the train boarded (full trains included), over those "
+        "who boarded and had a scheduled train.",
+    ),
     ("p95_wait_s", "95th-percentile wait", "s", "The same passengers' 95th percentile wait."),
-    ("scheduled_wait_s", "Scheduled wait", "s",
-     "Their mean wait with every train on time and no capacity limit."),
-    ("excess_wait_s", "Excess wait", "s",
-     "Mean wait − scheduled wait over the same passengers (TfL Excess Wait Time)."),
-    ("headway_cv", "Headway adherence cv_h", "",
-     "SD(actual − scheduled headway) ÷ mean scheduled headway, every station and direction "
-     "pooled (TCQSM)."),
+    (
+        "scheduled_wait_s",
+        "Scheduled wait",
+        "s",
+        "Their mean wait with every train on time and no capacity limit.",
+    ),
+    (
+        "excess_wait_s",
+        "Excess wait",
+        "s",
+        "Mean wait − scheduled wait over the same passengers (TfL Excess Wait Time).",
+    ),
+    (
+        "headway_cv",
+        "Headway adherence cv_h",
+        "",
+        "SD(actual − scheduled headway) ÷ mean scheduled headway, every station and direction "
+        "pooled (TCQSM).",
+    ),
     ("headway_los", "Headway adherence LOS", "", "TCQSM band of cv_h, A ≤ 0.21 … F > 0.74."),
-    ("denied_boarding_pct", "Denied boarding", "%",
-     "Passengers who could not board at least one train (full)."),
-    ("mean_journey_s", "Mean journey time", "s",
-     "Platform arrival to arrival at the destination, over those who arrived."),
-    ("peak_load_factor", "Peak load factor", "",
-     "Highest load on departure from a stop ÷ train capacity at the loading standard."),
-    ("energy_kwh", "Energy", "kWh",
-     "Drawn from the line by every run, in service and empty, net of regeneration."),
+    (
+        "denied_boarding_pct",
+        "Denied boarding",
+        "%",
+        "Passengers who could not board at least one train (full).",
+    ),
+    (
+        "mean_journey_s",
+        "Mean journey time",
+        "s",
+        "Platform arrival to arrival at the destination, over those who arrived.",
+    ),
+    (
+        "peak_load_factor",
+        "Peak load factor",
+        "",
+        "Highest load on departure from a stop ÷ train capacity at the loading standard.",
+    ),
+    (
+        "energy_kwh",
+        "Energy",
+        "kWh",
+        "Drawn from the line by every run, in service and empty, net of regeneration.",
+    ),
     ("train_km", "Train-km", "km", "Kilometres run by all trains, in service and empty."),
-    ("trains_used", "Trains used", "trains",
-     "Most trains in service at once, each from its first actual stop time to its last."),
+    (
+        "trains_used",
+        "Trains used",
+        "trains",
+        "Most trains in service at once, each from its first actual stop time to its last.",
+    ),
     ("trips_planned", "Trips planned", "trips", "Trips with a planned stop."),
     ("trips_operated", "Trips operated", "trips", "Trips that served at least one stop."),
-    ("departures_not_served", "Departures not served", "departures",
-     "Planned departures that did not happen (counted late in punctuality)."),
+    (
+        "departures_not_served",
+        "Departures not served",
+        "departures",
+        "Planned departures that did not happen (counted late in punctuality).",
+    ),
     ("passengers", "Passengers", "passengers", "Every passenger of the day's demand drawn."),
-    ("passengers_counted", "Passengers in the waits", "passengers",
-     "Boarded, with a scheduled train: the waits are over these."),
-    ("not_served", "Passengers not served", "passengers",
-     "Never boarded though a train was scheduled for them."),
-    ("unscheduled", "Passengers without a train", "passengers",
-     "Came after the last train for their trip (in no wait)."),
-    ("delay_passenger_hours", "Delay against the reference day", "passenger-h",
-     "Σ (journey time − reference journey time) over passengers who arrived in both days, net."),
-    ("lost_passengers", "Lost passengers", "passengers",
-     "Completed their journey in the reference day but not in this one."),
-)  # fmt: skip
+    (
+        "passengers_counted",
+        "Passengers in the waits",
+        "passengers",
+        "Boarded, with a scheduled train: the waits are over these.",
+    ),
+    (
+        "not_served",
+        "Passengers not served",
+        "passengers",
+        "Never boarded though a train was scheduled for them.",
+    ),
+    (
+        "unscheduled",
+        "Passengers without a train",
+        "passengers",
+        "Came after the last train for their trip (in no wait).",
+    ),
+    (
+        "delay_passenger_hours",
+        "Delay against the reference day",
+        "passenger-h",
+        "Σ (journey time − reference journey time) over passengers who arrived in both days, net.",
+    ),
+    (
+        "lost_passengers",
+        "Lost passengers",
+        "passengers",
+        "Completed their journey in the reference day but not in this one.",
+    ),
+)
 """(Kpis field / JSON key, label, unit, one-line definition), in the table's order."""
 
 
@@ -116,7 +184,7 @@ def kpi_table(figures: Kpis, reference: Kpis | None) -> Table:
         if others is not None:
             row += [format_value(others[key], unit), _difference(value, others[key], unit)]
         rows.append((*row, definition))
-    header = ("KPI", "value", "unit")
+    header: tuple[str, ...] = ("KPI", "value", "unit")
     if reference is not None:
         header += ("reference day", "difference")
     header += ("definition",)

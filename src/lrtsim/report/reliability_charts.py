@@ -91,22 +91,33 @@ def headway_chart(headways: pd.DataFrame, names: tuple[str, ...]) -> Chart:
     title = "Headways at each station: simulated against planned"
     y_title = "Headway (min)"
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1,
         subplot_titles=[_way(d, names) for d in DIRECTIONS],
-    )  # fmt: skip
+    )
     series = _headway_series(headways, names)
     for i, d in enumerate(DIRECTIONS):
         for kind, colour in (("planned", PLANNED), ("simulated", DIRECTION_COLOURS[d])):
             x, y = series[d][kind]
             fig.add_trace(
                 go.Box(
-                    x=x, y=y, name=f"{kind} {d}", marker_color=colour, boxpoints="outliers",
-                    marker={"size": 3}, line={"width": 1}, offsetgroup=kind,
-                    legendgroup=kind, yhoverformat=".1f",
+                    x=x,
+                    y=y,
+                    name=f"{kind} {d}",
+                    marker_color=colour,
+                    boxpoints="outliers",
+                    marker={"size": 3},
+                    line={"width": 1},
+                    offsetgroup=kind,
+                    legendgroup=kind,
+                    yhoverformat=".1f",
                     hovertemplate=f"{kind} {d}, %{{x}}: %{{y:.1f}} min<extra></extra>",
                 ),
-                row=i + 1, col=1,
-            )  # fmt: skip
+                row=i + 1,
+                col=1,
+            )
         fig.update_yaxes(title_text=y_title, rangemode="tozero", row=i + 1, col=1)
     style_figure(fig, title, "Station (line order)", y_title)
     fig.update_layout(boxmode="group", height=760, margin={"b": 140})
@@ -119,14 +130,22 @@ def headway_chart(headways: pd.DataFrame, names: tuple[str, ...]) -> Chart:
         axes = out.subplots(2, 1, sharex=True)
         index = {n: k for k, n in enumerate(names)}
         for ax, d in zip(axes, DIRECTIONS, strict=True):
-            for kind, colour, shift in (("planned", PLANNED, -0.2),
-                                         ("simulated", DIRECTION_COLOURS[d], 0.2)):  # fmt: skip
+            for kind, colour, shift in (
+                ("planned", PLANNED, -0.2),
+                ("simulated", DIRECTION_COLOURS[d], 0.2),
+            ):
                 x, y = series[d][kind]
                 groups = [y[x == n] for n in names if (x == n).any()]
                 where = [index[n] + shift for n in names if (x == n).any()]
-                parts = ax.boxplot(groups, positions=where, widths=0.35, patch_artist=True,
-                                   flierprops={"markersize": 2, "markeredgecolor": colour},
-                                   medianprops={"color": "black"}, manage_ticks=False)  # fmt: skip
+                parts = ax.boxplot(
+                    groups,
+                    positions=where,
+                    widths=0.35,
+                    patch_artist=True,
+                    flierprops={"markersize": 2, "markeredgecolor": colour},
+                    medianprops={"color": "black"},
+                    manage_ticks=False,
+                )
                 for box in parts["boxes"]:
                     box.set_facecolor(colour)
                     box.set_alpha(0.6)
@@ -136,8 +155,9 @@ def headway_chart(headways: pd.DataFrame, names: tuple[str, ...]) -> Chart:
             ax.set_title(_way(d, names), loc="left", fontsize=10)
             ax.grid(axis="y", alpha=0.3)
             ax.legend(frameon=False, ncols=2, loc="upper right", fontsize=8)
-        axes[-1].set_xticks(range(len(names)), names, rotation=45, ha="right",
-                            rotation_mode="anchor")  # fmt: skip
+        axes[-1].set_xticks(
+            range(len(names)), names, rotation=45, ha="right", rotation_mode="anchor"
+        )
         axes[-1].set_xlabel("Station (line order)")
         out.suptitle(title, x=0.01, ha="left")
         return out
@@ -186,8 +206,10 @@ def wait_histogram(table: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatAr
     scheduled = table["scheduled_wait_s"].to_numpy(float)
     counted = table["boarded"].to_numpy(bool) & np.isfinite(scheduled)
     actual, scheduled = actual[counted], scheduled[counted]
-    top = max(float(actual.max()) if len(actual) else 0.0, float(scheduled.max()) if len(
-        scheduled) else 0.0)  # fmt: skip
+    top = max(
+        float(actual.max()) if len(actual) else 0.0,
+        float(scheduled.max()) if len(scheduled) else 0.0,
+    )
     edges = np.arange(0.0, WAIT_BIN_S * (np.floor(top / WAIT_BIN_S) + 2), WAIT_BIN_S)
     return (
         edges,
@@ -205,42 +227,70 @@ def wait_chart(table: pd.DataFrame, summary: Waits) -> Chart:
     title = "Passengers' waits: simulated against scheduled"
     fig = go.Figure()
     fig.add_bar(
-        x=centre_min, y=actual, width=width_min, name="simulated wait", marker_color=SIMULATED,
-        opacity=0.75, customdata=np.c_[edges[:-1], edges[1:]] / 60.0,
+        x=centre_min,
+        y=actual,
+        width=width_min,
+        name="simulated wait",
+        marker_color=SIMULATED,
+        opacity=0.75,
+        customdata=np.c_[edges[:-1], edges[1:]] / 60.0,
         hovertemplate="wait %{customdata[0]:.1f}–%{customdata[1]:.1f} min: %{y:,.0f} "
         "passengers<extra></extra>",
-    )  # fmt: skip
+    )
     fig.add_scatter(
-        x=np.repeat(edges / 60.0, 2)[1:-1], y=np.repeat(scheduled, 2), mode="lines",
-        name="scheduled wait", line={"color": LIMIT, "width": 1.5},
+        x=np.repeat(edges / 60.0, 2)[1:-1],
+        y=np.repeat(scheduled, 2),
+        mode="lines",
+        name="scheduled wait",
+        line={"color": LIMIT, "width": 1.5},
         hovertemplate="scheduled: %{y:,.0f} passengers in the bin at %{x:.1f} min<extra></extra>",
-    )  # fmt: skip
+    )
     marks = (
         (summary.mean_wait_s, "solid", ACCENT, f"mean {summary.mean_wait_s / 60:.1f} min"),
         (summary.p95_wait_s, "dash", ACCENT, f"95th pct {summary.p95_wait_s / 60:.1f} min"),
-        (summary.scheduled_wait_s, "dot", LIMIT,
-         f"scheduled mean {summary.scheduled_wait_s / 60:.1f} min"),
-    )  # fmt: skip
+        (
+            summary.scheduled_wait_s,
+            "dot",
+            LIMIT,
+            f"scheduled mean {summary.scheduled_wait_s / 60:.1f} min",
+        ),
+    )
     for k, (value, dash, colour, label) in enumerate(marks):
         fig.add_vline(x=value / 60.0, line={"color": colour, "dash": dash, "width": 2})
-        fig.add_annotation(x=value / 60.0, y=1.0 - 0.07 * k, yref="y domain", text=label,
-                           showarrow=False, xanchor="left", font={"size": 11, "color": colour},
-                           bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
+        fig.add_annotation(
+            x=value / 60.0,
+            y=1.0 - 0.07 * k,
+            yref="y domain",
+            text=label,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 11, "color": colour},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     style_figure(fig, title, "Wait (min)", f"Passengers (per {WAIT_BIN_S:.0f} s bin)")
     fig.update_layout(bargap=0.0)
 
     def static() -> Figure:
         out = static_figure((11.0, 5.5))
         ax = out.add_subplot()
-        ax.bar(centre_min, actual, width=width_min, color=SIMULATED, alpha=0.75,
-               label="simulated wait")  # fmt: skip
+        ax.bar(
+            centre_min, actual, width=width_min, color=SIMULATED, alpha=0.75, label="simulated wait"
+        )
         ax.stairs(scheduled, edges / 60.0, color=LIMIT, lw=1.2, label="scheduled wait")
         for k, (value, dash, colour, label) in enumerate(marks):
             style = {"solid": "-", "dash": "--", "dot": ":"}[dash]
             ax.axvline(value / 60.0, color=colour, linestyle=style, lw=1.8)
-            ax.annotate(label, (value / 60.0, 0.97 - 0.07 * k), xycoords=("data", "axes fraction"),
-                        xytext=(3, 0), textcoords="offset points", fontsize=8, color=colour,
-                        va="top", bbox={"facecolor": "white", "alpha": 0.85, "lw": 0})  # fmt: skip
+            ax.annotate(
+                label,
+                (value / 60.0, 0.97 - 0.07 * k),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 0),
+                textcoords="offset points",
+                fontsize=8,
+                color=colour,
+                va="top",
+                bbox={"facecolor": "white", "alpha": 0.85, "lw": 0},
+            )
         ax.set_xlim(0, edges[-1] / 60.0)
         ax.set_xlabel("Wait (min)")
         ax.set_ylabel(f"Passengers (per {WAIT_BIN_S:.0f} s bin)")

@@ -193,11 +193,17 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
             x=ms(move_t[activity]),
             y=count_at(move_t[activity]),
             mode="markers",
-            marker={"symbol": symbol, "size": 9, "color": ACCENT if activity == "pull_out"
-                    else PLANNED, "line": {"width": 1, "color": "#333"}},  # fmt: skip
+            marker={
+                "symbol": symbol,
+                "size": 9,
+                "color": ACCENT if activity == "pull_out" else PLANNED,
+                "line": {"width": 1, "color": "#333"},
+            },
             name=label,
-            text=[f"{b} {'to' if activity == 'pull_out' else 'from'} {s}"
-                  for b, s in zip(rows["block_id"], far, strict=True)],  # fmt: skip
+            text=[
+                f"{b} {'to' if activity == 'pull_out' else 'from'} {s}"
+                for b, s in zip(rows["block_id"], far, strict=True)
+            ],
             hovertemplate=f"{label}: %{{text}} at %{{x}}<extra></extra>",
         )
     lines = (
@@ -206,8 +212,16 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
     )
     for level, dash, label in lines:
         fig.add_hline(y=level, line={"color": LIMIT, "dash": dash, "width": 1})
-        fig.add_annotation(x=0.0, xref="x domain", y=level, text=label, showarrow=False,
-                           xanchor="left", yanchor="bottom", font={"size": 11})  # fmt: skip
+        fig.add_annotation(
+            x=0.0,
+            xref="x domain",
+            y=level,
+            text=label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11},
+        )
     style_figure(fig, title, "Time of day (HH:MM)", "Trains out of the depot")
     clock_axis(fig)
     fig.update_yaxes(range=[0, c.fleet_required + 1.5], dtick=2)
@@ -218,16 +232,42 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
         for day in day_plans:
             x, y = _step_xy(curves[day.day_type])
             main = day is design
-            ax.step(x, y, where="post", color=colour[day.day_type], linewidth=2 if main else 1.2,
-                    label=day.day_type + (" (design day)" if main and len(day_plans) > 1 else ""))  # fmt: skip
-        ax.plot(move_t["pull_out"], count_at(move_t["pull_out"]), "^", color=ACCENT,
-                markeredgecolor="#333", markersize=6, label="pull-out")  # fmt: skip
-        ax.plot(move_t["pull_in"], count_at(move_t["pull_in"]), "v", color=PLANNED,
-                markeredgecolor="#333", markersize=6, label="pull-in")  # fmt: skip
+            ax.step(
+                x,
+                y,
+                where="post",
+                color=colour[day.day_type],
+                linewidth=2 if main else 1.2,
+                label=day.day_type + (" (design day)" if main and len(day_plans) > 1 else ""),
+            )
+        ax.plot(
+            move_t["pull_out"],
+            count_at(move_t["pull_out"]),
+            "^",
+            color=ACCENT,
+            markeredgecolor="#333",
+            markersize=6,
+            label="pull-out",
+        )
+        ax.plot(
+            move_t["pull_in"],
+            count_at(move_t["pull_in"]),
+            "v",
+            color=PLANNED,
+            markeredgecolor="#333",
+            markersize=6,
+            label="pull-in",
+        )
         for level, dash, label in lines:
             ax.axhline(level, color=LIMIT, linestyle="--" if dash == "dash" else "-", lw=1)
-            ax.annotate(label, (0.005, level), xycoords=("axes fraction", "data"),
-                        xytext=(0, 2), textcoords="offset points", fontsize=8)  # fmt: skip
+            ax.annotate(
+                label,
+                (0.005, level),
+                xycoords=("axes fraction", "data"),
+                xytext=(0, 2),
+                textcoords="offset points",
+                fontsize=8,
+            )
         clock_ticks(ax, start - 900.0, end + 900.0)
         ax.set_ylim(0, c.fleet_required + 1.5)
         ax.set_xlabel("Time of day (HH:MM)")
