@@ -10,7 +10,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from lrtsim.model.schema import Line
-from lrtsim.report.sections import Chart
+from lrtsim.report.sections import Chart, Section
 
 UNIT = re.compile(r"\((km|km/h|s|m|‰|min)\)")
 
@@ -77,3 +77,27 @@ def trace(chart: Chart, name: str) -> Any:
     found = [t for t in chart.figure.data if t.name == name]
     assert len(found) == 1, (chart.key, name, [t.name for t in chart.figure.data])
     return found[0]
+
+
+def check_section(section: Section) -> None:
+    """Every chart of `section` titled, with titled axes (a unit, or what the axis names:
+    stations, links, hours) and data, and a static twin with titled axes."""
+    assert section.title
+    assert section.key
+    for chart in section.charts:
+        layout = chart.figure.layout
+        assert layout.title.text, chart.key
+        axes = layout.to_plotly_json().items()
+        xs = [a for k, a in axes if k.startswith("xaxis")]
+        ys = [a for k, a in layout.to_plotly_json().items() if k.startswith("yaxis")]
+        assert any(a.get("title", {}).get("text") for a in xs), chart.key
+        assert any(a.get("title", {}).get("text") for a in ys), chart.key
+        shown = [t for t in chart.figure.data if t.x is not None and len(t.x)]
+        assert shown, chart.key
+        static = chart.static()
+        assert isinstance(static, Figure)
+        drawn = static.get_axes()
+        assert drawn, chart.key
+        assert any(ax.get_xlabel() for ax in drawn), chart.key
+        assert any(ax.get_ylabel() for ax in drawn), chart.key
+        assert any(ax.get_title(loc="left") for ax in drawn) or static.get_suptitle(), chart.key
