@@ -24,9 +24,7 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 run: $(STAMP)
-	$(BIN)/lrtsim runtime astana
-	$(BIN)/lrtsim capacity astana
-	$(BIN)/lrtsim plan astana --out runs/plan-astana
+	$(BIN)/lrtsim run astana
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

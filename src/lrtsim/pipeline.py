@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lrtsim.metrics.kpis import Kpis
     from lrtsim.model.schema import Scenario
     from lrtsim.planning.day_types import DayPlan
+    from lrtsim.report.sections import Section
     from lrtsim.simulation.day import DayResult
 
 T = TypeVar("T")
@@ -201,3 +202,72 @@ def run_pipeline(
         reference=reference,
         kpis=figures,
     )
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """A run folder's files (relative name → bytes) and why it has no GTFS feed (None: it has)."""
+
+    files: dict[str, bytes]
+    no_gtfs: str | None
+
+
+def run_files(
+    run: RunResult, scenario_toml: str, *, title: str, generated: str, step: StepRunner = just_run
+) -> RunFiles:
+    """Every file of a run folder: the report (`report.html`, `png/`), the published plan
+    (`gtfs.zip`, `timetable.csv`, `blocks.csv`), the simulated day (`events.parquet`,
+    `passengers.parquet`, `kpis.json`) and `scenario_toml` as `scenario.toml`.
+
+    `title` heads the report; `generated` is the run's time as the report prints it.
+    """
+    from lrtsim.io.day_files import day_files
+    from lrtsim.io.outputs import plan_files
+    from lrtsim.io.payloads import simulate_payload
+    from lrtsim.report.html import report_html
+    from lrtsim.report.static_files import static_pngs
+
+    def published() -> tuple[dict[str, bytes], str | None]:
+        return plan_files(run.scenario, run.day_plans)
+
+    plan, no_gtfs = step("timetable, blocks and GTFS feed", published)
+    payload = simulate_payload(run.day, run.design.day_type, run.seed, run.kpis)
+    day = step("event log and passengers", lambda: day_files(run.result, payload))
+    sections = step("report charts", lambda: report_sections(run))
+    html = step("report.html", lambda: report_html(run, sections, title=title, generated=generated))
+    pngs = step("png/ static charts", lambda: static_pngs(sections))
+    files = {
+        **plan,
+        **day,
+        "report.html": html.encode("utf-8"),
+        **pngs,
+        "scenario.toml": scenario_toml.encode("utf-8"),
+    }
+    return RunFiles(files=files, no_gtfs=no_gtfs)
+
+
+def report_sections(run: RunResult) -> list[Section]:
+    """The report's sections in reading order."""
+    from lrtsim.report.capacity_charts import capacity_section
+    from lrtsim.report.day_charts import marey_section
+    from lrtsim.report.demand_charts import demand_section
+    from lrtsim.report.energy_charts import energy_section
+    from lrtsim.report.kpi_table import kpi_section
+    from lrtsim.report.line_charts import line_section
+    from lrtsim.report.reliability_charts import reliability_section
+    from lrtsim.report.service_charts import service_section
+    from lrtsim.report.speed_charts import speed_section
+    from lrtsim.report.summary import summary_section
+
+    return [
+        summary_section(run),
+        line_section(run),
+        speed_section(run),
+        capacity_section(run),
+        demand_section(run),
+        service_section(run),
+        marey_section(run),
+        reliability_section(run),
+        kpi_section(run),
+        energy_section(run),
+    ]

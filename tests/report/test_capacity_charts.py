@@ -36,7 +36,7 @@ def fixed_block() -> SimpleNamespace:
 
 
 def test_charts_and_table(section: Section, astana_calm: RunResult) -> None:
-    assert [c.key for c in section.charts] == ["headways", "blocking-times"]
+    assert [c.key for c in section.charts] == ["minimum-headways", "blocking-times"]
     for chart in section.charts:
         check_chart(chart)
     check_station_names(section.charts[0], astana_calm.scenario.line)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 
-from lrtsim.cli import capacity, import_gtfs, plan, runs, runtime, scenario, simulate
+from lrtsim.cli import capacity, import_gtfs, plan, run, runs, runtime, scenario, simulate
 from lrtsim.cli.common import app
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "import_gtfs",
     "main",
     "plan",
+    "run",
     "runs",
     "runtime",
     "scenario",

@@ -31,10 +31,10 @@ def resolved_toml(scenario: Scenario, ref: str, header: str) -> str:
     return toml_text(resolved_dict(scenario, ref), {"": [header]})
 
 
-def scenario_hash(text: str, ref: str, scenario: Scenario) -> str:
-    """SHA-256 (hex) of a resolved scenario's text and of the OD matrix file it names: two runs
-    with the same hash read the same inputs."""
-    digest = hashlib.sha256(text.encode("utf-8"))
+def scenario_hash(scenario: Scenario, ref: str) -> str:
+    """SHA-256 (hex) of the resolved scenario (its TOML without a header) and of the OD matrix
+    file it names: two runs with the same hash read the same inputs."""
+    digest = hashlib.sha256(toml_text(resolved_dict(scenario, ref)).encode("utf-8"))
     csv = od_csv_path(scenario, ref)
     if csv is not None and Path(csv).is_file():
         digest.update(Path(csv).read_bytes())

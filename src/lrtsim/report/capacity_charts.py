@@ -88,7 +88,7 @@ def headway_chart(analysis: HeadwayAnalysis, stations: Stations) -> Chart:
         f"{b.min_headway_s:.1f} s at {b.where} ({b.kind}, {b.direction}), the bottleneck."
     )
     return Chart(
-        key="headways",
+        key="minimum-headways",
         title=title,
         figure=_headway_figure(title, analysis, stations, marks),
         static=lambda: _headway_static(title, analysis, stations, marks),

@@ -104,10 +104,11 @@ thead th {{
   border-bottom: 2px solid var(--ink);
   font-weight: 650;
   font-size: 13.5px;
-  white-space: nowrap;
+  vertical-align: bottom;
+  min-width: 5ch;
 }}
 tbody tr:nth-child(even) {{ background: var(--band); }}
-tbody th {{ font-weight: 600; }}
+tbody th {{ font-weight: 600; white-space: nowrap; }}
 tbody tr {{ border-bottom: 1px solid var(--rule); }}
 .num {{ text-align: right; white-space: nowrap; }}
 .table-note {{ margin: 6px 0 0; color: var(--muted); font-size: 13.5px; max-width: 90ch; }}

@@ -163,7 +163,7 @@ def headway_chart(headways: pd.DataFrame, names: tuple[str, ...]) -> Chart:
         return out
 
     return Chart(
-        key="headways",
+        key="headway-regularity",
         title=title,
         figure=fig,
         static=static,

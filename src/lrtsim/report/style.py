@@ -37,11 +37,13 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.F
     """`fig` with the report's layout: its title, axis titles (with units), font, white
     background and a legend above the plot area."""
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        # The title at the top edge, the legend just above the plot area: apart, even when the
+        # legend wraps to a second row.
+        title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
         template="plotly_white",
         font={"family": FONT, "size": 13},
         height=HEIGHT_PX,
-        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        margin={"l": 70, "r": 30, "t": 110, "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
         hovermode="closest",
     )

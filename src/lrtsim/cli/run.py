@@ -1,0 +1,262 @@
+"""`lrtsim run`: the main job — scenario to run folder (report, GTFS, tables, day) and catalogue."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.markup import escape
+
+from lrtsim.cli.common import JsonFlag, ScenarioArg, app, emit_json, err, fail, load, out
+from lrtsim.cli.simulate import MAX_SEED, ControlChoice, IncidentOption, configured
+from lrtsim.errors import LrtsimError
+
+if TYPE_CHECKING:
+    from lrtsim.pipeline import RunResult
+
+T = TypeVar("T")
+
+DEFAULT_OUT = Path("runs")
+"""Where run folders and the catalogue go unless `--out` and `--db` say otherwise."""
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM): handled as Ctrl-C is, so the run is recorded
+    as failed and no folder is left."""
+
+
+@app.command("run", short_help="The main job: plan, simulate, report, publish; one run folder.")
+def run_command(
+    ref: ScenarioArg = "astana",
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            metavar="N",
+            min=0,
+            max=MAX_SEED,
+            show_default="the scenario's seed",
+            help="Seed of every random draw of the day; the same seed gives the same results.",
+        ),
+    ] = None,
+    incidents: IncidentOption = None,
+    control: Annotated[
+        ControlChoice | None,
+        typer.Option(
+            "--control",
+            show_default="the scenario's operations.control.strategy",
+            help="Control strategy: none, holding or short_turn (short_turn needs "
+            "operations.control.crossovers).",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Folder of the run folders: the run is written to FOLDER/NAME-YYYYmmdd-HHMMSS/.",
+        ),
+    ] = DEFAULT_OUT,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            show_default="FOLDER/catalogue.sqlite",
+            help="Results catalogue the run is recorded in: a SQLAlchemy URL "
+            "(sqlite:///file.sqlite, postgresql://…) or a SQLite file path.",
+        ),
+    ] = None,
+    open_report: Annotated[
+        bool, typer.Option("--open", help="Open the report in the web browser when done.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan the service, simulate the design day and write one run folder: report.html (the
+    charts, offline), png/, gtfs.zip, timetable.csv, blocks.csv, events.parquet,
+    passengers.parquet, kpis.json and the resolved scenario.toml; record the run in the
+    results catalogue and print a summary.
+
+    The folder appears complete or not at all; a run that fails or is stopped is recorded as
+    failed.
+    """
+    from lrtsim import __version__
+    from lrtsim.io.catalogue import Catalogue, default_url
+    from lrtsim.io.resolved import resolved_toml, scenario_hash
+
+    started = datetime.now().astimezone()
+    scenario = configured(load(ref), incidents or [], control)
+    day_seed = scenario.seed if seed is None else seed
+    try:
+        folder = _new_folder(out_dir, scenario.name, started)
+        catalogue = Catalogue.open(db if db is not None else default_url(out_dir))
+    except LrtsimError as exc:
+        fail(exc)
+    generated = started.isoformat(timespec="seconds")
+    text = resolved_toml(
+        scenario,
+        ref,
+        f"The scenario of the lrtsim {__version__} run {folder.name} ({generated}), seed "
+        f"{day_seed}, with every default written out: `lrtsim run scenario.toml --seed "
+        f"{day_seed}` runs the same day again.",
+    )
+    options: dict[str, Any] = {
+        "incidents": list(incidents or []),
+        "control": None if control is None else control.value,
+    }
+    run_id = catalogue.start(
+        scenario=scenario.name,
+        scenario_hash=scenario_hash(scenario, ref),
+        seed=day_seed,
+        options=options,
+        lrtsim_version=__version__,
+    )
+    stages: list[dict[str, Any]] = []
+    try:
+        with _terminate_as_exception():
+            run, names = _run(scenario, ref, day_seed, folder, text, generated, stages, as_json)
+    except LrtsimError as exc:
+        catalogue.fail(run_id, str(exc))
+        fail(exc)
+    except (KeyboardInterrupt, Terminated) as exc:
+        catalogue.fail(
+            run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        )
+        err.print(f"Stopped: no run folder written; run {run_id[:8]} recorded as failed.")
+        raise typer.Exit(code=130 if isinstance(exc, KeyboardInterrupt) else 143) from None
+    except BaseException as exc:
+        catalogue.fail(run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    catalogue.complete(run_id, folder=str(folder), kpis=run.kpis.contract())
+    report = folder / "report.html"
+    if as_json:
+        from lrtsim.io.payloads import simulate_payload
+
+        emit_json(
+            {
+                "id": run_id,
+                "out": str(folder),
+                "report": str(report),
+                "files": names,
+                "catalogue": catalogue.where,
+                "stages": stages,
+                **simulate_payload(run.day, run.design.day_type, run.seed, run.kpis),
+            }
+        )
+    else:
+        _print_summary(run)
+        out.print(f"Run {run_id[:8]}: wrote {escape(str(folder))} ({len(names)} files).")
+        out.print(f"Report: [bold]{escape(str(report))}[/]")
+    if open_report:
+        import webbrowser
+
+        webbrowser.open(report.resolve().as_uri())
+
+
+def _run(
+    scenario: Any,
+    ref: str,
+    seed: int,
+    folder: Path,
+    text: str,
+    generated: str,
+    stages: list[dict[str, Any]],
+    quiet: bool,
+) -> tuple[RunResult, list[str]]:
+    """The pipeline, the files and the folder written as a whole, each step shown with its
+    time (on stderr) and recorded in `stages`."""
+    from lrtsim.io.atomic import write_folder_atomic
+    from lrtsim.io.od_csv import scenario_od_matrix
+    from lrtsim.io.outputs import scenario_inputs
+    from lrtsim.pipeline import run_files, run_pipeline
+
+    step = _shown_steps(stages, quiet)
+    matrix = step("scenario and demand data", lambda: scenario_od_matrix(scenario, ref))
+    run = run_pipeline(scenario, matrix, seed, step)
+    title = f"{scenario.line.name}: service plan and simulated {run.design.day_type}"
+    made = run_files(run, text, title=title, generated=generated, step=step)
+    inputs = scenario_inputs(scenario, ref)
+    step(
+        f"writing {folder}",
+        lambda: write_folder_atomic(folder, made.files, command="run", inputs=inputs),
+    )
+    if made.no_gtfs is not None and not quiet:
+        err.print(f"No gtfs.zip: {escape(made.no_gtfs)}.")
+    return run, sorted(made.files)
+
+
+def _shown_steps(stages: list[dict[str, Any]], quiet: bool) -> Callable[[str, Callable[[], T]], T]:
+    """A step runner that shows a spinner while a step runs, then one line with its time."""
+
+    def step(name: str, work: Callable[[], Any]) -> Any:
+        begin = time.perf_counter()
+        if quiet:
+            value = work()
+        else:
+            with err.status(f"{name}…"):
+                value = work()
+        took = time.perf_counter() - begin
+        stages.append({"name": name, "time_s": took})
+        if not quiet:
+            err.print(f"  [green]✓[/] {escape(name):<40} {took:6.2f} s")
+        return value
+
+    return step
+
+
+def _new_folder(out_dir: Path, name: str, started: datetime) -> Path:
+    """`out_dir/NAME-YYYYmmdd-HHMMSS`, with `-2`, `-3`… when a run of the same second exists."""
+    from lrtsim.io.atomic import OutputError
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"cannot write runs into {out_dir}: it is a file, not a folder")
+    stem = f"{name}-{started:%Y%m%d-%H%M%S}"
+    folder, count = out_dir / stem, 1
+    while folder.exists():
+        count += 1
+        folder = out_dir / f"{stem}-{count}"
+    return folder
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """SIGTERM raises `Terminated` inside the block (as SIGINT raises KeyboardInterrupt)."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _print_summary(run: RunResult) -> None:
+    """The plan of the design day, the capacity, and the simulated day's KPIs and energy."""
+    from lrtsim.cli.plan import print_day_plan
+    from lrtsim.cli.simulate import print_day_kpis
+    from lrtsim.io.payloads import plan_payload
+
+    s = run.scenario
+    print_day_plan(s.name, s.service.spare_ratio, run.design, plan_payload(run.design.plan))
+    a = run.headways
+    b = a.bottleneck
+    out.print(
+        f"Capacity: line minimum headway [bold]{a.line_min_headway_s:.1f} s[/], bottleneck "
+        f"{escape(b.where)} ({b.kind}, {b.direction}) → {a.trains_per_hour:.1f} trains/h, "
+        f"{a.passengers_per_hour_per_direction:,.0f} passengers/h/direction at "
+        f"{s.service.loading_standard_pax_per_m2:g} pax/m²."
+    )
+    print_day_kpis(run.day, run.design.day_type, run.seed, run.kpis)
