@@ -14,12 +14,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import sync_playwright
 
-from lrtsim.pipeline import RunResult
+from lrtsim.pipeline import RunResult, report_sections
 from lrtsim.report.html import report_html
 from lrtsim.report.page_style import PRINT_WIDTH_PX
 from lrtsim.report.sections import Chart, Section
-from lrtsim.report.summary import summary_section
-from support.report_samples import sample_sections
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -60,7 +58,8 @@ class Opened:
 
 @pytest.fixture(scope="module")
 def sections(astana_run: RunResult) -> tuple[Section, ...]:
-    return (summary_section(astana_run), *sample_sections(astana_run))
+    """Every section of the report `lrtsim run` writes, for the disturbed Astana day."""
+    return tuple(report_sections(astana_run))
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +130,7 @@ div => {
       name: k,
       title: ((gd.layout[k] || {}).title || {}).text || "",
       visible: gd._fullLayout[k].visible !== false,
+      overlaying: Boolean(gd._fullLayout[k].overlaying),
     })),
     width: gd._fullLayout.width,
     svg: gd.querySelectorAll("svg.main-svg").length,
@@ -156,13 +156,15 @@ def test_every_chart_is_drawn_with_its_titles(opened: Opened) -> None:
         assert state["svg"] > 0
         names = {a["name"] for a in state["axes"]}
         assert {"xaxis", "yaxis"} <= names, chart.key
+        # Subplots sharing a time or chainage axis title it once, under the lowest.
+        assert any(a["title"] for a in state["axes"] if a["name"].startswith("x")), chart.key
         for axis in state["axes"]:
-            if axis["visible"]:
+            if axis["visible"] and axis["name"].startswith("y") and not axis["overlaying"]:
                 assert axis["title"], f"{chart.key}: {axis['name']} has no title"
 
 
 def test_subplots_have_every_axis(opened: Opened) -> None:
-    (chart,) = [c for c in opened.charts if c.key == "boardings"]
+    (chart,) = [c for c in opened.charts if c.key == "load-factor"]
     names = {a["name"] for a in chart_state(opened, chart)["axes"]}
     assert names == {"xaxis", "xaxis2", "yaxis", "yaxis2"}
 
@@ -213,9 +215,10 @@ def test_print_lays_charts_out_for_a4(opened: Opened, tmp_path: Path) -> None:
         data = pdf.read_bytes()
         assert data.startswith(b"%PDF-")
         assert len(data) > 50_000
-        (count,) = re.findall(rb"/Type /Pages\s*/Count (\d+)", data)
-        # the header and contents, then each section from a new page
-        assert int(count) >= len(opened.sections) + 1
+        # The page tree's root counts every page: the header and contents, then each section
+        # from a new page.
+        count = max(int(n) for n in re.findall(rb"/Type /Pages\s*/Count (\d+)", data))
+        assert count >= len(opened.sections) + 1
     finally:
         page.emulate_media(media="screen")
     page.wait_for_function(
@@ -223,3 +226,25 @@ def test_print_lays_charts_out_for_a4(opened: Opened, tmp_path: Path) -> None:
         f".every(gd => gd._fullLayout.width > {PRINT_WIDTH_PX})"
     )
     assert opened.errors == []
+
+
+def test_the_report_has_every_section_the_planner_reads(opened: Opened) -> None:
+    shown = opened.page.evaluate("[...document.querySelectorAll('main section')].map(s => s.id)")
+    assert shown == [s.key for s in opened.sections]
+    for needed in ("summary", "line", "speed", "capacity", "demand", "service", "marey"):
+        assert needed in shown
+    for needed in ("reliability", "kpis", "energy"):
+        assert needed in shown
+
+
+def test_the_marey_diagram_shades_the_incident(opened: Opened, astana_run: RunResult) -> None:
+    incidents = astana_run.day.operations.incidents
+    assert incidents
+    drawn = opened.page.evaluate(
+        "document.querySelectorAll('#chart-marey .shapelayer path').length"
+    )
+    assert drawn >= len(incidents)
+    label = opened.page.evaluate(
+        "[...document.querySelectorAll('#chart-marey .annotation-text')].map(a => a.textContent)"
+    )
+    assert any("blocked" in text for text in label), label
