@@ -18,7 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from lrtsim.model.load import load_scenario
 from lrtsim.pipeline import RunResult
-from lrtsim.report.html import report_html
+from lrtsim.report.html import SHORT_CELL_CHARS, report_html
 from lrtsim.report.sections import Chart, Section
 from lrtsim.report.static_files import static_pngs
 from lrtsim.report.style import STATIC_DPI, STATIC_SIZE_IN, static_figure
@@ -203,7 +203,11 @@ def test_tables_right_align_numeric_columns(page_text: str, sections: tuple[Sect
         assert len(rows) == len(table.rows) + 1
         for row in rows:
             cells = [e for e in row["inner"] if e["tag"] in ("th", "td")]
-            assert [c["attrs"].get("class") == "num" for c in cells] == list(numeric)
+            classes = [(c["attrs"].get("class") or "").split() for c in cells]
+            assert ["num" in kinds for kinds in classes] == list(numeric)
+            for c, kinds in zip(cells, classes, strict=True):
+                if c["tag"] == "td":
+                    assert ("short" in kinds) == (len(c["text"]) <= SHORT_CELL_CHARS), c["text"]
         body = [[c["text"] for c in r["inner"] if c["tag"] in ("th", "td")] for r in rows[1:]]
         assert body == [list(r) for r in table.rows]
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from chart_checks import check_chart, check_station_names, trace, values
 
-from lrtsim.model.direction import DIRECTIONS
 from lrtsim.pipeline import RunResult
 from lrtsim.report.sections import Section, Table
 from lrtsim.report.speed_charts import sample_index, speed_section
@@ -76,18 +75,28 @@ def _clock_s(text: str) -> float:
 def test_running_time_table_totals(section: Section, astana_calm: RunResult, i: int) -> None:
     least, planned = astana_calm.runs.minimum[i], astana_calm.runs.planned[i]
     table = _table(section, "Running times by interstation")
-    rows = [r for r in table.rows if r[0] == DIRECTIONS[i]]
-    body, total = rows[:-1], rows[-1]
+    body, total = table.rows[:-1], table.rows[-1]
     assert len(body) == len(least.profile.segments)
-    assert total[1].startswith("total")
-    assert float(total[2]) * 1000 == pytest.approx(least.distance_m, abs=0.5)
-    assert float(total[3]) == pytest.approx(least.profile.run_time_s, abs=0.05)
-    assert float(total[4]) == pytest.approx(planned.profile.run_time_s, abs=0.05)
-    assert float(total[5]) == pytest.approx(planned.dwell_time_s, abs=0.5)
-    assert sum(float(r[3]) for r in body) == pytest.approx(least.profile.run_time_s, abs=0.05 * 17)
-    assert sum(float(r[5]) for r in body) == pytest.approx(planned.dwell_time_s, abs=0.5 * 17)
-    names = least.profile.station_names
-    assert [r[1] for r in body] == [f"{a} → {b}" for a, b in itertools.pairwise(names)]
+    assert total[0] == "total"
+    assert float(total[1]) * 1000 == pytest.approx(least.distance_m, abs=0.5)
+    first = 2 + 3 * i  # this direction's columns: minimum, scheduled, top speed
+    assert float(total[first]) == pytest.approx(least.profile.run_time_s, abs=0.05)
+    assert float(total[first + 1]) == pytest.approx(planned.profile.run_time_s, abs=0.05)
+    assert sum(float(r[first]) for r in body) == pytest.approx(
+        least.profile.run_time_s, abs=0.05 * 17
+    )
+    assert sum(float(r[first + 1]) for r in body) == pytest.approx(
+        planned.profile.run_time_s, abs=0.05 * 17
+    )
+    names = astana_calm.scenario.line.stations
+    assert [r[0] for r in body] == [f"{a.name} – {b.name}" for a, b in itertools.pairwise(names)]
+    # A row is one interstation in both directions: the down run's segment over the same track.
+    line_order = least.profile.segments if i == 0 else least.profile.segments[::-1]
+    for row, seg in zip(body, line_order, strict=True):
+        assert float(row[first]) == pytest.approx(seg.run_time_s, abs=0.05)
+        assert float(row[1]) * 1000 == pytest.approx(seg.distance_m, abs=0.5)
+    dwells = {round(d) for d in planned.dwell_s[1:-1]}
+    assert all(f"{d} s" in table.note for d in dwells)
     trip = _table(section, "Terminal to terminal").rows[i]
     assert _clock_s(trip[3]) == pytest.approx(least.total_time_s, abs=0.5)
     assert _clock_s(trip[4]) == pytest.approx(planned.total_time_s, abs=0.5)

@@ -246,7 +246,10 @@ def _table(table: Table, number: int) -> str:
         raise ValueError(f"table {table.title!r}: every row and `numeric` need {width} cells")
 
     def cell(tag: str, i: int, text: str, scope: str = "") -> str:
-        cls = ' class="num"' if numeric[i] else ""
+        kinds = ["num"] if numeric[i] else []
+        if tag == "td" and len(text) <= SHORT_CELL_CHARS:
+            kinds.append("short")  # a time span or a code stays on one line
+        cls = f' class="{" ".join(kinds)}"' if kinds else ""
         return f"<{tag}{scope}{cls}>{html.escape(text)}</{tag}>"
 
     head = "".join(cell("th", i, h, ' scope="col"') for i, h in enumerate(table.header))
@@ -266,6 +269,10 @@ def _table(table: Table, number: int) -> str:
         "</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}</div>"
     )
+
+
+SHORT_CELL_CHARS = 16
+"""A body cell this short ('06:00-07:00', '10 min') never wraps; longer text may."""
 
 
 def _chart(chart: Chart, number: int) -> str:

@@ -110,7 +110,8 @@ thead th {{
 tbody tr:nth-child(even) {{ background: var(--band); }}
 tbody th {{ font-weight: 600; white-space: nowrap; }}
 tbody tr {{ border-bottom: 1px solid var(--rule); }}
-.num {{ text-align: right; white-space: nowrap; }}
+.num {{ text-align: right; }}
+td.num, td.short {{ white-space: nowrap; }}
 .table-note {{ margin: 6px 0 0; color: var(--muted); font-size: 13.5px; max-width: 90ch; }}
 
 figure.chart {{

@@ -214,53 +214,80 @@ def _clock(seconds: float) -> str:
 
 
 def running_time_table(least: tuple[DirectionRun, ...], planned: tuple[DirectionRun, ...]) -> Table:
-    """Per direction and interstation: distance, minimum and scheduled running time, the dwell
-    at the stop it arrives at, and the highest speed of each run; a total row per direction."""
+    """Per interstation in line order, both directions side by side: distance, and for each
+    direction the minimum and scheduled running time and the highest speed of the scheduled
+    run; a total row. The dwells, per station, are named in the note."""
+    fast: dict[str, DirectionRun] = {r.direction: r for r in least}
+    plan: dict[str, DirectionRun] = {r.direction: r for r in planned}
+    # Down runs in running order: reversed, its k-th segment is line segment n - 1 - k.
+    n = len(fast["up"].profile.segments)
+
+    def cells(direction: str, k: int) -> tuple[str, str, str]:
+        i = k if direction == "up" else n - 1 - k
+        a, b = fast[direction].profile.segments[i], plan[direction].profile.segments[i]
+        return (
+            f"{a.run_time_s:.1f}",
+            f"{b.run_time_s:.1f}",
+            f"{b.max_speed_mps * MPS_TO_KMH:.0f}",
+        )
+
     rows: list[tuple[str, ...]] = []
-    for fast, plan in zip(least, planned, strict=True):
-        for k, (a, b) in enumerate(zip(fast.profile.segments, plan.profile.segments, strict=True)):
-            rows.append(
-                (
-                    fast.direction,
-                    f"{a.from_station} → {a.to_station}",
-                    f"{a.distance_m / 1000:.3f}",
-                    f"{a.run_time_s:.1f}",
-                    f"{b.run_time_s:.1f}",
-                    f"{plan.dwell_s[k + 1]:.0f}",
-                    f"{a.max_speed_mps * MPS_TO_KMH:.1f}",
-                    f"{b.max_speed_mps * MPS_TO_KMH:.1f}",
-                )
-            )
-        names = fast.profile.station_names
+    for k, seg in enumerate(fast["up"].profile.segments):
         rows.append(
             (
-                fast.direction,
-                f"total {names[0]} → {names[-1]}",
-                f"{fast.distance_m / 1000:.3f}",
-                f"{fast.profile.run_time_s:.1f}",
-                f"{plan.profile.run_time_s:.1f}",
-                f"{plan.dwell_time_s:.0f}",
-                f"{fast.profile.max_speed_mps * MPS_TO_KMH:.1f}",
-                f"{plan.profile.max_speed_mps * MPS_TO_KMH:.1f}",
+                f"{seg.from_station} – {seg.to_station}",
+                f"{seg.distance_m / 1000:.3f}",
+                *cells("up", k),
+                *cells("down", k),
             )
         )
+    rows.append(
+        (
+            "total",
+            f"{fast['up'].distance_m / 1000:.3f}",
+            *(
+                value
+                for d in ("up", "down")
+                for value in (
+                    f"{fast[d].profile.run_time_s:.1f}",
+                    f"{plan[d].profile.run_time_s:.1f}",
+                    f"{plan[d].profile.max_speed_mps * MPS_TO_KMH:.0f}",
+                )
+            ),
+        )
+    )
+    names = fast["up"].profile.station_names
     return Table(
         title="Running times by interstation",
         header=(
-            "direction",
-            "interstation",
+            "interstation (line order)",
             "distance (km)",
-            "minimum running time (s)",
-            "scheduled running time (s)",
-            "dwell at arrival (s)",
-            "max speed, minimum run (km/h)",
-            "max speed, scheduled run (km/h)",
+            "up: minimum (s)",
+            "up: scheduled (s)",
+            "up: top speed (km/h)",
+            "down: minimum (s)",
+            "down: scheduled (s)",
+            "down: top speed (km/h)",
         ),
         rows=tuple(rows),
-        numeric=(False, False, True, True, True, True, True, True),
-        note="Running times exclude dwells. Minimum: flat out, full train (the run the "
-        "headways are computed from). Scheduled: half-full train with the scenario's allowance, "
-        "driven to save energy. The terminals have no dwell.",
+        numeric=(False, True, True, True, True, True, True, True),
+        note=f"Running times exclude dwells; up runs {names[0]} → {names[-1]}, down the other "
+        "way. Minimum: flat out, full train (the run the headways are computed from). "
+        "Scheduled: half-full train with the scenario's allowance, driven to save energy; its "
+        f"top speed. Dwells: {_dwells_text(plan['up'])}.",
+    )
+
+
+def _dwells_text(run: DirectionRun) -> str:
+    """'25 s at every intermediate station, 30 s at University, Baiterek' (from the run)."""
+    names = run.profile.station_names[1:-1]
+    dwells = [round(d) for d in run.dwell_s[1:-1]]
+    if not dwells:
+        return "none (no intermediate station)"
+    usual = max(set(dwells), key=dwells.count)
+    other = [f"{d} s at {name}" for name, d in zip(names, dwells, strict=True) if d != usual]
+    return f"{usual} s at the intermediate stations" + (
+        f", except {', '.join(other)}" if other else ""
     )
 
 
