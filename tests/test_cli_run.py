@@ -78,11 +78,16 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "holding",
             "--json",
         ],
-        "default": ["run"],
+        "default": ["run", "--open"],
         "bad_scenario": ["run", "bad.toml"],
         "bad_db": ["run", "--db", "nosuchdriver://x/y"],
     }
-    done = in_parallel({k: (lambda k=k, a=a: run_cli(a, base / k)) for k, a in commands.items()})
+    # --open hands the report to the browser that BROWSER names: here, one that writes the
+    # address it is given into a file.
+    browser = {"BROWSER": f"sh -c 'echo %s > {base / 'opened.txt'}'"}
+    done = in_parallel(
+        {k: (lambda k=k, a=a: run_cli(a, base / k, env=browser)) for k, a in commands.items()}
+    )
     return {"base": base, **done}
 
 
@@ -169,6 +174,18 @@ def test_the_default_run_prints_the_summary_and_the_report(runs: dict[str, Any])
     for needle in ("running times", "simulated day", "report"):
         assert needle in done.stderr
     assert " s\n" in done.stderr
+
+
+def test_open_hands_the_report_to_the_browser(runs: dict[str, Any]) -> None:
+    done = runs["default"]
+    assert done.returncode == 0, done.stderr
+    report = done.stdout.split("Report:")[1].strip().splitlines()[0].strip()
+    opened = runs["base"] / "opened.txt"
+    for _ in range(100):  # the browser command runs in the background
+        if opened.exists() and opened.read_text("utf-8").strip():
+            break
+        time.sleep(0.1)
+    assert opened.read_text("utf-8").strip() == (runs["base"] / "default" / report).as_uri()
 
 
 def test_a_bad_scenario_exits_2_and_writes_nothing(runs: dict[str, Any]) -> None:

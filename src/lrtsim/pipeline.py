@@ -76,6 +76,8 @@ class RunResult:
     """The same day, same seed, without incidents or control, when the day is disturbed."""
     kpis: Kpis
     """The simulated day's KPIs (with its delay against `reference`, when there is one)."""
+    reference_kpis: Kpis | None
+    """The reference day's own KPIs, when there is one."""
 
 
 def configure(
@@ -146,18 +148,22 @@ def design_scenario(scenario: Scenario, design: DayPlan) -> Scenario:
 
 def simulate(
     design: DayPlan, day: Scenario, seed: int, step: StepRunner = just_run
-) -> tuple[DayResult, DayResult | None, Kpis]:
+) -> tuple[DayResult, DayResult | None, Kpis, Kpis | None]:
     """The design day simulated, the reference day when it is disturbed (same plan and seed,
-    no incidents, no control), and the day's KPIs."""
+    no incidents, no control), the day's KPIs and the reference day's."""
     from lrtsim.model.control import is_disturbed, undisturbed
     from lrtsim.simulation.day import simulate_day
 
     result = step("simulated day", lambda: simulate_day(design.plan, day, seed))
-    reference = None
-    if is_disturbed(day):
-        reference = step("reference day", lambda: simulate_day(design.plan, undisturbed(day), seed))
-    figures = step("KPIs", lambda: day_kpis(day, result, reference))
-    return result, reference, figures
+    if not is_disturbed(day):
+        return result, None, step("KPIs", lambda: day_kpis(day, result, None)), None
+    reference = step("reference day", lambda: simulate_day(design.plan, undisturbed(day), seed))
+
+    def both() -> tuple[Kpis, Kpis]:
+        return day_kpis(day, result, reference), day_kpis(day, reference, None)
+
+    figures, own = step("KPIs", both)
+    return result, reference, figures, own
 
 
 def day_kpis(day: Scenario, result: DayResult, reference: DayResult | None) -> Kpis:
@@ -189,7 +195,7 @@ def run_pipeline(
     runs, headways, plans = plan_days(scenario, daily_matrix, step)
     design = design_day(plans)
     day = design_scenario(scenario, design)
-    result, reference, figures = simulate(design, day, day_seed, step)
+    result, reference, figures, reference_figures = simulate(design, day, day_seed, step)
     return RunResult(
         scenario=scenario,
         seed=day_seed,
@@ -201,6 +207,7 @@ def run_pipeline(
         result=result,
         reference=reference,
         kpis=figures,
+        reference_kpis=reference_figures,
     )
 
 

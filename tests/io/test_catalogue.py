@@ -203,6 +203,17 @@ def test_a_run_is_found_by_a_unique_prefix(
         catalogue.get("ab%_")
 
 
+def test_latest_is_the_newest_run(catalogue: Catalogue) -> None:
+    with pytest.raises(CatalogueError, match="records no runs"):
+        catalogue.get("latest")
+    first = _start(catalogue, seed=1)
+    assert catalogue.get("latest").id == first
+    second = _start(catalogue, seed=2)
+    assert catalogue.get("Latest").id == second == catalogue.runs()[0].id
+    catalogue.complete(first, folder="a", kpis=KPIS)  # the newest is the last started
+    assert catalogue.get("latest").id == second
+
+
 # ------------------------------------------------------------------------------ where it lives
 def test_urls_and_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -6,7 +6,7 @@ import dataclasses
 
 from lrtsim.metrics.kpis import KPI_JSON_KEYS, Kpis
 from lrtsim.pipeline import RunResult, day_kpis
-from lrtsim.report.kpi_table import KPI_DEFINITIONS, format_value, kpi_section, reference_kpis
+from lrtsim.report.kpi_table import KPI_DEFINITIONS, format_value, kpi_section
 
 
 def test_definitions_cover_every_kpi_once() -> None:
@@ -32,8 +32,12 @@ def test_reference_column_is_the_pipelines_kpis_of_the_reference_day(
     astana_run: RunResult, astana_calm: RunResult
 ) -> None:
     assert astana_run.reference is not None
-    ref = reference_kpis(astana_run.day, astana_run.reference)
+    ref = astana_run.reference_kpis
+    assert ref is not None
     assert ref == day_kpis(astana_run.day, astana_run.reference, None)
+    # The reference day is the undisturbed day: the calm run of the same seed, figure for figure.
+    assert ref.contract() == astana_calm.kpis.contract()
+    assert astana_calm.reference_kpis is None
     table = kpi_section(astana_run).tables[0]
     row = next(r for r in table.rows if r[0] == "Punctuality")
     assert row[3] == format_value(ref.punctuality_pct, "%")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gc
 
-from lrtsim.cli import capacity, import_gtfs, plan, run, runs, runtime, scenario, simulate
+# `run`, the main job, first: commands are listed in `--help` in the order they are imported.
+from lrtsim.cli import run, runs  # isort: skip
+from lrtsim.cli import capacity, import_gtfs, plan, runtime, scenario, simulate
 from lrtsim.cli.common import app
 
 __all__ = [

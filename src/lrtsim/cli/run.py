@@ -6,6 +6,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -15,10 +16,11 @@ import typer
 from rich.markup import escape
 
 from lrtsim.cli.common import JsonFlag, ScenarioArg, app, emit_json, err, fail, load, out
-from lrtsim.cli.simulate import MAX_SEED, ControlChoice, IncidentOption, configured
+from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
+    from lrtsim.model.schema import Scenario
     from lrtsim.pipeline import RunResult
 
 T = TypeVar("T")
@@ -35,27 +37,9 @@ class Terminated(BaseException):
 @app.command("run", short_help="The main job: plan, simulate, report, publish; one run folder.")
 def run_command(
     ref: ScenarioArg = "astana",
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            metavar="N",
-            min=0,
-            max=MAX_SEED,
-            show_default="the scenario's seed",
-            help="Seed of every random draw of the day; the same seed gives the same results.",
-        ),
-    ] = None,
+    seed: SeedOption = None,
     incidents: IncidentOption = None,
-    control: Annotated[
-        ControlChoice | None,
-        typer.Option(
-            "--control",
-            show_default="the scenario's operations.control.strategy",
-            help="Control strategy: none, holding or short_turn (short_turn needs "
-            "operations.control.crossovers).",
-        ),
-    ] = None,
+    control: ControlOption = None,
     out_dir: Annotated[
         Path,
         typer.Option(
@@ -95,18 +79,10 @@ def run_command(
     scenario = configured(load(ref), incidents or [], control)
     day_seed = scenario.seed if seed is None else seed
     try:
-        folder = _new_folder(out_dir, scenario.name, started)
+        _new_folder(out_dir, scenario.name, started)  # refuses an --out that is not a folder
         catalogue = Catalogue.open(db if db is not None else default_url(out_dir))
     except LrtsimError as exc:
         fail(exc)
-    generated = started.isoformat(timespec="seconds")
-    text = resolved_toml(
-        scenario,
-        ref,
-        f"The scenario of the lrtsim {__version__} run {folder.name} ({generated}), seed "
-        f"{day_seed}, with every default written out: `lrtsim run scenario.toml --seed "
-        f"{day_seed}` runs the same day again.",
-    )
     options: dict[str, Any] = {
         "incidents": list(incidents or []),
         "control": None if control is None else control.value,
@@ -118,10 +94,19 @@ def run_command(
         options=options,
         lrtsim_version=__version__,
     )
+    generated = started.isoformat(timespec="seconds")
+    text = resolved_toml(
+        scenario,
+        ref,
+        f"The scenario of lrtsim {__version__} run {run_id} ({generated}), seed {day_seed}, "
+        f"with every default written out: `lrtsim run scenario.toml --seed {day_seed}` runs "
+        "the same day again.",
+    )
     stages: list[dict[str, Any]] = []
+    written = _Written(out_dir, scenario.name, started)
     try:
         with _terminate_as_exception():
-            run, names = _run(scenario, ref, day_seed, folder, text, generated, stages, as_json)
+            run, names = _run(scenario, ref, day_seed, written, text, generated, stages, as_json)
     except LrtsimError as exc:
         catalogue.fail(run_id, str(exc))
         fail(exc)
@@ -134,7 +119,11 @@ def run_command(
     except BaseException as exc:
         catalogue.fail(run_id, f"{type(exc).__name__}: {exc}")
         raise
-    catalogue.complete(run_id, folder=str(folder), kpis=run.kpis.contract())
+    folder = written.folder
+    try:
+        catalogue.complete(run_id, folder=str(folder), kpis=run.kpis.contract())
+    except LrtsimError as exc:
+        fail(LrtsimError(f"wrote {folder}, but could not record it as complete: {exc}"))
     report = folder / "report.html"
     if as_json:
         from lrtsim.io.payloads import simulate_payload
@@ -161,10 +150,10 @@ def run_command(
 
 
 def _run(
-    scenario: Any,
+    scenario: Scenario,
     ref: str,
     seed: int,
-    folder: Path,
+    written: _Written,
     text: str,
     generated: str,
     stages: list[dict[str, Any]],
@@ -183,13 +172,27 @@ def _run(
     title = f"{scenario.line.name}: service plan and simulated {run.design.day_type}"
     made = run_files(run, text, title=title, generated=generated, step=step)
     inputs = scenario_inputs(scenario, ref)
-    step(
-        f"writing {folder}",
-        lambda: write_folder_atomic(folder, made.files, command="run", inputs=inputs),
-    )
+
+    def write() -> None:
+        # The name is taken now, not at the start: a run that started in the same second
+        # and finished first keeps its folder.
+        written.folder = _new_folder(written.out_dir, written.name, written.started)
+        write_folder_atomic(written.folder, made.files, command="run", inputs=inputs)
+
+    step(f"writing the run folder into {written.out_dir}", write)
     if made.no_gtfs is not None and not quiet:
         err.print(f"No gtfs.zip: {escape(made.no_gtfs)}.")
     return run, sorted(made.files)
+
+
+@dataclass
+class _Written:
+    """Where the run folder goes, and (once written) its name."""
+
+    out_dir: Path
+    name: str
+    started: datetime
+    folder: Path = Path()
 
 
 def _shown_steps(stages: list[dict[str, Any]], quiet: bool) -> Callable[[str, Callable[[], T]], T]:

@@ -40,7 +40,11 @@ DbOption = Annotated[
     ),
 ]
 IdArg = Annotated[
-    str, typer.Argument(metavar="ID", help="A run's id, or its first characters (at least 4).")
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="A run's id, its first characters (at least 4), or latest (the newest run).",
+    ),
 ]
 
 KPI_FORMATS: dict[str, tuple[str, str, int]] = {
@@ -146,10 +150,10 @@ def runs_show(run_id: IdArg, db: DbOption = DEFAULT_DB, as_json: JsonFlag = Fals
 @runs_app.command("compare", short_help="The KPIs of two runs and their differences.")
 def runs_compare(
     first: Annotated[
-        str, typer.Argument(metavar="ID1", help="Run 1: an id or its first characters.")
+        str, typer.Argument(metavar="ID1", help="Run 1: an id, its first characters, or latest.")
     ],
     second: Annotated[
-        str, typer.Argument(metavar="ID2", help="Run 2: an id or its first characters.")
+        str, typer.Argument(metavar="ID2", help="Run 2: an id, its first characters, or latest.")
     ],
     db: DbOption = DEFAULT_DB,
     as_json: JsonFlag = False,

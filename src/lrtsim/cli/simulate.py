@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -23,6 +22,7 @@ from lrtsim.cli.common import (
     minutes,
     out,
 )
+from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
@@ -32,57 +32,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MAX_SEED = 2**63 - 1
-"""Largest seed a scenario may give (`Scenario.seed`)."""
-
-
-IncidentOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--incident",
-        metavar="TEXT",
-        show_default="none beyond the scenario's",
-        help="An incident added to the scenario's, as AT,KIND,A[,B],DURATION_MIN"
-        "[,direction=up|down|both], e.g. '08:15,track_blocked,Baiterek,House of "
-        "Ministries,12'; KIND is track_blocked, train_failure or station_closed. "
-        "May be given again.",
-    ),
-]
-"""`--incident`, as `lrtsim simulate` and `lrtsim run` take it."""
-
-
-class ControlChoice(StrEnum):
-    """Control strategies (`operations.control.strategy`)."""
-
-    none = "none"
-    holding = "holding"
-    short_turn = "short_turn"
-
 
 @app.command("simulate", short_help="One simulated service day: KPIs, events, passengers.")
 def simulate_command(
     ref: ScenarioArg = "astana",
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            metavar="N",
-            min=0,
-            max=MAX_SEED,
-            show_default="the scenario's seed",
-            help="Seed of every random draw of the day; the same seed gives the same files.",
-        ),
-    ] = None,
+    seed: SeedOption = None,
     incidents: IncidentOption = None,
-    control: Annotated[
-        ControlChoice | None,
-        typer.Option(
-            "--control",
-            show_default="the scenario's operations.control.strategy",
-            help="Control strategy: none, holding or short_turn (short_turn needs "
-            "operations.control.crossovers).",
-        ),
-    ] = None,
+    control: ControlOption = None,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -136,7 +92,7 @@ def simulate_command(
     def step(name: str, work: Callable[[], T]) -> T:
         return compute(messages[name], as_json, work)
 
-    result, _, figures = simulate(design, day, day_seed, step)
+    result, _, figures, _ = simulate(design, day, day_seed, step)
 
     def write() -> tuple[dict[str, Any], list[str]]:
         from lrtsim.io.day_files import day_files
@@ -156,23 +112,6 @@ def simulate_command(
         return
     print_day_kpis(day, design.day_type, day_seed, figures)
     out.print(f"Wrote {escape(str(folder))}: {escape(', '.join(names))}.")
-
-
-def configured(scenario: Scenario, incidents: list[str], control: ControlChoice | None) -> Scenario:
-    """The scenario with the command line's incidents and control, or exit 2 with every
-    problem of both."""
-    from lrtsim.pipeline import configure
-
-    try:
-        return configure(
-            scenario,
-            incidents,
-            None if control is None else control.value,
-            incident_label="--incident",
-            control_label="--control",
-        )
-    except LrtsimError as exc:
-        fail(exc)
 
 
 def print_day_kpis(day: Scenario, day_type: str, seed: int, k: Kpis) -> None:

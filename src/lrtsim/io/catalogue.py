@@ -49,6 +49,7 @@ from lrtsim.io.catalogue_schema import (
     metadata,
     runs_table,
 )
+from lrtsim.model.schema import MAX_SEED
 
 __all__ = [
     "CATALOGUE_FILE",
@@ -66,8 +67,8 @@ __all__ = [
 MIN_PREFIX = 4
 """Fewest characters of a run id that `Catalogue.get` takes."""
 
-MAX_SEED = 2**63 - 1
-"""Largest seed stored (a 64-bit signed integer, as `Scenario.seed`)."""
+LATEST = "latest"
+"""What `Catalogue.get` takes for the newest run (an id is hexadecimal, so never this)."""
 
 
 class Catalogue:
@@ -194,8 +195,14 @@ class Catalogue:
 
     def get(self, id_or_prefix: str) -> RunRecord:
         """The run whose id is `id_or_prefix` or begins with it (at least `MIN_PREFIX`
-        characters); `CatalogueError` naming it when no run or several runs match."""
+        characters), or the newest run for `LATEST`; `CatalogueError` naming it when no run or
+        several runs match."""
         key = id_or_prefix.strip().lower()
+        if key == LATEST:
+            newest = self.runs()
+            if not newest:
+                raise CatalogueError(f"no run in {self.where}: it records no runs")
+            return newest[0]
         if len(key) < MIN_PREFIX:
             raise CatalogueError(
                 f"run id '{id_or_prefix}' is too short: give at least {MIN_PREFIX} characters of it"

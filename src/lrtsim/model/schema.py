@@ -521,11 +521,15 @@ class Publication(Strict):
 
 
 # ------------------------------------------------------------------------------------ scenario
+MAX_SEED = 2**63 - 1
+"""Largest seed (a 64-bit signed integer): `Scenario.seed`, `--seed`, the results catalogue."""
+
+
 class Scenario(Strict):
     """A whole scenario: only `name`, `line` and `rolling_stock` are required."""
 
     name: str = Field(min_length=1)
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     description: str = ""
     line: Line
     rolling_stock: RollingStock

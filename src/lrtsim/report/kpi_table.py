@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from lrtsim.metrics.kpis import Kpis, kpis
+from lrtsim.metrics.kpis import Kpis
 from lrtsim.report.sections import RunView, Section, Table
 
 if TYPE_CHECKING:
-    from lrtsim.model.schema import Scenario
-    from lrtsim.simulation.day import DayResult
+    pass
 
 KPI_DEFINITIONS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -134,18 +133,6 @@ KPI_DEFINITIONS: tuple[tuple[str, str, str, str], ...] = (
 """(Kpis field / JSON key, label, unit, one-line definition), in the table's order."""
 
 
-def reference_kpis(day: Scenario, reference: DayResult) -> Kpis:
-    """The reference day's KPIs, as the pipeline computes the day's (`metrics.kpis.kpis`)."""
-    return kpis(
-        reference.stop_times,
-        reference.passengers,
-        reference.stop_visits,
-        reference.runs,
-        capacity=reference.capacity_pax,
-        window_s=day.operations.punctuality_window_s,
-    )
-
-
 def format_value(value: object, unit: str) -> str:
     """A KPI's value for the table: "—" when it has none."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -200,7 +187,7 @@ def kpi_table(figures: Kpis, reference: Kpis | None) -> Table:
 
 def kpi_section(run: RunView) -> Section:
     """KPIs: every figure of the day, against the reference day when it is disturbed."""
-    reference = None if run.reference is None else reference_kpis(run.day, run.reference)
+    reference = run.reference_kpis
     early, late = run.day.operations.punctuality_window_s
     text = [f"Punctuality window: {early:+.0f} s to {late:+.0f} s around the planned time."]
     if reference is not None:

@@ -12,7 +12,7 @@ import numpy as np
 from lrtsim.dynamics.track import run_track
 from lrtsim.model.geometry import curve_speed_limit_mps
 from lrtsim.model.schema import Line, Scenario
-from lrtsim.model.units import kmh_to_mps
+from lrtsim.model.units import KMH_PER_MPS, kmh_to_mps
 from lrtsim.report import style
 from lrtsim.report.line_map import map_chart
 from lrtsim.report.sections import Chart, RunView, Section
@@ -26,9 +26,10 @@ from lrtsim.report.station_axis import (
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-MPS_TO_KMH = 3.6
+MPS_TO_KMH = KMH_PER_MPS
 DIAGRAM_HEIGHT_PX = 760
 DIAGRAM_SIZE_IN = (11.0, 7.2)
 """The line diagram's three stacked plots need more height than a single chart."""
@@ -204,17 +205,33 @@ def _diagram_figure(
     )
     fig.update_layout(height=DIAGRAM_HEIGHT_PX, showlegend=False, margin={"r": 90})
     if not any(grades.value):
-        fig.add_annotation(
-            text="level (no gradients given)",
-            xref="x2 domain",
-            yref="y2 domain",
-            x=0.5,
-            y=0.75,
-            showarrow=False,
-            font={"size": 11, "color": "#666"},
-        )
+        note_level(fig, "2", y=0.75)
     plotly_station_axis(fig, stations, x_axis="x", y_axis="y")
     return fig
+
+
+LEVEL_NOTE = "level (no gradients given)"
+"""Written on a gradient panel when the scenario gives no gradients, so that a flat line is
+not read as measured."""
+
+
+def note_level(fig: go.Figure, axis: str, *, y: float) -> None:
+    """`LEVEL_NOTE` over the gradient panel of subplot axes `x{axis}`/`y{axis}`."""
+    fig.add_annotation(
+        text=LEVEL_NOTE,
+        xref=f"x{axis} domain",
+        yref=f"y{axis} domain",
+        x=0.5,
+        y=y,
+        showarrow=False,
+        font={"size": 11, "color": "#666"},
+    )
+
+
+def static_note_level(ax: Axes, *, y: float) -> None:
+    """`LEVEL_NOTE` over a static gradient panel, whose range is set to ±5 ‰."""
+    ax.set_ylim(-5, 5)
+    ax.text(0.5, y, LEVEL_NOTE, transform=ax.transAxes, ha="center", fontsize=8, color="#666")
 
 
 def _diagram_static(
@@ -229,17 +246,8 @@ def _diagram_static(
     mid.plot(gx, gy, color=style.ACCENT, lw=1.2)
     mid.fill_between(gx, gy, color=style.ACCENT, alpha=0.25, lw=0)
     mid.set_ylabel("gradient (‰)")
-    if max(abs(v) for v in grades.value) == 0:
-        mid.set_ylim(-5, 5)
-        mid.text(
-            0.5,
-            0.65,
-            "level (no gradients given)",
-            transform=mid.transAxes,
-            ha="center",
-            fontsize=8,
-            color="#666",
-        )
+    if not any(grades.value):
+        static_note_level(mid, y=0.65)
     for c in curves:
         low.plot(
             [c.from_km, c.to_km],

@@ -14,7 +14,13 @@ from lrtsim.dynamics.regime import Regime
 from lrtsim.dynamics.runtime import DirectionRun
 from lrtsim.model.direction import DIRECTIONS, Direction
 from lrtsim.report import style
-from lrtsim.report.line_charts import MPS_TO_KMH, Step, gradient_step
+from lrtsim.report.line_charts import (
+    MPS_TO_KMH,
+    Step,
+    gradient_step,
+    note_level,
+    static_note_level,
+)
 from lrtsim.report.sections import Chart, RunView, Section, Table
 from lrtsim.report.station_axis import (
     Stations,
@@ -149,15 +155,7 @@ def _speed_figure(
         legend={"y": -0.14, "yanchor": "top", "x": 0.5, "xanchor": "center"},
     )
     if not any(grades.value):
-        fig.add_annotation(
-            text="level (no gradients given)",
-            xref="x2 domain",
-            yref="y2 domain",
-            x=0.5,
-            y=0.8,
-            showarrow=False,
-            font={"size": 11, "color": "#666"},
-        )
+        note_level(fig, "2", y=0.8)
     plotly_station_axis(fig, stations, x_axis="x", y_axis="y")
     return fig
 
@@ -185,16 +183,7 @@ def _speed_static(
     low.plot(gx, gy, color=style.ACCENT, lw=1.0)
     low.fill_between(gx, gy, color=style.ACCENT, alpha=0.25, lw=0)
     if not any(grades.value):
-        low.set_ylim(-5, 5)
-        low.text(
-            0.5,
-            0.6,
-            "level (no gradients given)",
-            transform=low.transAxes,
-            ha="center",
-            fontsize=7,
-            color="#666",
-        )
+        static_note_level(low, y=0.6)
     low.set_ylabel("gradient (‰)")
     low.set_xlabel("chainage (km)")
     low.set_xlim(*km_range(stations))

@@ -43,7 +43,7 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.F
         template="plotly_white",
         font={"family": FONT, "size": 13},
         height=HEIGHT_PX,
-        margin={"l": 70, "r": 30, "t": 110, "b": 60},
+        margin={"l": 70, "r": 30, "t": 95, "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
         hovermode="closest",
     )
