@@ -37,14 +37,22 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.F
     """`fig` with the report's layout: its title, axis titles (with units), font, white
     background and a legend above the plot area."""
     fig.update_layout(
-        # The title at the top edge, the legend just above the plot area: apart, even when the
-        # legend wraps to a second row.
         title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
         template="plotly_white",
         font={"family": FONT, "size": 13},
         height=HEIGHT_PX,
-        margin={"l": 70, "r": 30, "t": 95, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        # The legend along the bottom edge of the figure, below the axis title (and a range
+        # slider): plotly widens the bottom margin to fit it however many rows it wraps to,
+        # on screen or printed narrower, so it never covers the title or the plot.
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0.0,
+            "yanchor": "bottom",
+            "xanchor": "center",
+            "x": 0.5,
+        },
         hovermode="closest",
     )
     fig.update_xaxes(title_text=x_title, showline=True, linecolor="#999", mirror=True)
