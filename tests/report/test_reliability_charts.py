@@ -47,3 +47,28 @@ def test_wait_histogram_counts_the_passengers_in_the_waits(astana_run: RunResult
     assert marks == pytest.approx(
         sorted([summary.mean_wait_s, summary.p95_wait_s, summary.scheduled_wait_s])
     )
+
+
+def test_the_reference_days_waits_are_drawn_beside_the_days(
+    astana_run: RunResult, astana_calm: RunResult
+) -> None:
+    """With a reference day its waits are a third series, counting its own passengers; the
+    calm run (no reference) has none."""
+    assert astana_run.reference is not None
+    chart = reliability_section(astana_run).charts[1]
+    (reference,) = [t for t in chart.figure.data if t.name.startswith("reference day")]
+    ref = waits(astana_run.reference.passengers, astana_run.reference.stop_times)
+    assert sum(reference.y) / 2 == ref.counted
+    # The reference day is the calm day: its waits are the calm run's, bin for bin.
+    calm_bars = reliability_section(astana_calm).charts[1].figure.data[0]
+    bins = dict(zip(np.round(np.asarray(calm_bars.x), 6), calm_bars.y, strict=True))
+    steps = np.asarray(reference.y)[::2]
+    centres = np.round((np.asarray(reference.x)[::2] + np.asarray(reference.x)[1::2]) / 2, 6)
+    assert {c: v for c, v in zip(centres, steps, strict=True) if v} == {
+        c: v for c, v in bins.items() if v
+    }
+    assert not [
+        t
+        for t in reliability_section(astana_calm).charts[1].figure.data
+        if (t.name or "").startswith("reference day")
+    ]

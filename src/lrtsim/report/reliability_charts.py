@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
+REFERENCE = "#2e8b57"
+"""The reference day (the same day undisturbed), where it is drawn beside the simulated one."""
+
 WAIT_BIN_S = 30.0
 """Width of a bin of the wait histogram."""
 
@@ -49,12 +52,15 @@ def reliability_section(run: RunView) -> Section:
     regular = regularity(st)
     summary = waits(run.result.passengers, st)
     table = passenger_waits(run.result.passengers, st)
+    reference = None
+    if run.reference is not None:
+        reference = passenger_waits(run.reference.passengers, run.reference.stop_times)
     text = [_regularity_text(regular.by_stop, regular.cv_h, regular.los), _wait_text(summary)]
     return Section(
         key="reliability",
         title="Headways and waits",
         text=tuple(text),
-        charts=(headway_chart(headways, names), wait_chart(table, summary)),
+        charts=(headway_chart(headways, names), wait_chart(table, summary, reference)),
     )
 
 
@@ -198,30 +204,38 @@ def _headway_series(
 # --- waits -------------------------------------------------------------------------------
 
 
-def wait_histogram(table: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Bin edges (s, every `WAIT_BIN_S` from 0 past the longest wait) and the counted
-    passengers' actual and scheduled waits in each bin (`metrics.waits`: boarded, with a
-    scheduled train)."""
+def counted_waits(table: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+    """The actual and scheduled waits (s) of the passengers the waits count
+    (`metrics.waits`: boarded, with a scheduled train)."""
     actual = table["actual_wait_s"].to_numpy(float)
     scheduled = table["scheduled_wait_s"].to_numpy(float)
     counted = table["boarded"].to_numpy(bool) & np.isfinite(scheduled)
-    actual, scheduled = actual[counted], scheduled[counted]
-    top = max(
-        float(actual.max()) if len(actual) else 0.0,
-        float(scheduled.max()) if len(scheduled) else 0.0,
-    )
+    return actual[counted], scheduled[counted]
+
+
+def wait_histogram(
+    table: pd.DataFrame, reference: pd.DataFrame | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
+    """Bin edges (s, every `WAIT_BIN_S` from 0 past the longest wait) and, in each bin, the
+    counted passengers' actual and scheduled waits, and the reference day's actual waits
+    (None without a reference)."""
+    actual, scheduled = counted_waits(table)
+    other = None if reference is None else counted_waits(reference)[0]
+    top = max(float(a.max()) for a in (actual, scheduled, other) if a is not None and len(a))
     edges = np.arange(0.0, WAIT_BIN_S * (np.floor(top / WAIT_BIN_S) + 2), WAIT_BIN_S)
     return (
         edges,
         np.histogram(actual, edges)[0].astype(float),
         np.histogram(scheduled, edges)[0].astype(float),
+        None if other is None else np.histogram(other, edges)[0].astype(float),
     )
 
 
-def wait_chart(table: pd.DataFrame, summary: Waits) -> Chart:
-    """Passengers by wait (bins of `WAIT_BIN_S`), simulated and scheduled, with the day's mean
-    and 95th percentile."""
-    edges, actual, scheduled = wait_histogram(table)
+def wait_chart(table: pd.DataFrame, summary: Waits, reference: pd.DataFrame | None = None) -> Chart:
+    """Passengers by wait (bins of `WAIT_BIN_S`), simulated and scheduled (and on the reference
+    day, without the incidents and control, when there is one), with the day's mean and 95th
+    percentile."""
+    edges, actual, scheduled, other = wait_histogram(table, reference)
     centre_min = (edges[:-1] + edges[1:]) / 120.0
     width_min = WAIT_BIN_S / 60.0
     title = "Passengers' waits: simulated against scheduled"
@@ -245,6 +259,16 @@ def wait_chart(table: pd.DataFrame, summary: Waits) -> Chart:
         line={"color": LIMIT, "width": 1.5},
         hovertemplate="scheduled: %{y:,.0f} passengers in the bin at %{x:.1f} min<extra></extra>",
     )
+    if other is not None:
+        fig.add_scatter(
+            x=np.repeat(edges / 60.0, 2)[1:-1],
+            y=np.repeat(other, 2),
+            mode="lines",
+            name="reference day (no incident, no control)",
+            line={"color": REFERENCE, "width": 1.5, "dash": "dash"},
+            hovertemplate="reference day: %{y:,.0f} passengers in the bin at %{x:.1f} min"
+            "<extra></extra>",
+        )
     marks = (
         (summary.mean_wait_s, "solid", ACCENT, f"mean {summary.mean_wait_s / 60:.1f} min"),
         (summary.p95_wait_s, "dash", ACCENT, f"95th pct {summary.p95_wait_s / 60:.1f} min"),
@@ -277,6 +301,15 @@ def wait_chart(table: pd.DataFrame, summary: Waits) -> Chart:
             centre_min, actual, width=width_min, color=SIMULATED, alpha=0.75, label="simulated wait"
         )
         ax.stairs(scheduled, edges / 60.0, color=LIMIT, lw=1.2, label="scheduled wait")
+        if other is not None:
+            ax.stairs(
+                other,
+                edges / 60.0,
+                color=REFERENCE,
+                lw=1.2,
+                ls="--",
+                label="reference day (no incident, no control)",
+            )
         for k, (value, dash, colour, label) in enumerate(marks):
             style = {"solid": "-", "dash": "--", "dot": ":"}[dash]
             ax.axvline(value / 60.0, color=colour, linestyle=style, lw=1.8)
@@ -308,6 +341,11 @@ def wait_chart(table: pd.DataFrame, summary: Waits) -> Chart:
             f"The {summary.counted:,} passengers who boarded and had a scheduled train, by how "
             "long they waited on the platform (to the doors of the train they boarded, full "
             "trains included); the line is what the same passengers would have waited with "
-            "every train on time."
+            "every train on time"
+            + (
+                "; dashed, the waits of the same day without its incidents and control."
+                if other is not None
+                else "."
+            )
         ),
     )
