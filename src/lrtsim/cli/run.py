@@ -121,7 +121,7 @@ def run_command(
         raise
     folder = written.folder
     try:
-        catalogue.complete(run_id, folder=str(folder), kpis=run.kpis.contract())
+        catalogue.complete(run_id, folder=str(folder.resolve()), kpis=run.kpis.contract())
     except LrtsimError as exc:
         fail(LrtsimError(f"wrote {folder}, but could not record it as complete: {exc}"))
     report = folder / "report.html"

@@ -173,10 +173,7 @@ def runs_compare(
     if as_json:
         emit_json(runs_compare_payload(catalogue.where, a, b, differences))
         return
-    table = _table(
-        f"{escape(a.scenario)} seed {a.seed} ({a.id[:8]}) against "
-        f"{escape(b.scenario)} seed {b.seed} ({b.id[:8]})"
-    )
+    table = _table(f"{_described(a)} against {_described(b)}")
     table.add_column("KPI")
     table.add_column(f"run 1 ({a.id[:8]})", justify="right")
     table.add_column(f"run 2 ({b.id[:8]})", justify="right")
@@ -243,3 +240,14 @@ def _kpi(key: str, value: Any, *, sign: bool = False) -> str:
         unit = "pp"
     shown = f"{value:{plus},d}" if isinstance(value, int) else f"{value:{plus},.{digits}f}"
     return f"{shown} {unit}".rstrip()
+
+
+def _described(run: RunRecord) -> str:
+    """'astana seed 1, 1 incident, control holding (e25f4f0c)', escaped for rich."""
+    parts = [f"{run.scenario} seed {run.seed}"]
+    incidents = run.options.get("incidents") or []
+    if incidents:
+        parts.append(f"{len(incidents)} incident{'' if len(incidents) == 1 else 's'}")
+    if run.options.get("control"):
+        parts.append(f"control {run.options['control']}")
+    return escape(", ".join(parts)) + f" ({run.id[:8]})"
