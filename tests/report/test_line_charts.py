@@ -125,3 +125,23 @@ def test_track_only_geometry_places_stations_at_their_chainage() -> None:
     assert np.diff(ys) == pytest.approx([1.2, 1.3], abs=1e-3)
     assert OSM_ATTRIBUTION not in chart.caption
     assert "survey 2024" in chart.caption
+
+
+def test_every_panel_has_a_dotted_line_at_each_station(astana_calm: RunResult) -> None:
+    """The station lines run down every panel sharing the chainage axis, not the top one only."""
+    (diagram,) = [c for c in line_section(astana_calm).charts if c.key == "line-diagram"]
+    layout = diagram.figure.layout.to_plotly_json()
+    panels = {
+        (f"x{k[5:]}", f"{a.get('anchor', 'y')} domain")
+        for k, a in layout.items()
+        if k.startswith("xaxis") and not a.get("overlaying")
+    }
+    assert len(panels) == 3  # limits, gradients, curves
+    km = sorted(s.km for s in astana_calm.scenario.line.stations)
+    for panel in panels:
+        drawn = sorted(
+            sh["x0"]
+            for sh in layout["shapes"]
+            if sh.get("line", {}).get("dash") == "dot" and (sh["xref"], sh["yref"]) == panel
+        )
+        assert drawn == km, panel

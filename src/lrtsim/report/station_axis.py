@@ -90,10 +90,40 @@ def plotly_station_axis(
             hoverinfo="skip",
         )
     )
-    for km in stations.km:
-        fig.add_vline(x=km, line={"color": STATION_LINE, "width": 1, "dash": "dot"}, layer="below")
+    # The lines as shapes in one update: `add_vline` on a figure of subplots walks the whole
+    # grid for every line (some 70 ms a line).
+    line = {"color": STATION_LINE, "width": 1, "dash": "dot"}
+    drawn = [
+        {
+            "type": "line",
+            "xref": x,
+            "yref": f"{y} domain",
+            "x0": km,
+            "x1": km,
+            "y0": 0,
+            "y1": 1,
+            "line": line,
+            "layer": "below",
+        }
+        for x, y in _plots_sharing(fig, x_axis)
+        for km in stations.km
+    ]
+    fig.update_layout(shapes=[*fig.layout.shapes, *drawn])
     top = max(fig.layout.margin.t or 0, NAMES_MARGIN_PX)
     fig.update_layout(margin={"t": top}, title={"y": 0.995, "yanchor": "top"})
+
+
+def _plots_sharing(fig: go.Figure, x_axis: str) -> list[tuple[str, str]]:
+    """(x axis, y axis) of every plot whose x axis is `x_axis` or shares its range (plotly's
+    `matches`, which for shared subplots names one axis of the group), name axes left out."""
+    plots: dict[str, tuple[str, str]] = {}
+    for key, axis in fig.layout.to_plotly_json().items():
+        if key.startswith("xaxis") and not axis.get("overlaying"):
+            x = f"x{key[5:]}"
+            plots[x] = (str(axis.get("matches", x)), str(axis.get("anchor", "y")))
+    group = plots.get(x_axis, (x_axis, "y"))[0]
+    shared = [(x, y) for x, (root, y) in plots.items() if group in (x, root)]
+    return shared or [(x_axis, "y")]
 
 
 def static_station_axis(ax: Axes, stations: Stations, *, lines_on: tuple[Axes, ...] = ()) -> None:
