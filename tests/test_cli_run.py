@@ -59,7 +59,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The commands, started together: a disturbed run with --json, the default run, a bad
     scenario and a bad catalogue URL, each in its own folder."""
     base = tmp_path_factory.mktemp("cli_run")
-    for name in ("disturbed", "default", "bad_scenario", "bad_db"):
+    for name in ("disturbed", "default", "bad_scenario", "bad_db", "bad_out"):
         (base / name).mkdir()
     (base / "bad_scenario" / "bad.toml").write_text(
         (Path(__file__).parents[1] / "src/lrtsim/model/scenarios/astana.toml")
@@ -81,6 +81,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "default": ["run", "--open"],
         "bad_scenario": ["run", "bad.toml"],
         "bad_db": ["run", "--db", "nosuchdriver://x/y"],
+        "bad_out": ["run", "--out", "/proc/lrtsim-none/runs"],
     }
     # --open hands the report to the browser that BROWSER names: here, one that writes the
     # address it is given into a file.
@@ -198,6 +199,11 @@ def test_a_bad_scenario_exits_2_and_writes_nothing(runs: dict[str, Any]) -> None
 def test_a_bad_catalogue_url_exits_2_before_any_work(runs: dict[str, Any]) -> None:
     failed_cleanly(runs["bad_db"], "nosuchdriver://x/y")
     assert run_folders(runs["base"] / "bad_db" / "runs") == []
+
+
+def test_an_unwritable_out_exits_2_before_any_work(runs: dict[str, Any]) -> None:
+    failed_cleanly(runs["bad_out"], "cannot write runs into /proc/lrtsim-none/runs")
+    assert "running times" not in runs["bad_out"].stderr  # refused before the first step
 
 
 def _started(tmp_path: Path, stage: str) -> subprocess.Popen[str]:

@@ -79,7 +79,7 @@ def run_command(
     scenario = configured(load(ref), incidents or [], control)
     day_seed = scenario.seed if seed is None else seed
     try:
-        _new_folder(out_dir, scenario.name, started)  # refuses an --out that is not a folder
+        _ready(out_dir)
         catalogue = Catalogue.open(db if db is not None else default_url(out_dir))
     except LrtsimError as exc:
         fail(exc)
@@ -87,13 +87,16 @@ def run_command(
         "incidents": list(incidents or []),
         "control": None if control is None else control.value,
     }
-    run_id = catalogue.start(
-        scenario=scenario.name,
-        scenario_hash=scenario_hash(scenario, ref),
-        seed=day_seed,
-        options=options,
-        lrtsim_version=__version__,
-    )
+    try:
+        run_id = catalogue.start(
+            scenario=scenario.name,
+            scenario_hash=scenario_hash(scenario, ref),
+            seed=day_seed,
+            options=options,
+            lrtsim_version=__version__,
+        )
+    except LrtsimError as exc:
+        fail(exc)
     generated = started.isoformat(timespec="seconds")
     text = resolved_toml(
         scenario,
@@ -214,12 +217,26 @@ def _shown_steps(stages: list[dict[str, Any]], quiet: bool) -> Callable[[str, Ca
     return step
 
 
-def _new_folder(out_dir: Path, name: str, started: datetime) -> Path:
-    """`out_dir/NAME-YYYYmmdd-HHMMSS`, with `-2`, `-3`… when a run of the same second exists."""
+def _ready(out_dir: Path) -> None:
+    """The folder of the run folders, created when missing, or `OutputError` before any work
+    when it is a file or cannot be written."""
+    import os
+
     from lrtsim.io.atomic import OutputError
 
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"cannot write runs into {out_dir}: it is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise OutputError(f"cannot write runs into {out_dir}: {reason}") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write runs into {out_dir}: permission denied")
+
+
+def _new_folder(out_dir: Path, name: str, started: datetime) -> Path:
+    """`out_dir/NAME-YYYYmmdd-HHMMSS`, with `-2`, `-3`… when a run of the same second exists."""
     stem = f"{name}-{started:%Y%m%d-%H%M%S}"
     folder, count = out_dir / stem, 1
     while folder.exists():

@@ -56,11 +56,11 @@ def reliability_section(run: RunView) -> Section:
     if run.reference is not None:
         reference = passenger_waits(run.reference.passengers, run.reference.stop_times)
     text = [_regularity_text(regular.by_stop, regular.cv_h, regular.los), _wait_text(summary)]
+    charts = [headway_chart(headways, names)]
+    if summary.counted:  # with no passenger (no demand), there is no wait to draw
+        charts.append(wait_chart(table, summary, reference))
     return Section(
-        key="reliability",
-        title="Headways and waits",
-        text=tuple(text),
-        charts=(headway_chart(headways, names), wait_chart(table, summary, reference)),
+        key="reliability", title="Headways and waits", text=tuple(text), charts=tuple(charts)
     )
 
 
@@ -80,6 +80,11 @@ def _regularity_text(by_stop: pd.DataFrame, cv_h: float, los: str) -> str:
 
 
 def _wait_text(w: Waits) -> str:
+    if not w.counted:
+        return (
+            "No passenger waited for a train: the day has no passengers who boarded with a "
+            "train scheduled (a scenario without demand), so there is no wait to show."
+        )
     return (
         f"Waits of the {w.counted:,} passengers who boarded and had a scheduled train: mean "
         f"{w.mean_wait_s / 60:.1f} min, 95th percentile {w.p95_wait_s / 60:.1f} min, against a "
@@ -221,7 +226,10 @@ def wait_histogram(
     (None without a reference)."""
     actual, scheduled = counted_waits(table)
     other = None if reference is None else counted_waits(reference)[0]
-    top = max(float(a.max()) for a in (actual, scheduled, other) if a is not None and len(a))
+    top = max(
+        (float(a.max()) for a in (actual, scheduled, other) if a is not None and len(a)),
+        default=0.0,
+    )
     edges = np.arange(0.0, WAIT_BIN_S * (np.floor(top / WAIT_BIN_S) + 2), WAIT_BIN_S)
     return (
         edges,
