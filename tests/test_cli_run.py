@@ -8,6 +8,7 @@ what is checked is what is in the file.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -40,6 +41,14 @@ SCHEMA = json.loads(
 )
 
 
+def minimal_scenario() -> str:
+    """The minimal scenario of docs/scenario-format.md: two stations, no demand, no geometry."""
+    text = (Path(__file__).parents[1] / "docs" / "scenario-format.md").read_text("utf-8")
+    block = re.search(r"## A minimal scenario.*?```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    return block.group(1)
+
+
 def rows(db: Path) -> list[dict[str, Any]]:
     """Every row of the catalogue's runs table (none when the file is absent)."""
     if not db.exists():
@@ -59,7 +68,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The commands, started together: a disturbed run with --json, the default run, a bad
     scenario and a bad catalogue URL, each in its own folder."""
     base = tmp_path_factory.mktemp("cli_run")
-    for name in ("disturbed", "default", "bad_scenario", "bad_db", "bad_out"):
+    for name in ("disturbed", "default", "bad_scenario", "bad_db", "bad_out", "minimal"):
         (base / name).mkdir()
     (base / "bad_scenario" / "bad.toml").write_text(
         (Path(__file__).parents[1] / "src/lrtsim/model/scenarios/astana.toml")
@@ -67,6 +76,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         .replace("km = 1.903", "km = -1.0", 1),
         encoding="utf-8",
     )
+    (base / "minimal" / "minimal.toml").write_text(minimal_scenario(), encoding="utf-8")
     commands = {
         "disturbed": [
             "run",
@@ -82,6 +92,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "bad_scenario": ["run", "bad.toml"],
         "bad_db": ["run", "--db", "nosuchdriver://x/y"],
         "bad_out": ["run", "--out", "/proc/lrtsim-none/runs"],
+        "minimal": ["run", "minimal.toml", "--json"],
     }
     # --open hands the report to the browser that BROWSER names: here, one that writes the
     # address it is given into a file.
@@ -105,6 +116,7 @@ def test_the_run_folder_holds_every_file(runs: dict[str, Any]) -> None:
     for png in pngs:
         assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert set(payload["files"]) == present - {".lrtsim-output.json"}
+    assert payload["gtfs"] == {"written": True, "reason": None}
     # No temporary folder is left beside the run folder.
     assert [p.name for p in run_folders(folder.parent)] == [folder.name]
 
@@ -199,6 +211,18 @@ def test_a_bad_scenario_exits_2_and_writes_nothing(runs: dict[str, Any]) -> None
 def test_a_bad_catalogue_url_exits_2_before_any_work(runs: dict[str, Any]) -> None:
     failed_cleanly(runs["bad_db"], "nosuchdriver://x/y")
     assert run_folders(runs["base"] / "bad_db" / "runs") == []
+
+
+def test_the_minimal_scenario_of_the_docs_runs(runs: dict[str, Any]) -> None:
+    """Two stations, no demand, no geometry: a report all the same, without a GTFS feed."""
+    payload = one_json_object(runs["minimal"])
+    jsonschema.validate(payload, SCHEMA)
+    assert payload["passengers"] == 0
+    assert payload["gtfs"]["written"] is False
+    assert "geometry" in payload["gtfs"]["reason"]
+    assert "gtfs.zip" not in payload["files"]
+    assert "report.html" in payload["files"]
+    assert "No gtfs.zip" not in runs["minimal"].stdout
 
 
 def test_an_unwritable_out_exits_2_before_any_work(runs: dict[str, Any]) -> None:

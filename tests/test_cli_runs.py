@@ -45,6 +45,7 @@ BLOCKED: dict[str, Any] = {
     "punctuality_pct": 88.5,
     "mean_wait_s": math.nan,
     "excess_wait_s": 97.52,
+    "peak_load_factor": 0.81234 - 0.0001,  # a difference that rounds to zero
     "trains_used": 19,
 }
 BLOCKED_OPTIONS = {
@@ -143,6 +144,7 @@ def test_list_shows_every_run_newest_first(runs: dict[str, Any]) -> None:
     order = sorted(IDS, key=lambda key: text.index(IDS[key][:8]))
     assert order == ["killed", "failed", "blocked", "calm"]
     assert "a1b2c3d4-" not in text  # ids are shortened to 8 characters
+    assert all(f" {'5e' * 4} " in line for line in lines.values())  # the inputs' hash
     assert "complete" in lines["calm"]
     assert "failed" in lines["failed"]
     assert "interrupted" in lines["killed"]
@@ -235,6 +237,9 @@ def test_compare_table_gives_both_values_and_the_difference(runs: dict[str, Any]
     assert f"{wait_b - wait_a:+.1f} s" in row["excess wait"]
     assert row["mean wait"].count("—") == 3  # run 2's is null: no difference, no change
     assert f"+{BLOCKED['trains_used'] - CALM['trains_used']} " in row["trains used"]
+    (factor,) = [line for line in lines if line.startswith("│ peak load factor")]
+    assert " +0.000 " in factor  # a difference that rounds to zero has no minus sign
+    assert f"inputs {'5e' * 4}" in lines[0]
 
 
 def test_compare_json_follows_its_schema(runs: dict[str, Any]) -> None:

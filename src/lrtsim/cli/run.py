@@ -20,6 +20,7 @@ from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, co
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
+    from lrtsim.io.catalogue import Catalogue
     from lrtsim.model.schema import Scenario
     from lrtsim.pipeline import RunResult
 
@@ -84,6 +85,7 @@ def run_command(
     except LrtsimError as exc:
         fail(exc)
     options: dict[str, Any] = {
+        "source": str(Path(ref).resolve()) if Path(ref).is_file() else ref,
         "incidents": list(incidents or []),
         "control": None if control is None else control.value,
     }
@@ -109,24 +111,26 @@ def run_command(
     written = _Written(out_dir, scenario.name, started)
     try:
         with _terminate_as_exception():
-            run, names = _run(scenario, ref, day_seed, written, text, generated, stages, as_json)
+            run, names, no_gtfs = _run(
+                scenario, ref, day_seed, written, text, generated, stages, as_json
+            )
     except LrtsimError as exc:
-        catalogue.fail(run_id, str(exc))
+        _record_failure(catalogue, run_id, str(exc))
         fail(exc)
     except (KeyboardInterrupt, Terminated) as exc:
-        catalogue.fail(
-            run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
-        )
-        err.print(f"Stopped: no run folder written; run {run_id[:8]} recorded as failed.")
-        raise typer.Exit(code=130 if isinstance(exc, KeyboardInterrupt) else 143) from None
+        code = 130 if isinstance(exc, KeyboardInterrupt) else 143
+        if written.kpis is None:
+            _record_failure(catalogue, run_id, "interrupted" if code == 130 else "terminated")
+            err.print(f"Stopped: no run folder written; run {run_id[:8]} recorded as failed.")
+        else:  # stopped in the instant after the folder was put in place: it is complete
+            _record_complete(catalogue, run_id, written)
+            err.print(f"Stopped after writing {written.folder}: run {run_id[:8]} is complete.")
+        raise typer.Exit(code=code) from None
     except BaseException as exc:
-        catalogue.fail(run_id, f"{type(exc).__name__}: {exc}")
+        _record_failure(catalogue, run_id, f"{type(exc).__name__}: {exc}")
         raise
     folder = written.folder
-    try:
-        catalogue.complete(run_id, folder=str(folder.resolve()), kpis=run.kpis.contract())
-    except LrtsimError as exc:
-        fail(LrtsimError(f"wrote {folder}, but could not record it as complete: {exc}"))
+    _record_complete(catalogue, run_id, written)
     report = folder / "report.html"
     if as_json:
         from lrtsim.io.payloads import simulate_payload
@@ -139,6 +143,7 @@ def run_command(
                 "files": names,
                 "catalogue": catalogue.where,
                 "stages": stages,
+                "gtfs": {"written": no_gtfs is None, "reason": no_gtfs},
                 **simulate_payload(run.day, run.design.day_type, run.seed, run.kpis),
             }
         )
@@ -161,9 +166,10 @@ def _run(
     generated: str,
     stages: list[dict[str, Any]],
     quiet: bool,
-) -> tuple[RunResult, list[str]]:
+) -> tuple[RunResult, list[str], str | None]:
     """The pipeline, the files and the folder written as a whole, each step shown with its
-    time (on stderr) and recorded in `stages`."""
+    time (on stderr) and recorded in `stages`; the run, its files and why it has no GTFS
+    feed (None: it has one)."""
     from lrtsim.io.atomic import write_folder_atomic
     from lrtsim.io.od_csv import scenario_od_matrix
     from lrtsim.io.outputs import scenario_inputs
@@ -172,7 +178,7 @@ def _run(
     step = _shown_steps(stages, quiet)
     matrix = step("scenario and demand data", lambda: scenario_od_matrix(scenario, ref))
     run = run_pipeline(scenario, matrix, seed, step)
-    title = f"{scenario.line.name}: service plan and simulated {run.design.day_type}"
+    title = f"{scenario.line.name}: service plan and a simulated {_day_words(run.design.day_type)}"
     made = run_files(run, text, title=title, generated=generated, step=step)
     inputs = scenario_inputs(scenario, ref)
 
@@ -181,21 +187,41 @@ def _run(
         # and finished first keeps its folder.
         written.folder = _new_folder(written.out_dir, written.name, written.started)
         write_folder_atomic(written.folder, made.files, command="run", inputs=inputs)
+        written.kpis = run.kpis.contract()
 
     step(f"writing the run folder into {written.out_dir}", write)
     if made.no_gtfs is not None and not quiet:
         err.print(f"No gtfs.zip: {escape(made.no_gtfs)}.")
-    return run, sorted(made.files)
+    return run, sorted(made.files), made.no_gtfs
 
 
 @dataclass
 class _Written:
-    """Where the run folder goes, and (once written) its name."""
+    """Where the run folder goes and, once it is written, its name and the run's KPIs."""
 
     out_dir: Path
     name: str
     started: datetime
     folder: Path = Path()
+    kpis: dict[str, Any] | None = None
+
+
+def _record_complete(catalogue: Catalogue, run_id: str, written: _Written) -> None:
+    """The run recorded complete with its folder and KPIs, or exit 2 saying the folder is
+    written but not recorded."""
+    try:
+        catalogue.complete(run_id, folder=str(written.folder.resolve()), kpis=written.kpis or {})
+    except LrtsimError as exc:
+        fail(LrtsimError(f"wrote {written.folder}, but could not record it as complete: {exc}"))
+
+
+def _record_failure(catalogue: Catalogue, run_id: str, reason: str) -> None:
+    """The run recorded failed; a catalogue that cannot take it is named on stderr, so that
+    the failure's own message is still the one the command ends with."""
+    try:
+        catalogue.fail(run_id, reason)
+    except LrtsimError as exc:
+        err.print(f"warning: run {run_id[:8]} could not be recorded as failed: {exc}")
 
 
 def _shown_steps(stages: list[dict[str, Any]], quiet: bool) -> Callable[[str, Callable[[], T]], T]:
@@ -280,3 +306,10 @@ def _print_summary(run: RunResult) -> None:
         f"{s.service.loading_standard_pax_per_m2:g} pax/m²."
     )
     print_day_kpis(run.day, run.design.day_type, run.seed, run.kpis)
+
+
+def _day_words(day_type: str) -> str:
+    """'weekday service day'; 'service day' for a scenario without day types (every day)."""
+    from lrtsim.planning.day_types import EVERY_DAY
+
+    return "service day" if day_type == EVERY_DAY else f"{day_type} service day"

@@ -84,7 +84,7 @@ def runs_list(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
         out.print(f"No runs recorded in {escape(catalogue.where)}.")
         return
     table = _table(f"Runs in {escape(catalogue.where)}, newest first")
-    for name in ("id", "scenario", "seed", "status", "started (UTC)", "duration"):
+    for name in ("id", "scenario", "inputs", "seed", "status", "started (UTC)", "duration"):
         table.add_column(name, justify="right" if name in ("seed", "duration") else "left")
     for key in HEADLINE:
         table.add_column(KPI_FORMATS[key][0].split(" (")[0], justify="right")
@@ -93,6 +93,7 @@ def runs_list(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
         table.add_row(
             r.id[:8],
             escape(r.scenario),
+            r.scenario_hash[:8],
             str(r.seed),
             _status(r),
             r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
@@ -238,16 +239,19 @@ def _kpi(key: str, value: Any, *, sign: bool = False) -> str:
     plus = "+" if sign else ""
     if sign and unit == "%":
         unit = "pp"
+    if isinstance(value, float):
+        value = round(value, digits) + 0.0  # no "-0.0" for a difference that rounds to zero
     shown = f"{value:{plus},d}" if isinstance(value, int) else f"{value:{plus},.{digits}f}"
     return f"{shown} {unit}".rstrip()
 
 
 def _described(run: RunRecord) -> str:
-    """'astana seed 1, 1 incident, control holding (e25f4f0c)', escaped for rich."""
-    parts = [f"{run.scenario} seed {run.seed}"]
+    """'astana (inputs 3f2a9c1e) seed 1, 1 incident, control holding (run e25f4f0c)', escaped
+    for rich: two runs of one scenario name with other contents differ by their inputs."""
+    parts = [f"{run.scenario} (inputs {run.scenario_hash[:8]}) seed {run.seed}"]
     incidents = run.options.get("incidents") or []
     if incidents:
         parts.append(f"{len(incidents)} incident{'' if len(incidents) == 1 else 's'}")
     if run.options.get("control"):
         parts.append(f"control {run.options['control']}")
-    return escape(", ".join(parts)) + f" ({run.id[:8]})"
+    return escape(", ".join(parts)) + f" (run {run.id[:8]})"
