@@ -255,11 +255,14 @@ def _started(tmp_path: Path, stage: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.parametrize(
-    ("how", "status", "code"),
-    [(signal.SIGKILL, {"running"}, -signal.SIGKILL), (signal.SIGTERM, {"failed"}, 143)],
+    ("how", "status", "code", "error"),
+    [
+        (signal.SIGKILL, {"running"}, -signal.SIGKILL, None),
+        (signal.SIGTERM, {"failed"}, 143, "stopped by SIGTERM"),
+    ],
 )
 def test_a_run_stopped_halfway_leaves_no_folder_and_nothing_complete(
-    tmp_path: Path, how: signal.Signals, status: set[str], code: int
+    tmp_path: Path, how: signal.Signals, status: set[str], code: int, error: str | None
 ) -> None:
     proc = _started(tmp_path, "demand and service plan")
     proc.send_signal(how)
@@ -271,3 +274,4 @@ def test_a_run_stopped_halfway_leaves_no_folder_and_nothing_complete(
     assert len(recorded) == 1
     assert recorded[0]["status"] in status
     assert recorded[0]["folder"] is None
+    assert recorded[0]["error"] == error

@@ -120,7 +120,8 @@ def run_command(
     except (KeyboardInterrupt, Terminated) as exc:
         code = 130 if isinstance(exc, KeyboardInterrupt) else 143
         if written.kpis is None:
-            _record_failure(catalogue, run_id, "interrupted" if code == 130 else "terminated")
+            why = "stopped by Ctrl-C (SIGINT)" if code == 130 else "stopped by SIGTERM"
+            _record_failure(catalogue, run_id, why)
             err.print(f"Stopped: no run folder written; run {run_id[:8]} recorded as failed.")
         else:  # stopped in the instant after the folder was put in place: it is complete
             _record_complete(catalogue, run_id, written)
