@@ -99,7 +99,7 @@ def run_command(
         )
     except LrtsimError as exc:
         fail(exc)
-    generated = started.isoformat(timespec="seconds")
+    generated = f"{started:%Y-%m-%d %H:%M:%S} {started.tzname() or started.strftime('%z')}"
     text = resolved_toml(
         scenario,
         ref,
