@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from lrtsim.planning.circulation import trains_out_at
 from lrtsim.report.chart_axes import clock_axis, clock_ticks, hm, ms
+from lrtsim.report.period_loads import busiest_hour, hour_span, load_rule_text
 from lrtsim.report.sections import Chart, RunView, Section, Table
 from lrtsim.report.style import ACCENT, LIMIT, PLANNED, SIMULATED, static_figure, style_figure
 
@@ -107,6 +108,7 @@ def plan_table(day_plans: tuple[DayPlan, ...]) -> Table:
         "demand headway",
         "trains in service",
         "max load (passengers/h)",
+        "busiest hour",
         "per train (passengers)",
         "load factor",
     )
@@ -124,11 +126,12 @@ def plan_table(day_plans: tuple[DayPlan, ...]) -> Table:
                     "—" if demand == float("inf") else f"{demand / 60:.1f} min",
                     str(trains_out_at(blocks, 0.5 * (p.from_s + p.to_s))),
                     f"{p.max_load_pax_per_h:,.0f}",
+                    hour_span(busiest_hour(day.plan, p)) if p.max_load_pax_per_h > 0 else "—",
                     f"{p.max_load_per_train_pax:.0f}",
                     f"{100 * p.load_factor:.0f} %",
                 )
             )
-    numeric = (*((False,) if several else ()), False, *(True,) * 7)
+    numeric = (*((False,) if several else ()), False, *(True,) * 5, False, True, True)
     return Table(
         title="Service plan by period",
         header=header,
@@ -137,9 +140,8 @@ def plan_table(day_plans: tuple[DayPlan, ...]) -> Table:
         note=(
             "Headway: the shorter of the policy's and the demand's (3,600 s × train capacity at "
             "the loading standard ÷ the period's maximum link load), never below the line's "
-            "minimum. Trains in service: out of the depot at the middle of the period. Load "
-            "factor: the most loaded train at the maximum load point ÷ its capacity at the "
-            "loading standard."
+            "minimum. Trains in service: out of the depot at the middle of the period. "
+            + load_rule_text(day_plans[0].plan)
         ),
     )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from lrtsim.model.schema import WEEKDAYS
 from lrtsim.model.units import s_to_clock
+from lrtsim.report.period_loads import busiest_hour, hour_span, load_rule_text
 from lrtsim.report.sections import Section, Table
 
 if TYPE_CHECKING:
@@ -212,6 +213,7 @@ def periods_table(design: DayPlan) -> Table:
             _duration(p.policy_headway_s),
             "—" if math.isinf(p.demand_headway_s) else _duration(p.demand_headway_s),
             f"{p.max_load_pax_per_h:,.0f}",
+            hour_span(busiest_hour(design.plan, p)) if p.max_load_pax_per_h > 0 else "—",
             f"{p.max_load_per_train_pax:,.0f}",
             _pct(p.load_factor),
         )
@@ -225,12 +227,15 @@ def periods_table(design: DayPlan) -> Table:
             "policy headway",
             "demand headway",
             "max load pax/h",
+            "busiest hour",
             "max load a train",
             "load factor",
         ),
         rows=rows,
+        numeric=(False, True, True, True, True, False, True, True),
         note="The headway run is the shorter of the policy's and the one the demand needs at "
-        "the loading standard; the load is at the line's most loaded point.",
+        "the loading standard; the load is at the line's most loaded point. "
+        + load_rule_text(design.plan),
     )
 
 
