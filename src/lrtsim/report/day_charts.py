@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from lrtsim.metrics.kpis import Kpis
+
 FloatArray = npt.NDArray[np.float64]
 
 INCIDENT_EDGE = "rgba(192, 57, 43, 0.8)"
@@ -105,7 +107,7 @@ def marey_section(run: RunView) -> Section:
     return Section(
         key="marey",
         title="Time–distance diagram",
-        text=tuple(_marey_text(st, bands)),
+        text=tuple(_marey_text(run.kpis, st, bands)),
         charts=(main, whole),
     )
 
@@ -120,9 +122,8 @@ def _last(st: pd.DataFrame) -> float:
     return 1800.0 * math.ceil(float(np.nanmax(times)) / 1800.0)
 
 
-def _marey_text(st: pd.DataFrame, bands: tuple[Band, ...]) -> list[str]:
-    planned = int(st.loc[np.isfinite(st["planned_departure_s"]), "trip_id"].nunique())
-    operated = int(st.loc[np.isfinite(st["actual_arrival_s"]), "trip_id"].nunique())
+def _marey_text(kpis: Kpis, st: pd.DataFrame, bands: tuple[Band, ...]) -> list[str]:
+    planned, operated = kpis.trips_planned, kpis.trips_operated
     delay = (st["actual_arrival_s"] - st["planned_arrival_s"]).to_numpy(float)
     text = [f"{planned} trips planned, {operated} operated (served at least one stop)."]
     if np.isfinite(delay).any():
