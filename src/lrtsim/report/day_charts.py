@@ -140,6 +140,12 @@ def _marey_text(kpis: Kpis, st: pd.DataFrame, bands: tuple[Band, ...]) -> list[s
     return text
 
 
+def label_on_right(band: Band, window: tuple[float, float]) -> bool:
+    """Whether an incident's label ends at the band's right edge (the band's middle is in the
+    right half of `window`) rather than starting at its left edge, so it stays in the plot."""
+    return 0.5 * (band.from_s + band.to_s) > 0.5 * (window[0] + window[1])
+
+
 def _light(values: FloatArray) -> npt.NDArray[np.float32]:
     """Values of a line trace in single precision (8 ms at 24:00, a metre at 20 km: far below
     a pixel), halving the chart's size in the HTML."""
@@ -204,12 +210,13 @@ def _marey_chart(
             line={"color": INCIDENT_EDGE, "width": 1},
             layer="below",
         )
+        right = label_on_right(band, window)
         fig.add_annotation(
-            x=clock_date(band.from_s),
+            x=clock_date(band.to_s if right else band.from_s),
             y=band.to_km,
             text=band.label,
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if right else "left",
             yanchor="bottom",
             font={"size": 11, "color": INCIDENT_EDGE},
             bgcolor="rgba(255,255,255,0.8)",
@@ -265,8 +272,15 @@ def _marey_chart(
             "ticks": "outside",
         },
         xaxis={
+            # Both ranges fixed: the incident labels would widen plotly's autorange.
             "range": [clock_date(window[0]), clock_date(window[1])],
-            "rangeslider": {"visible": True, "thickness": 0.06},
+            "autorange": False,
+            "rangeslider": {
+                "visible": True,
+                "thickness": 0.06,
+                "range": [clock_date(day[0]), clock_date(day[1])],
+                "autorange": False,
+            },
             "gridcolor": "#e6e6e6",
         },
         hoverdistance=12,
@@ -341,10 +355,12 @@ def _draw_static(
             )
         )
         if not wide:
+            at_right = label_on_right(band, window)
             ax.annotate(
                 band.label,
-                (band.from_s, band.to_km),
-                xytext=(2, 3),
+                (band.to_s if at_right else band.from_s, band.to_km),
+                xytext=(-2 if at_right else 2, 3),
+                ha="right" if at_right else "left",
                 textcoords="offset points",
                 fontsize=7.5,
                 color=(0.75, 0.22, 0.17),
