@@ -37,6 +37,7 @@ from lrtsim.report.marey_data import (
     visit_hovers,
 )
 from lrtsim.report.sections import Chart, RunView, Section
+from lrtsim.report.station_axis import axis_labels
 from lrtsim.report.style import (
     DIRECTION_COLOURS,
     INCIDENT_FILL,
@@ -58,6 +59,18 @@ INCIDENT_EDGE = "rgba(192, 57, 43, 0.8)"
 HEIGHT_PX = 760
 MAREY_SIZE_IN = (11.7, 7.6)
 """A4 landscape, less margins."""
+Y_PLOT_PX = 520.0
+"""Height of the interactive diagram's plot area (its height less title, slider and legend)."""
+Y_NAME_GAP_PX = 14.0
+"""Least distance between two station names on its y axis (11 px text)."""
+STATIC_Y_PLOT_PT = 400.0
+STATIC_Y_NAME_GAP_PT = 10.0
+"""The same for the static diagram (7.5-pt names)."""
+
+
+def _name_gap_km(km: FloatArray, gap: float, height: float) -> float:
+    """The chainage `gap` takes on an axis `height` tall over the stations (±0.3 km)."""
+    return (float(km.max() - km.min()) + 0.6) * gap / height
 
 
 def _direction_name(direction: Direction, stations: tuple[str, ...]) -> str:
@@ -257,7 +270,7 @@ def _marey_chart(
         margin={"l": 150, "r": 60},
         yaxis={
             "tickvals": km.tolist(),
-            "ticktext": list(names),
+            "ticktext": axis_labels(km.tolist(), names, _name_gap_km(km, Y_NAME_GAP_PX, Y_PLOT_PX)),
             "range": span,
             "tickfont": {"size": 11},
             "gridcolor": "#e6e6e6",
@@ -379,7 +392,8 @@ def _draw_static(
         )
     clock_ticks(ax, *window)
     ax.set_ylim(float(km.min()) - 0.3, float(km.max()) + 0.3)
-    ax.set_yticks(km, names, fontsize=7.5)
+    gap = _name_gap_km(km, STATIC_Y_NAME_GAP_PT, STATIC_Y_PLOT_PT)
+    ax.set_yticks(km, axis_labels(km.tolist(), names, gap), fontsize=7.5)
     ax.grid(axis="y", color="#e6e6e6", lw=0.6)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
     right = ax.secondary_yaxis("right")
