@@ -37,7 +37,7 @@ from lrtsim.report.marey_data import (
     visit_hovers,
 )
 from lrtsim.report.sections import Chart, RunView, Section
-from lrtsim.report.station_axis import axis_labels
+from lrtsim.report.station_axis import axis_labels, short_name
 from lrtsim.report.style import (
     DIRECTION_COLOURS,
     INCIDENT_FILL,
@@ -63,6 +63,8 @@ Y_PLOT_PX = 520.0
 """Height of the interactive diagram's plot area (its height less title, slider and legend)."""
 Y_NAME_GAP_PX = 14.0
 """Least distance between two station names on its y axis (11 px text)."""
+LEGEND_ROW_CHARS = 150
+"""The static diagram's legend fits one row of this many characters (8-pt text)."""
 STATIC_Y_PLOT_PT = 400.0
 STATIC_Y_NAME_GAP_PT = 10.0
 """The same for the static diagram (7.5-pt names)."""
@@ -75,7 +77,7 @@ def _name_gap_km(km: FloatArray, gap: float, height: float) -> float:
 
 def _direction_name(direction: Direction, stations: tuple[str, ...]) -> str:
     a, b = running_order((stations[0], stations[-1]), direction)
-    return f"simulated {direction} ({a} → {b})"
+    return f"simulated {direction} ({short_name(a)} → {short_name(b)})"
 
 
 def marey_section(run: RunView) -> Section:
@@ -404,7 +406,8 @@ def _draw_static(
         frameon=True,
         framealpha=0.9,
         fontsize=8,
-        ncols=4,
+        # one row, unless long terminal names would make it wider than the axes
+        ncols=4 if sum(map(len, ax.get_legend_handles_labels()[1])) <= LEGEND_ROW_CHARS else 2,
         loc="lower right",
         bbox_to_anchor=(1.0, 1.04),
         borderaxespad=0,
