@@ -17,6 +17,7 @@ import numpy.typing as npt
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lrtsim.demand.od import RETURN_FROM_HOUR
 from lrtsim.metrics.tables import departure_rows
 from lrtsim.model.direction import DIRECTIONS, Direction, direction_id, running_order
 from lrtsim.report.chart_axes import link_names
@@ -116,7 +117,7 @@ def demand_section(run: RunView) -> Section:
         title="Demand",
         text=tuple(text),
         charts=(
-            od_chart(plan),
+            od_chart(plan, run.day.demand.od_matrix_csv),
             boardings_chart(plan, run.result.stop_visits),
             load_factor_chart(factors, stations, run.design.day_type),
         ),
@@ -193,8 +194,23 @@ def _plan_difference_text(plan: ServicePlan, factors: LoadFactors) -> str:
 # --- OD matrix ---------------------------------------------------------------------------------
 
 
-def od_chart(plan: ServicePlan) -> Chart:
-    """Daily trips from each origin (rows) to each destination (columns), in line order."""
+def od_direction_text(od_matrix_csv: str | None) -> str:
+    """How the day's trips run by hour (`demand.od.build_od`): before `RETURN_FROM_HOUR` as the
+    daily matrix gives them, after it the other way."""
+    if od_matrix_csv is None:
+        return (
+            f"Trips before {RETURN_FROM_HOUR}:00 run from home to activity (the gravity "
+            "model's productions to attractions), later ones back."
+        )
+    return (
+        f"The matrix is the scenario's own ({od_matrix_csv}): trips before "
+        f"{RETURN_FROM_HOUR}:00 run as it gives them, later ones the reverse way."
+    )
+
+
+def od_chart(plan: ServicePlan, od_matrix_csv: str | None = None) -> Chart:
+    """Daily trips from each origin (rows) to each destination (columns), in line order;
+    `od_matrix_csv` is the scenario's matrix file, when it gives one."""
     stations = list(plan.od.stations)
     daily = plan.od.trips.sum(axis=0)
     title = "Origin–destination matrix, trips per day"
@@ -233,7 +249,7 @@ def od_chart(plan: ServicePlan) -> Chart:
         static=static,
         caption=(
             f"{plan.od.total:,.0f} trips a day; a row is an origin, a column a destination, "
-            "stations in line order. Morning trips run home to activity, afternoon ones back."
+            "stations in line order. " + od_direction_text(od_matrix_csv)
         ),
     )
 
