@@ -52,7 +52,8 @@ def test_fleet_chart_without_a_depot_names_the_sidings(green_run: RunResult) -> 
     chart = service_section(green_run).charts[0]
     first = green_run.day.line.stations[0].name
     assert "depot" not in chart.figure.layout.yaxis.title.text
-    assert f"{first} sidings" in chart.title
+    assert chart.title == "Fleet through the day: trains out of the sidings (no depot)"
+    assert f"{first} sidings" in chart.caption
     assert "trains out of the depot" not in chart.title
     assert "names no depot" in chart.caption
     static = chart.static()

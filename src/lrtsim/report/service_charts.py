@@ -157,7 +157,7 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan, has_depot: bool
     title = (
         "Fleet through the day: trains out of the depot"
         if has_depot
-        else f"Fleet through the day: trains out of the sidings ({sidings}; no depot)"
+        else "Fleet through the day: trains out of the sidings (no depot)"
     )
     curves = {day.day_type: fleet_curve(day.plan.blocks) for day in day_plans}
     colour = {
