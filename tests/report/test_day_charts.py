@@ -9,7 +9,8 @@ from chart_checks import check_section
 
 from lrtsim.pipeline import RunResult
 from lrtsim.report.chart_axes import clock_date, station_km
-from lrtsim.report.day_charts import default_window, marey_section
+from lrtsim.report.day_charts import default_window, label_on_right, marey_section
+from lrtsim.report.marey_data import Band
 
 
 def _seconds(date: str) -> float:
@@ -112,3 +113,35 @@ def test_stations_label_the_distance_axis(astana_run: RunResult) -> None:
     yaxis = marey_section(astana_run).charts[0].figure.layout.yaxis
     assert list(yaxis.ticktext) == [s.name for s in astana_run.day.line.stations]
     assert list(yaxis.tickvals) == [s.km for s in astana_run.day.line.stations]
+
+
+def _day_span_s(run: RunResult) -> tuple[float, float]:
+    """The day's stop times, out to the half hours around them."""
+    st = run.result.stop_times
+    first = np.nanmin(st[["planned_departure_s", "actual_departure_s"]].to_numpy(float))
+    last = np.nanmax(st[["planned_arrival_s", "actual_arrival_s"]].to_numpy(float))
+    return 1800.0 * np.floor(first / 1800.0), 1800.0 * np.ceil(last / 1800.0)
+
+
+def test_slider_and_whole_day_span_the_day_not_the_labels(astana_run: RunResult) -> None:
+    first, last = _day_span_s(astana_run)
+    day = [clock_date(first), clock_date(last)]
+    main, whole = marey_section(astana_run).charts
+    slider = main.figure.layout.xaxis.rangeslider
+    assert list(slider.range) == day
+    assert slider.autorange is False
+    assert main.figure.layout.xaxis.autorange is False
+    assert list(whole.figure.layout.xaxis.range) == day
+    assert list(whole.figure.layout.xaxis.rangeslider.range) == day
+    # the incident labels stay inside the time axis: each starts or ends inside the window
+    for chart in (main, whole):
+        lo, hi = (_seconds(x) for x in chart.figure.layout.xaxis.range)
+        for note in chart.figure.layout.annotations:
+            assert lo <= _seconds(note.x) <= hi
+            assert note.xanchor == ("right" if _seconds(note.x) > (lo + hi) / 2 else "left")
+
+
+def test_a_late_incident_label_is_anchored_right() -> None:
+    band = Band(20 * 3600.0, 20.5 * 3600.0, 3.0, 4.0, "late")
+    assert label_on_right(band, (6 * 3600.0, 23 * 3600.0))
+    assert not label_on_right(band, (19 * 3600.0, 23 * 3600.0))

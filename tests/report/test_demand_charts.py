@@ -60,7 +60,7 @@ def test_load_factor_is_link_load_over_trains_times_capacity(astana_run: RunResu
     expected = 100 * plan.loads.link_in("up")[8, 11] / (count * capacity)
     assert factors.load_factor_pct[0, h, 11] == pytest.approx(expected)
     chart = demand_section(astana_run).charts[2]
-    up = chart.figure.data[0]
+    up = next(t for t in chart.figure.data if t.coloraxis)
     assert np.asarray(up.z)[11, h] == pytest.approx(expected)
     # 100 % is on the colour bar, inside the scale.
     bar = chart.figure.layout.coloraxis

@@ -97,10 +97,48 @@ def test_running_time_table_totals(section: Section, astana_calm: RunResult, i: 
         assert float(row[1]) * 1000 == pytest.approx(seg.distance_m, abs=0.5)
     dwells = {round(d) for d in planned.dwell_s[1:-1]}
     assert all(f"{d} s" in table.note for d in dwells)
+
+
+def _full_trip_times_s(run: RunResult, direction: str) -> list[float]:
+    """Each full-length trip's time in the timetable, by a pandas group-by (not the report's)."""
+    tt = run.design.plan.timetable
+    last = len(run.scenario.line.stations) - 1
+    ends = (0, last) if direction == "up" else (last, 0)
+    g = tt.groupby("trip_id").agg(
+        d=("direction", "first"),
+        a=("station_index", "first"),
+        b=("station_index", "last"),
+        t0=("departure_s", "first"),
+        t1=("arrival_s", "last"),
+    )
+    full = g[(g.d == direction) & (g.a == ends[0]) & (g.b == ends[1])]
+    return list(full.t1 - full.t0)
+
+
+@pytest.mark.parametrize("i", [0, 1])
+def test_trip_table_gives_least_dwell_and_timetable_times(
+    section: Section, astana_calm: RunResult, i: int
+) -> None:
+    least, planned = astana_calm.runs.minimum[i], astana_calm.runs.planned[i]
     trip = _table(section, "Terminal to terminal").rows[i]
     assert _clock_s(trip[3]) == pytest.approx(least.total_time_s, abs=0.5)
     assert _clock_s(trip[4]) == pytest.approx(planned.total_time_s, abs=0.5)
-    assert float(trip[5]) == pytest.approx(planned.commercial_speed_mps * 3.6, abs=0.05)
-    assert float(trip[5]) == pytest.approx(
-        planned.distance_m / planned.total_time_s * 3.6, abs=0.05
-    )
+    times = _full_trip_times_s(astana_calm, least.direction)
+    assert len(times) > 100
+    assert _clock_s(trip[5]) == pytest.approx(float(np.median(times)), abs=0.5)
+    low, high = trip[6].split(" ")[0].split("–")
+    assert (_clock_s(low), _clock_s(high)) == (min(times), max(times))
+    assert f"({len(times)} trips)" in trip[6]
+    # the timetable's dwells grow with passengers: its trips are longer than the least-dwell one
+    assert min(times) > planned.total_time_s
+    speed = planned.distance_m / float(np.median(times)) * 3.6
+    assert float(trip[7]) == pytest.approx(speed, abs=0.05)
+    assert float(trip[7]) < planned.commercial_speed_mps * 3.6
+    if i == 0:
+        assert f"{speed:.1f} km/h" in section.text[0]
+
+
+def test_running_time_note_says_least_dwells(section: Section) -> None:
+    note = _table(section, "Running times by interstation").note
+    assert "Least dwells" in note
+    assert "grow with the passengers" in note

@@ -175,18 +175,34 @@ def _mean(values: FloatArray) -> float:
     return float(values.mean()) if len(values) else math.nan
 
 
-def waits(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> Waits:
-    """Mean and 95th-percentile actual wait, mean scheduled and excess wait of a day's
-    passengers (`PASSENGER_COLUMNS`) against its planned stop times (`STOP_TIMES_COLUMNS`)."""
-    table = passenger_waits(passengers, stop_times)
-    boarded = table["boarded"].to_numpy()
+def counted(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which passengers of a `passenger_waits` table the waits count: those who boarded and had
+    a scheduled train."""
+    boarded: npt.NDArray[np.bool_] = table["boarded"].to_numpy(dtype=bool)
+    scheduled: npt.NDArray[np.bool_] = np.isfinite(table["scheduled_wait_s"].to_numpy(dtype=float))
+    return boarded & scheduled
+
+
+def counted_waits(table: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+    """The actual and the scheduled wait (s) of each `counted` passenger of a
+    `passenger_waits` table, in its order."""
+    keep = counted(table)
+    return (
+        table["actual_wait_s"].to_numpy(dtype=float)[keep],
+        table["scheduled_wait_s"].to_numpy(dtype=float)[keep],
+    )
+
+
+def waits_of(table: pd.DataFrame) -> Waits:
+    """The `Waits` of a `passenger_waits` table: means and percentile over the `counted`
+    passengers, the others by kind."""
+    keep = counted(table)
+    boarded = table["boarded"].to_numpy(dtype=bool)
     scheduled = np.isfinite(table["scheduled_wait_s"].to_numpy(dtype=float))
-    counted = boarded & scheduled
-    actual = table["actual_wait_s"].to_numpy(dtype=float)[counted]
-    planned = table["scheduled_wait_s"].to_numpy(dtype=float)[counted]
+    actual, planned = counted_waits(table)
     return Waits(
         passengers=len(table),
-        counted=int(counted.sum()),
+        counted=int(keep.sum()),
         not_served=int((~boarded & scheduled).sum()),
         unscheduled=int((~scheduled).sum()),
         mean_wait_s=_mean(actual),
@@ -194,3 +210,9 @@ def waits(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> Waits:
         scheduled_wait_s=_mean(planned),
         excess_wait_s=_mean(actual - planned),
     )
+
+
+def waits(passengers: pd.DataFrame, stop_times: pd.DataFrame) -> Waits:
+    """Mean and 95th-percentile actual wait, mean scheduled and excess wait of a day's
+    passengers (`PASSENGER_COLUMNS`) against its planned stop times (`STOP_TIMES_COLUMNS`)."""
+    return waits_of(passenger_waits(passengers, stop_times))

@@ -37,6 +37,7 @@ from lrtsim.report.marey_data import (
     visit_hovers,
 )
 from lrtsim.report.sections import Chart, RunView, Section
+from lrtsim.report.station_axis import axis_labels, short_name
 from lrtsim.report.style import (
     DIRECTION_COLOURS,
     INCIDENT_FILL,
@@ -50,17 +51,33 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from lrtsim.metrics.kpis import Kpis
+
 FloatArray = npt.NDArray[np.float64]
 
 INCIDENT_EDGE = "rgba(192, 57, 43, 0.8)"
 HEIGHT_PX = 760
 MAREY_SIZE_IN = (11.7, 7.6)
 """A4 landscape, less margins."""
+Y_PLOT_PX = 520.0
+"""Height of the interactive diagram's plot area (its height less title, slider and legend)."""
+Y_NAME_GAP_PX = 14.0
+"""Least distance between two station names on its y axis (11 px text)."""
+LEGEND_ROW_CHARS = 150
+"""The static diagram's legend fits one row of this many characters (8-pt text)."""
+STATIC_Y_PLOT_PT = 400.0
+STATIC_Y_NAME_GAP_PT = 10.0
+"""The same for the static diagram (7.5-pt names)."""
+
+
+def _name_gap_km(km: FloatArray, gap: float, height: float) -> float:
+    """The chainage `gap` takes on an axis `height` tall over the stations (±0.3 km)."""
+    return (float(km.max() - km.min()) + 0.6) * gap / height
 
 
 def _direction_name(direction: Direction, stations: tuple[str, ...]) -> str:
     a, b = running_order((stations[0], stations[-1]), direction)
-    return f"simulated {direction} ({a} → {b})"
+    return f"simulated {direction} ({short_name(a)} → {short_name(b)})"
 
 
 def marey_section(run: RunView) -> Section:
@@ -105,7 +122,7 @@ def marey_section(run: RunView) -> Section:
     return Section(
         key="marey",
         title="Time–distance diagram",
-        text=tuple(_marey_text(st, bands)),
+        text=tuple(_marey_text(run.kpis, st, bands)),
         charts=(main, whole),
     )
 
@@ -120,9 +137,8 @@ def _last(st: pd.DataFrame) -> float:
     return 1800.0 * math.ceil(float(np.nanmax(times)) / 1800.0)
 
 
-def _marey_text(st: pd.DataFrame, bands: tuple[Band, ...]) -> list[str]:
-    planned = int(st.loc[np.isfinite(st["planned_departure_s"]), "trip_id"].nunique())
-    operated = int(st.loc[np.isfinite(st["actual_arrival_s"]), "trip_id"].nunique())
+def _marey_text(kpis: Kpis, st: pd.DataFrame, bands: tuple[Band, ...]) -> list[str]:
+    planned, operated = kpis.trips_planned, kpis.trips_operated
     delay = (st["actual_arrival_s"] - st["planned_arrival_s"]).to_numpy(float)
     text = [f"{planned} trips planned, {operated} operated (served at least one stop)."]
     if np.isfinite(delay).any():
@@ -137,6 +153,12 @@ def _marey_text(st: pd.DataFrame, bands: tuple[Band, ...]) -> list[str]:
     else:
         text.append("No incident: the chart opens on the busiest morning hour of the plan.")
     return text
+
+
+def label_on_right(band: Band, window: tuple[float, float]) -> bool:
+    """Whether an incident's label ends at the band's right edge (the band's middle is in the
+    right half of `window`) rather than starting at its left edge, so it stays in the plot."""
+    return 0.5 * (band.from_s + band.to_s) > 0.5 * (window[0] + window[1])
 
 
 def _light(values: FloatArray) -> npt.NDArray[np.float32]:
@@ -203,12 +225,13 @@ def _marey_chart(
             line={"color": INCIDENT_EDGE, "width": 1},
             layer="below",
         )
+        right = label_on_right(band, window)
         fig.add_annotation(
-            x=clock_date(band.from_s),
+            x=clock_date(band.to_s if right else band.from_s),
             y=band.to_km,
             text=band.label,
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if right else "left",
             yanchor="bottom",
             font={"size": 11, "color": INCIDENT_EDGE},
             bgcolor="rgba(255,255,255,0.8)",
@@ -249,7 +272,7 @@ def _marey_chart(
         margin={"l": 150, "r": 60},
         yaxis={
             "tickvals": km.tolist(),
-            "ticktext": list(names),
+            "ticktext": axis_labels(km.tolist(), names, _name_gap_km(km, Y_NAME_GAP_PX, Y_PLOT_PX)),
             "range": span,
             "tickfont": {"size": 11},
             "gridcolor": "#e6e6e6",
@@ -264,8 +287,15 @@ def _marey_chart(
             "ticks": "outside",
         },
         xaxis={
+            # Both ranges fixed: the incident labels would widen plotly's autorange.
             "range": [clock_date(window[0]), clock_date(window[1])],
-            "rangeslider": {"visible": True, "thickness": 0.06},
+            "autorange": False,
+            "rangeslider": {
+                "visible": True,
+                "thickness": 0.06,
+                "range": [clock_date(day[0]), clock_date(day[1])],
+                "autorange": False,
+            },
             "gridcolor": "#e6e6e6",
         },
         hoverdistance=12,
@@ -340,10 +370,12 @@ def _draw_static(
             )
         )
         if not wide:
+            at_right = label_on_right(band, window)
             ax.annotate(
                 band.label,
-                (band.from_s, band.to_km),
-                xytext=(2, 3),
+                (band.to_s if at_right else band.from_s, band.to_km),
+                xytext=(-2 if at_right else 2, 3),
+                ha="right" if at_right else "left",
                 textcoords="offset points",
                 fontsize=7.5,
                 color=(0.75, 0.22, 0.17),
@@ -362,7 +394,8 @@ def _draw_static(
         )
     clock_ticks(ax, *window)
     ax.set_ylim(float(km.min()) - 0.3, float(km.max()) + 0.3)
-    ax.set_yticks(km, names, fontsize=7.5)
+    gap = _name_gap_km(km, STATIC_Y_NAME_GAP_PT, STATIC_Y_PLOT_PT)
+    ax.set_yticks(km, axis_labels(km.tolist(), names, gap), fontsize=7.5)
     ax.grid(axis="y", color="#e6e6e6", lw=0.6)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
     right = ax.secondary_yaxis("right")
@@ -373,7 +406,8 @@ def _draw_static(
         frameon=True,
         framealpha=0.9,
         fontsize=8,
-        ncols=4,
+        # one row, unless long terminal names would make it wider than the axes
+        ncols=4 if sum(map(len, ax.get_legend_handles_labels()[1])) <= LEGEND_ROW_CHARS else 2,
         loc="lower right",
         bbox_to_anchor=(1.0, 1.04),
         borderaxespad=0,

@@ -17,9 +17,11 @@ import numpy.typing as npt
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lrtsim.demand.od import RETURN_FROM_HOUR
 from lrtsim.metrics.tables import departure_rows
 from lrtsim.model.direction import DIRECTIONS, Direction, direction_id, running_order
 from lrtsim.report.chart_axes import link_names
+from lrtsim.report.period_loads import busiest_hour, hour_span
 from lrtsim.report.sections import Chart, RunView, Section
 from lrtsim.report.style import ACCENT, SIMULATED, static_figure, style_figure
 
@@ -41,6 +43,9 @@ LOAD_FACTOR_SCALE = (
 the scale turns purple (`OVERLOAD_COLOURS`), so an overloaded cell never reads as a busy one."""
 OVERLOAD_COLOURS = ("#6a1b9a", "#2d0a4e")
 """Colours just above 100 % and at the top of the scale."""
+NO_TRAIN = "#b8b8b8"
+"""Cells of an hour and link without a planned train: mid grey, apart from the pale low end of
+the load-factor scale."""
 MIN_TOP_PCT = 125.0
 """The load-factor scale runs to at least this (%), so that 100 % is always inside it."""
 
@@ -106,12 +111,13 @@ def demand_section(run: RunView) -> Section:
     text = [_demand_text(plan, run.design.day_type)]
     if plan.od.total > 0:
         text.append(_load_factor_text(factors, stations, plan.od.trips.sum(axis=(1, 2))))
+        text.append(_plan_difference_text(plan, factors))
     return Section(
         key="demand",
         title="Demand",
         text=tuple(text),
         charts=(
-            od_chart(plan),
+            od_chart(plan, run.day.demand.od_matrix_csv),
             boardings_chart(plan, run.result.stop_visits),
             load_factor_chart(factors, stations, run.design.day_type),
         ),
@@ -155,11 +161,56 @@ def _load_factor_text(
     )
 
 
+def _plan_difference_text(plan: ServicePlan, factors: LoadFactors) -> str:
+    """How the heatmap differs from the plan's period load factor, with the period where the
+    two differ most."""
+    lf = factors.load_factor_pct
+    rule = (
+        "The heatmap is not the plan's period load factor (Service plan and fleet): a cell is "
+        "its hour's own load ÷ the places timetabled in that hour, while the planner prices a "
+        "period at the busiest hour its trains run in, up to one trip after its end, at the "
+        "period's headway."
+    )
+    worst: tuple[float, str] | None = None
+    for p in plan.periods:
+        own = [
+            i for i, h in enumerate(factors.hours) if p.from_s // 3600 <= h <= (p.to_s - 1) // 3600
+        ]
+        cells = lf[:, own, :]
+        if p.max_load_pax_per_h <= 0 or not np.isfinite(cells).any():
+            continue
+        seen, planned = float(np.nanmax(cells)), 100.0 * p.load_factor
+        if worst is None or planned - seen > worst[0]:
+            worst = (
+                planned - seen,
+                f" For {p.label.replace('-', '–')} the plan gives {planned:.0f} % (the "
+                f"{hour_span(busiest_hour(plan, p))} load at its {p.headway_s / 60:g}-min "
+                "headway); "
+                f"the cells of its hours reach {seen:.0f} %.",
+            )
+    return rule + (worst[1] if worst is not None and worst[0] >= 0.5 else "")
+
+
 # --- OD matrix ---------------------------------------------------------------------------------
 
 
-def od_chart(plan: ServicePlan) -> Chart:
-    """Daily trips from each origin (rows) to each destination (columns), in line order."""
+def od_direction_text(od_matrix_csv: str | None) -> str:
+    """How the day's trips run by hour (`demand.od.build_od`): before `RETURN_FROM_HOUR` as the
+    daily matrix gives them, after it the other way."""
+    if od_matrix_csv is None:
+        return (
+            f"Trips before {RETURN_FROM_HOUR}:00 run from home to activity (the gravity "
+            "model's productions to attractions), later ones back."
+        )
+    return (
+        f"The matrix is the scenario's own ({od_matrix_csv}): trips before "
+        f"{RETURN_FROM_HOUR}:00 run as it gives them, later ones the reverse way."
+    )
+
+
+def od_chart(plan: ServicePlan, od_matrix_csv: str | None = None) -> Chart:
+    """Daily trips from each origin (rows) to each destination (columns), in line order;
+    `od_matrix_csv` is the scenario's matrix file, when it gives one."""
     stations = list(plan.od.stations)
     daily = plan.od.trips.sum(axis=0)
     title = "Origin–destination matrix, trips per day"
@@ -198,7 +249,7 @@ def od_chart(plan: ServicePlan) -> Chart:
         static=static,
         caption=(
             f"{plan.od.total:,.0f} trips a day; a row is an origin, a column a destination, "
-            "stations in line order. Morning trips run home to activity, afternoon ones back."
+            "stations in line order. " + od_direction_text(od_matrix_csv)
         ),
     )
 
@@ -314,6 +365,22 @@ def load_factor_chart(factors: LoadFactors, stations: tuple[str, ...], day_type:
             [factors.load_pax_per_h[i].T, factors.trains_per_h[i].T, factors.places_per_h[i].T],
             axis=-1,
         )
+        none = np.where(np.isnan(lf[i].T), 1.0, np.nan)
+        fig.add_trace(
+            go.Heatmap(
+                z=none,
+                x=hours,
+                y=links,
+                name="no train",
+                colorscale=[[0.0, NO_TRAIN], [1.0, NO_TRAIN]],
+                showscale=False,
+                xgap=1,
+                ygap=1,
+                hovertemplate=f"{d}: %{{y}}, %{{x}} + 1 h<br>no train<extra></extra>",
+            ),
+            row=i + 1,
+            col=1,
+        )
         fig.add_trace(
             go.Heatmap(
                 z=lf[i].T,
@@ -359,7 +426,7 @@ def load_factor_chart(factors: LoadFactors, stations: tuple[str, ...], day_type:
         out = static_figure((11.7, 8.3))
         axes = out.subplots(2, 1, sharex=True)
         cmap = LinearSegmentedColormap.from_list("load_factor", _scale(top)).with_extremes(
-            bad="#eeeeee"
+            bad=NO_TRAIN
         )
         image = None
         for i, (ax, d) in enumerate(zip(axes, DIRECTIONS, strict=True)):

@@ -78,7 +78,7 @@ def energy_series(
 def energy_section(run: RunView) -> Section:
     """Energy: by trip against departure time, by direction, and the empty moves."""
     series = energy_series(run.result.runs, run.result.stop_times, run.design.plan.blocks)
-    total = sum(float(s.energy_kwh.sum()) for s in series.values())
+    total = run.kpis.energy_kwh
     parts = "; ".join(
         f"{name}: {s.energy_kwh.sum():,.0f} kWh over {len(s.energy_kwh)} "
         + ("trains" if name == EMPTY else f"trips (mean {s.energy_kwh.mean():.1f} kWh)")

@@ -13,6 +13,7 @@ from lrtsim.model.geometry import EARTH_RADIUS_M, chainage_m
 from lrtsim.model.schema import Geometry, Line
 from lrtsim.report import style
 from lrtsim.report.sections import Chart
+from lrtsim.report.station_axis import short_name
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -111,6 +112,51 @@ def _label_sides(track: FloatArray, stops: FloatArray) -> FloatArray:
     return out
 
 
+MAP_PLOT_PX = 470.0
+"""The interactive map's plot area along its larger extent, about (it keeps 1 km = 1 km)."""
+CHAR_PX = 5.8
+"""Width of a character of an 11 px station name."""
+MARKER_PX = 7.0
+"""How far from its station's centre plotly sets the ink of a name (marker, border, gap)."""
+LINE_PX = 10.0
+"""Height of the ink of a name in 11 px text (its capitals and descenders)."""
+
+
+def label_boxes(m: LineMap, names: list[str]) -> FloatArray:
+    """Each name's box on the map, km (x0, y0, x1, y1), where its text position puts it beside
+    its station, at the scale of the interactive map."""
+    extent = max(float(np.ptp(m.track_x_km)), float(np.ptp(m.track_y_km)), 1e-9)
+    px = extent / MAP_PLOT_PX  # km a pixel
+    out = np.zeros((len(names), 4))
+    for i, (name, side) in enumerate(zip(names, m.side, strict=True)):
+        w, h = (CHAR_PX * len(name) + 2) * px, LINE_PX * px
+        x, y = m.station_x_km[i], m.station_y_km[i]
+        off = MARKER_PX * px
+        x0 = x + off if side[0] > 0.38 else x - off - w if side[0] < -0.38 else x - w / 2
+        y0 = y + off if side[1] > 0.38 else y - off - h if side[1] < -0.38 else y - h / 2
+        out[i] = (x0, y0, x0 + w, y0 + h)
+    return out
+
+
+def map_labels(m: LineMap) -> list[str]:
+    """Each station's label on the map, '' where its box would overlap a named neighbour's:
+    both terminals first, then the others in line order; the unnamed show a marker and their
+    name on hover."""
+    names = [short_name(n) for n in m.names]
+    boxes = label_boxes(m, names)
+    n = len(names)
+    shown: list[int] = [0, n - 1] if n > 1 else list(range(n))
+    for i in range(1, n - 1):
+        b = boxes[i]
+        clear = all(
+            b[2] <= boxes[j][0] or boxes[j][2] <= b[0] or b[3] <= boxes[j][1] or boxes[j][3] <= b[1]
+            for j in shown
+        )
+        if clear:
+            shown.append(i)
+    return [name if i in shown else "" for i, name in enumerate(names)]
+
+
 def _text_position(side: FloatArray) -> str:
     """The plotly text position nearest to the direction `side` (x, y)."""
     vertical = "top" if side[1] > 0.38 else "bottom" if side[1] < -0.38 else "middle"
@@ -156,12 +202,12 @@ def _map_figure(title: str, m: LineMap) -> go.Figure:
             y=m.station_y_km,
             mode="markers+text",
             name="station",
-            text=list(m.names),
+            text=map_labels(m),
             textposition=[_text_position(s) for s in m.side],
             textfont={"size": 11},
             marker={"size": 9, "color": "white", "line": {"color": "#222", "width": 2}},
-            customdata=list(m.station_km),
-            hovertemplate="%{text}<br>chainage %{customdata:.3f} km<br>"
+            customdata=list(zip(m.names, m.station_km, strict=True)),
+            hovertemplate="%{customdata[0]}<br>chainage %{customdata[1]:.3f} km<br>"
             "%{x:.2f} km east, %{y:.2f} km north<extra></extra>",
         )
     )
@@ -197,7 +243,10 @@ def _map_static(title: str, m: LineMap) -> Figure:
         linewidth=1.2,
         zorder=3,
     )
-    for x, y, name, side in zip(m.station_x_km, m.station_y_km, m.names, m.side, strict=True):
+    labels = map_labels(m)
+    for x, y, name, side in zip(m.station_x_km, m.station_y_km, labels, m.side, strict=True):
+        if not name:
+            continue
         ha = "left" if side[0] > 0.38 else "right" if side[0] < -0.38 else "center"
         va = "bottom" if side[1] > 0.38 else "top" if side[1] < -0.38 else "center"
         ax.annotate(

@@ -3,8 +3,8 @@ planned, and the distribution of passengers' waits against the scheduled ones.
 
 Every figure is the metrics layer's: headways from `metrics.headways.headway_deviations` (a
 departure's actual and scheduled headway, TCQSM), regularity from `regularity`, each
-passenger's wait from `metrics.waits.passenger_waits` and the day's mean and 95th percentile
-from `waits` — the KPIs' own definitions (docs/model.md § 13).
+passenger's wait from `metrics.waits.passenger_waits` (the counted ones by `counted_waits`) and
+the day's mean and 95th percentile from the run's KPIs (docs/model.md § 13).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lrtsim.metrics.headways import headway_deviations, regularity
-from lrtsim.metrics.waits import Waits, passenger_waits, waits
+from lrtsim.metrics.waits import Waits, counted_waits, passenger_waits
 from lrtsim.model.direction import DIRECTIONS, running_order
 from lrtsim.report.chart_axes import station_names
 from lrtsim.report.sections import Chart, RunView, Section
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from lrtsim.metrics.kpis import Kpis
+
 FloatArray = npt.NDArray[np.float64]
 
 REFERENCE = "#2e8b57"
@@ -50,7 +52,7 @@ def reliability_section(run: RunView) -> Section:
     names = station_names(run.day)
     headways = headway_deviations(st)
     regular = regularity(st)
-    summary = waits(run.result.passengers, st)
+    summary = kpi_waits(run.kpis)
     table = passenger_waits(run.result.passengers, st)
     reference = None
     if run.reference is not None:
@@ -61,6 +63,20 @@ def reliability_section(run: RunView) -> Section:
         charts.append(wait_chart(table, summary, reference))
     return Section(
         key="reliability", title="Headways and waits", text=tuple(text), charts=tuple(charts)
+    )
+
+
+def kpi_waits(kpis: Kpis) -> Waits:
+    """The day's waits as its KPIs state them (`metrics.kpis.day_kpis`, from `metrics.waits`)."""
+    return Waits(
+        passengers=kpis.passengers,
+        counted=kpis.passengers_counted,
+        not_served=kpis.not_served,
+        unscheduled=kpis.unscheduled,
+        mean_wait_s=kpis.mean_wait_s,
+        p95_wait_s=kpis.p95_wait_s,
+        scheduled_wait_s=kpis.scheduled_wait_s,
+        excess_wait_s=kpis.excess_wait_s,
     )
 
 
@@ -207,15 +223,6 @@ def _headway_series(
 
 
 # --- waits -------------------------------------------------------------------------------
-
-
-def counted_waits(table: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
-    """The actual and scheduled waits (s) of the passengers the waits count
-    (`metrics.waits`: boarded, with a scheduled train)."""
-    actual = table["actual_wait_s"].to_numpy(float)
-    scheduled = table["scheduled_wait_s"].to_numpy(float)
-    counted = table["boarded"].to_numpy(bool) & np.isfinite(scheduled)
-    return actual[counted], scheduled[counted]
 
 
 def wait_histogram(

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from lrtsim.planning.circulation import trains_out_at
 from lrtsim.report.chart_axes import clock_axis, clock_ticks, hm, ms
+from lrtsim.report.period_loads import busiest_hour, hour_span, load_rule_text
 from lrtsim.report.sections import Chart, RunView, Section, Table
 from lrtsim.report.style import ACCENT, LIMIT, PLANNED, SIMULATED, static_figure, style_figure
 
@@ -77,7 +78,7 @@ def service_section(run: RunView) -> Section:
         title="Service plan and fleet",
         text=tuple(text),
         tables=(plan_table(run.day_plans),),
-        charts=(fleet_chart(run.day_plans, run.design),),
+        charts=(fleet_chart(run.day_plans, run.design, run.day.line.depot is not None),),
     )
 
 
@@ -107,6 +108,7 @@ def plan_table(day_plans: tuple[DayPlan, ...]) -> Table:
         "demand headway",
         "trains in service",
         "max load (passengers/h)",
+        "busiest hour",
         "per train (passengers)",
         "load factor",
     )
@@ -124,11 +126,12 @@ def plan_table(day_plans: tuple[DayPlan, ...]) -> Table:
                     "—" if demand == float("inf") else f"{demand / 60:.1f} min",
                     str(trains_out_at(blocks, 0.5 * (p.from_s + p.to_s))),
                     f"{p.max_load_pax_per_h:,.0f}",
+                    hour_span(busiest_hour(day.plan, p)) if p.max_load_pax_per_h > 0 else "—",
                     f"{p.max_load_per_train_pax:.0f}",
                     f"{100 * p.load_factor:.0f} %",
                 )
             )
-    numeric = (*((False,) if several else ()), False, *(True,) * 7)
+    numeric = (*((False,) if several else ()), False, *(True,) * 5, False, True, True)
     return Table(
         title="Service plan by period",
         header=header,
@@ -137,18 +140,25 @@ def plan_table(day_plans: tuple[DayPlan, ...]) -> Table:
         note=(
             "Headway: the shorter of the policy's and the demand's (3,600 s × train capacity at "
             "the loading standard ÷ the period's maximum link load), never below the line's "
-            "minimum. Trains in service: out of the depot at the middle of the period. Load "
-            "factor: the most loaded train at the maximum load point ÷ its capacity at the "
-            "loading standard."
+            "minimum. Trains in service: out of the depot at the middle of the period. "
+            + load_rule_text(day_plans[0].plan)
         ),
     )
 
 
-def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
-    """Trains out of the depot through the day from the blocks, with the depot moves, against
-    the design day's peak and fleet to own."""
+def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan, has_depot: bool = True) -> Chart:
+    """Trains out of the depot (or, when the scenario names none, of the first station's
+    sidings, where the blocks start and end) through the day from the blocks, with the depot
+    moves, against the design day's peak and fleet to own."""
     c = design.plan.circulation
-    title = "Fleet through the day: trains out of the depot"
+    place = "the depot" if has_depot else "the sidings"
+    pulls = design.plan.blocks.loc[design.plan.blocks["activity"] == "pull_out", "from_station"]
+    sidings = str(pulls.iloc[0]) if len(pulls) else "the first station's sidings"
+    title = (
+        "Fleet through the day: trains out of the depot"
+        if has_depot
+        else "Fleet through the day: trains out of the sidings (no depot)"
+    )
     curves = {day.day_type: fleet_curve(day.plan.blocks) for day in day_plans}
     colour = {
         day.day_type: SIMULATED if day is design else OTHER_DAY_COLOURS[i % 4]
@@ -184,8 +194,8 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
             hovertemplate=f"{day.day_type}: %{{y:.0f}} trains out from %{{x}}<extra></extra>",
         )
     for activity, symbol, label in (
-        ("pull_out", "triangle-up", "pull-out (leaves the depot)"),
-        ("pull_in", "triangle-down", "pull-in (back in the depot)"),
+        ("pull_out", "triangle-up", f"pull-out (leaves {place})"),
+        ("pull_in", "triangle-down", f"pull-in (back in {place})"),
     ):
         rows = moves[activity]
         far = rows["to_station"] if activity == "pull_out" else rows["from_station"]
@@ -222,7 +232,7 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
             yanchor="bottom",
             font={"size": 11},
         )
-    style_figure(fig, title, "Time of day (HH:MM)", "Trains out of the depot")
+    style_figure(fig, title, "Time of day (HH:MM)", f"Trains out of {place}")
     clock_axis(fig)
     fig.update_yaxes(range=[0, c.fleet_required + 1.5], dtick=2)
 
@@ -271,7 +281,7 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
         clock_ticks(ax, start - 900.0, end + 900.0)
         ax.set_ylim(0, c.fleet_required + 1.5)
         ax.set_xlabel("Time of day (HH:MM)")
-        ax.set_ylabel("Trains out of the depot")
+        ax.set_ylabel(f"Trains out of {place}")
         ax.set_title(title, loc="left")
         ax.grid(alpha=0.3)
         ax.legend(frameon=False, ncols=4, loc="lower right", bbox_to_anchor=(1.0, 1.0))
@@ -283,8 +293,14 @@ def fleet_chart(day_plans: tuple[DayPlan, ...], design: DayPlan) -> Chart:
         figure=fig,
         static=static,
         caption=(
-            f"Trains out of the depot by time of day, from the blocks ({design.day_type}: first "
+            f"Trains out of {place} by time of day, from the blocks ({design.day_type}: first "
             f"pull-out {hm(float(curve.time_s[0]))}, last pull-in {hm(float(curve.time_s[-1]))}); "
-            "triangles mark the depot moves. The fleet to own adds the spares to the peak."
+            f"triangles mark the moves out of and back into {place}. "
+            + (
+                ""
+                if has_depot
+                else f"The scenario names no depot: trains start and end the day at {sidings}. "
+            )
+            + "The fleet to own adds the spares to the peak."
         ),
     )

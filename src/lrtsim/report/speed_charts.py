@@ -4,6 +4,7 @@ the running-time table, all read from the run's `LineRuns` (never recomputed).""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,6 +14,7 @@ from lrtsim.dynamics.profile import RunProfile
 from lrtsim.dynamics.regime import Regime
 from lrtsim.dynamics.runtime import DirectionRun
 from lrtsim.model.direction import DIRECTIONS, Direction
+from lrtsim.planning.tables import trip_rows
 from lrtsim.report import style
 from lrtsim.report.line_charts import (
     MPS_TO_KMH,
@@ -31,6 +33,7 @@ from lrtsim.report.station_axis import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
@@ -263,7 +266,9 @@ def running_time_table(least: tuple[DirectionRun, ...], planned: tuple[Direction
         note=f"Running times exclude dwells; up runs {names[0]} → {names[-1]}, down the other "
         "way. Minimum: flat out, full train (the run the headways are computed from). "
         "Scheduled: half-full train with the scenario's allowance, driven to save energy; its "
-        f"top speed. Dwells: {_dwells_text(plan['up'])}.",
+        f"top speed. Least dwells (each station's own, as the headways and the planner's trip "
+        f"time use them): {_dwells_text(plan['up'])}; the timetable's dwells grow with the "
+        "passengers expected (Terminal to terminal, below).",
     )
 
 
@@ -280,11 +285,47 @@ def _dwells_text(run: DirectionRun) -> str:
     )
 
 
-def trip_table(least: tuple[DirectionRun, ...], planned: tuple[DirectionRun, ...]) -> Table:
-    """Per direction, terminal to terminal: distance, trip times with dwells, commercial speed."""
+@dataclass(frozen=True)
+class TimetableTrips:
+    """The published trip times of one direction's full-length trips (first to last station):
+    the timetable's dwells, which grow with the passengers expected (the dwell model)."""
+
+    count: int
+    median_s: float
+    min_s: float
+    max_s: float
+
+
+def timetable_trips(timetable: pd.DataFrame, direction: str, n_stations: int) -> TimetableTrips:
+    """Trip times (last arrival − first departure) of the `direction`'s trips in `timetable`
+    (TIMETABLE_COLUMNS) that run from one terminal to the other; zero trips give NaNs."""
+    rows = trip_rows(timetable)
+    ends = (0, n_stations - 1) if direction == "up" else (n_stations - 1, 0)
+    index = timetable["station_index"]
+    full = (
+        (rows.first_of(timetable["direction"]) == direction)
+        & (rows.first_of(index) == ends[0])
+        & (rows.last_of(index) == ends[1])
+    )
+    times = (rows.last_of(timetable["arrival_s"]) - rows.first_of(timetable["departure_s"]))[full]
+    if not len(times):
+        return TimetableTrips(0, float("nan"), float("nan"), float("nan"))
+    return TimetableTrips(
+        len(times), float(np.median(times)), float(times.min()), float(times.max())
+    )
+
+
+def trip_table(run: RunView) -> Table:
+    """Per direction, terminal to terminal: distance; the trip time with each station's least
+    dwell (flat out, and the scheduled run) and the timetable's (median and range over its
+    full-length trips); the commercial speed of the timetable's median trip."""
+    timetable = run.design.plan.timetable
+    n = len(run.scenario.line.stations)
     rows = []
-    for fast, plan in zip(least, planned, strict=True):
+    for fast, plan in zip(run.runs.minimum, run.runs.planned, strict=True):
         names = fast.profile.station_names
+        trips = timetable_trips(timetable, fast.direction, n)
+        has = trips.count > 0
         rows.append(
             (
                 fast.direction,
@@ -292,7 +333,13 @@ def trip_table(least: tuple[DirectionRun, ...], planned: tuple[DirectionRun, ...
                 f"{fast.distance_m / 1000:.3f}",
                 _clock(fast.total_time_s),
                 _clock(plan.total_time_s),
-                f"{plan.commercial_speed_mps * MPS_TO_KMH:.1f}",
+                _clock(trips.median_s) if has else "—",
+                (
+                    f"{_clock(trips.min_s)}–{_clock(trips.max_s)} ({trips.count} trips)"
+                    if has
+                    else "—"
+                ),
+                f"{plan.distance_m / trips.median_s * MPS_TO_KMH:.1f}" if has else "—",
             )
         )
     return Table(
@@ -301,14 +348,20 @@ def trip_table(least: tuple[DirectionRun, ...], planned: tuple[DirectionRun, ...
             "direction",
             "trip",
             "distance (km)",
-            "minimum trip time (m:ss)",
-            "scheduled trip time (m:ss)",
+            "minimum trip, least dwells (m:ss)",
+            "scheduled run, least dwells (m:ss)",
+            "timetable: median trip (m:ss)",
+            "timetable: range",
             "commercial speed (km/h)",
         ),
         rows=tuple(rows),
-        numeric=(False, False, True, True, True, True),
-        note="Trip times include the dwells at intermediate stations. Commercial speed: distance "
-        "over the scheduled trip time (TCQSM's schedule speed).",
+        numeric=(False, False, True, True, True, True, True, True),
+        note="Trip times include the dwells at intermediate stations. Least dwells: each "
+        "station's own least dwell (the running-time table's), with the flat-out run and with "
+        "the scheduled run; the planner sizes the service on the latter. Timetable: the design "
+        f"day's published trips from first to last station ({run.design.day_type}), whose dwells "
+        "grow with the passengers expected to board and alight (the dwell model). Commercial "
+        "speed: distance over the timetable's median trip time (TCQSM's schedule speed).",
     )
 
 
@@ -316,18 +369,31 @@ def speed_section(run: RunView) -> Section:
     """The section "Running times and speed profiles"."""
     least, planned = run.runs.minimum, run.runs.planned
     up = next(p for p in planned if p.direction == "up")
+    names = up.profile.station_names
+    trips = timetable_trips(run.design.plan.timetable, "up", len(run.scenario.line.stations))
+    if trips.count:
+        trip_text = (
+            f"A timetabled trip from {names[0]} to {names[-1]} takes {_clock(trips.median_s)} "
+            f"(median of {trips.count}, {_clock(trips.min_s)}–{_clock(trips.max_s)}; "
+            f"{up.distance_m / 1000:.1f} km at a commercial speed of "
+            f"{up.distance_m / trips.median_s * MPS_TO_KMH:.1f} km/h), its dwells growing with "
+            f"the passengers; with each station's least dwell it would take "
+            f"{_clock(up.total_time_s)}."
+        )
+    else:
+        trip_text = (
+            f"No timetabled trip runs from {names[0]} to {names[-1]}; with each station's least "
+            f"dwell the scheduled run takes {_clock(up.total_time_s)}."
+        )
     text = (
-        f"A scheduled trip from {up.profile.station_names[0]} to "
-        f"{up.profile.station_names[-1]} takes {_clock(up.total_time_s)} "
-        f"({up.distance_m / 1000:.1f} km at a commercial speed of "
-        f"{up.commercial_speed_mps * MPS_TO_KMH:.1f} km/h), with a {up.allowance_pct:g} % "
-        f"running-time allowance over the minimum; driving it to save energy saves "
+        f"{trip_text} The scheduled run has a {up.allowance_pct:g} % running-time allowance "
+        f"over the minimum; driving it to save energy saves "
         f"{up.line_energy_saved_share * 100:.0f} % of the line energy of the minimum-time run.",
     )
     return Section(
         key="speed",
         title="Running times and speed profiles",
         text=text,
-        tables=(running_time_table(least, planned), trip_table(least, planned)),
+        tables=(running_time_table(least, planned), trip_table(run)),
         charts=tuple(speed_chart(run, d) for d in DIRECTIONS),
     )

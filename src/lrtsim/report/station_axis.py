@@ -1,11 +1,15 @@
 """Station names on a chainage axis, the same way in every chart along the line: names at
-their km on a top axis (rotated so that close stations never overlap), km numbers below, and a
-dotted line down each station."""
+their km on a top axis (rotated, and on a dense line thinned to evenly spaced ones with both
+terminals, so that no two overlap), km numbers below, and a dotted line down each station."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
 
 from lrtsim.model.schema import Line
 
@@ -20,6 +24,19 @@ TICK_ANGLE_DEG = 45
 a 21 km line at the report's width (about 27 px apart on screen, 18 pt on paper)."""
 NAMES_MARGIN_PX = 160
 """Room above the plot for the rotated names and the title."""
+NAMES_RIGHT_PX = 110
+"""Room right of the plot for the last station's name, rising from the line's end."""
+PLOT_WIDTH_PX = 1000
+"""Width of a chart's plot area in the report (its page is about 1,100 px wide)."""
+NAME_GAP_PX = 18
+"""Least distance between two shown names on the rotated axis: an 11 px line of text at 45°
+takes 11 / sin 45° ≈ 16 px of the axis."""
+STATIC_PLOT_WIDTH_PT = 620.0
+"""Width of a static chart's plot area (an 11-inch figure less its margins)."""
+STATIC_NAME_GAP_PT = 12.0
+"""The same for the static charts' 7-pt names."""
+MAX_NAME_CHARS = 26
+"""Names longer than this are cut at a word (an ellipsis marks it); hover shows them whole."""
 
 
 @dataclass(frozen=True)
@@ -39,17 +56,57 @@ class Stations:
         return self.km[self.names.index(name)]
 
 
+def shown_labels(positions: Sequence[float] | npt.ArrayLike, min_gap: float) -> tuple[bool, ...]:
+    """Which of the labels at `positions` (line order; km, or rows of map x, y) to show so that
+    no two shown are closer than `min_gap`: both terminals, then each station in line order
+    that is far enough from every one shown (so the shown names are evenly spaced)."""
+    p = np.asarray(positions, dtype=np.float64)
+    p = p.reshape(len(p), -1)
+    n = len(p)
+    if n <= 2:
+        return (True,) * n
+    show = np.zeros(n, dtype=bool)
+    show[[0, n - 1]] = True
+    for i in range(1, n - 1):
+        if np.hypot.reduce(p[show] - p[i], axis=1).min() >= min_gap:
+            show[i] = True
+    return tuple(bool(v) for v in show)
+
+
+def short_name(name: str, max_chars: int = MAX_NAME_CHARS) -> str:
+    """`name`, or its first words within `max_chars` and an ellipsis."""
+    if len(name) <= max_chars:
+        return name
+    cut = name[: max_chars - 1].rsplit(" ", 1)[0].rstrip(" /&,-")
+    return (cut or name[: max_chars - 1]) + "…"
+
+
+def axis_labels(km: Sequence[float], names: Sequence[str], min_gap_km: float) -> list[str]:
+    """The tick text of a station axis: each shown station's (short) name, '' for the others."""
+    show = shown_labels(km, min_gap_km)
+    return [short_name(n) if s else "" for n, s in zip(names, show, strict=True)]
+
+
 def stations_of(line: Line) -> Stations:
     """The stations of `line`, in line order."""
     return Stations(tuple(s.name for s in line.stations), tuple(s.km for s in line.stations))
 
 
+def name_gap_km(stations: Stations, gap: float, width: float) -> float:
+    """The chainage that `gap` (px or pt) takes on a plot `width` wide over the stations."""
+    lo, hi = km_range(stations)
+    return (hi - lo) * gap / width
+
+
 def name_axis(stations: Stations) -> dict[str, Any]:
-    """Layout of a plotly x axis showing the station names at their chainage (top side)."""
+    """Layout of a plotly x axis showing the station names at their chainage (top side),
+    thinned where they would overlap (`shown_labels`) and shortened (`short_name`)."""
+    gap = name_gap_km(stations, NAME_GAP_PX, PLOT_WIDTH_PX)
     return {
         "tickmode": "array",
         "tickvals": list(stations.km),
-        "ticktext": list(stations.names),
+        "ticktext": axis_labels(stations.km, stations.names, gap),
+        "ticklabeloverflow": "allow",
         "tickangle": -TICK_ANGLE_DEG,
         "tickfont": {"size": 11},
         "side": "top",
@@ -110,7 +167,8 @@ def plotly_station_axis(
     ]
     fig.update_layout(shapes=[*fig.layout.shapes, *drawn])
     top = max(fig.layout.margin.t or 0, NAMES_MARGIN_PX)
-    fig.update_layout(margin={"t": top}, title={"y": 0.995, "yanchor": "top"})
+    right = max(fig.layout.margin.r or 0, NAMES_RIGHT_PX)
+    fig.update_layout(margin={"t": top, "r": right}, title={"y": 0.995, "yanchor": "top"})
 
 
 def _plots_sharing(fig: go.Figure, x_axis: str) -> list[tuple[str, str]]:
@@ -130,7 +188,8 @@ def static_station_axis(ax: Axes, stations: Stations, *, lines_on: tuple[Axes, .
     """The matplotlib form: station names on a top axis of `ax`, a dotted line down each
     station on `ax` and on every axes of `lines_on`."""
     top = ax.secondary_xaxis("top")
-    top.set_xticks(list(stations.km), labels=list(stations.names))
+    gap = name_gap_km(stations, STATIC_NAME_GAP_PT, STATIC_PLOT_WIDTH_PT)
+    top.set_xticks(list(stations.km), labels=axis_labels(stations.km, stations.names, gap))
     top.tick_params(axis="x", labelsize=7, length=3)
     for label in top.get_xticklabels():
         label.set_rotation(TICK_ANGLE_DEG)

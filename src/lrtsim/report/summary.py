@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from lrtsim.model.schema import WEEKDAYS
 from lrtsim.model.units import s_to_clock
+from lrtsim.planning.day_types import EVERY_DAY
+from lrtsim.report.period_loads import busiest_hour, hour_span, load_rule_text
 from lrtsim.report.sections import Section, Table
 
 if TYPE_CHECKING:
@@ -117,7 +119,7 @@ def headline_table(run: RunView) -> Table:
         header=("figure", "value", "basis"),
         rows=tuple(rows),
         numeric=(False, True, False),
-        note=f"Simulated {run.design.day_type} service day, seed {run.seed}.",
+        note=f"The simulated {service_day(run.design.day_type)}, seed {run.seed}.",
     )
 
 
@@ -178,7 +180,7 @@ def service_table(run: RunView) -> Table:
             f"{design.day_type} ({days_of[design.day_type]}), the day type that "
             "needs the most trains: the day simulated",
         ),
-        ("Service hours", f"{service.start}–{service.end}"),
+        ("Service hours", service_hours(service.start, service.end)),
         (
             "Periods",
             f"{len(design.plan.periods)}, from {_duration(min(_headways(design)))} to "
@@ -212,6 +214,7 @@ def periods_table(design: DayPlan) -> Table:
             _duration(p.policy_headway_s),
             "—" if math.isinf(p.demand_headway_s) else _duration(p.demand_headway_s),
             f"{p.max_load_pax_per_h:,.0f}",
+            hour_span(busiest_hour(design.plan, p)) if p.max_load_pax_per_h > 0 else "—",
             f"{p.max_load_per_train_pax:,.0f}",
             _pct(p.load_factor),
         )
@@ -225,12 +228,15 @@ def periods_table(design: DayPlan) -> Table:
             "policy headway",
             "demand headway",
             "max load pax/h",
+            "busiest hour",
             "max load a train",
             "load factor",
         ),
         rows=rows,
+        numeric=(False, True, True, True, True, False, True, True),
         note="The headway run is the shorter of the policy's and the one the demand needs at "
-        "the loading standard; the load is at the line's most loaded point.",
+        "the loading standard; the load is at the line's most loaded point. "
+        + load_rule_text(design.plan),
     )
 
 
@@ -289,6 +295,25 @@ def control_text(control: Control) -> str:
     return "none"
 
 
+def service_day(day_type: str) -> str:
+    """'weekday service day'; without day types (`EVERY_DAY`), 'service day (every day of the
+    week)'."""
+    if day_type == EVERY_DAY:
+        return "service day (every day of the week)"
+    return f"{day_type} service day"
+
+
+def service_hours(start: str, end: str) -> str:
+    """'05:15–23:30'; a time past midnight (the scenario's '25:45') as '01:45 (next day)'."""
+
+    def clock(text: str) -> str:
+        hours, minutes = text.split(":")[:2]
+        h = int(hours)
+        return f"{h - 24:02d}:{minutes} (next day)" if h >= 24 else f"{h:02d}:{minutes}"
+
+    return f"{clock(start)}–{clock(end)}"
+
+
 def _introduction(run: RunView) -> tuple[str, ...]:
     scenario, k = run.scenario, run.kpis
     incidents = len(run.day.operations.incidents)
@@ -298,7 +323,7 @@ def _introduction(run: RunView) -> tuple[str, ...]:
     )
     return (
         f"This report plans the {scenario.line.name} and simulates its "
-        f"{run.design.day_type} service day (seed {run.seed}) with "
+        f"{service_day(run.design.day_type)} (seed {run.seed}) with "
         f"{incidents or 'no'} incident{'' if incidents == 1 else 's'} and {regulated}: "
         f"{k.trips_operated} of {k.trips_planned} planned trips ran and {k.passengers:,} "
         "passengers travelled.",
