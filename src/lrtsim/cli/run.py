@@ -175,11 +175,13 @@ def _run(
     from lrtsim.io.od_csv import scenario_od_matrix
     from lrtsim.io.outputs import scenario_inputs
     from lrtsim.pipeline import run_files, run_pipeline
+    from lrtsim.planning.day_types import design_day_label
 
     step = _shown_steps(stages, quiet)
     matrix = step("scenario and demand data", lambda: scenario_od_matrix(scenario, ref))
     run = run_pipeline(scenario, matrix, seed, step)
-    title = f"{scenario.line.name}: service plan and a simulated {_day_words(run.design.day_type)}"
+    day = design_day_label(run.design.day_type)
+    title = f"{scenario.line.name}: service plan and a simulated {day}"
     made = run_files(run, text, title=title, generated=generated, step=step)
     inputs = scenario_inputs(scenario, ref)
 
@@ -307,10 +309,3 @@ def _print_summary(run: RunResult) -> None:
         f"{s.service.loading_standard_pax_per_m2:g} pax/m²."
     )
     print_day_kpis(run.day, run.design.day_type, run.seed, run.kpis)
-
-
-def _day_words(day_type: str) -> str:
-    """'weekday service day'; 'service day' for a scenario without day types (every day)."""
-    from lrtsim.planning.day_types import EVERY_DAY
-
-    return "service day" if day_type == EVERY_DAY else f"{day_type} service day"

@@ -106,6 +106,12 @@ def make_day_plans(
     return tuple(plans)
 
 
+def design_day_label(day_type: str) -> str:
+    """How the design day reads in a title: 'weekday design day', or 'service day (every day)'
+    for a scenario without day types, whose one day type is `EVERY_DAY`."""
+    return "service day (every day)" if day_type == EVERY_DAY else f"{day_type} design day"
+
+
 def design_day(day_plans: Sequence[DayPlan]) -> DayPlan:
     """The day type that needs the most trains: it sets the fleet to own (the first on a tie)."""
     if not day_plans:

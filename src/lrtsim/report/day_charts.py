@@ -17,6 +17,7 @@ import numpy.typing as npt
 import plotly.graph_objects as go
 
 from lrtsim.model.direction import DIRECTIONS, Direction, running_order
+from lrtsim.planning.day_types import design_day_label
 from lrtsim.report.chart_axes import (
     clock_axis,
     clock_date,
@@ -261,7 +262,7 @@ def _marey_chart(
     )
     style_figure(
         fig,
-        f"{title} ({day_type} design day)",
+        f"{title} ({design_day_label(day_type)})",
         "Time of day (HH:MM)",
         "Station (distance along the line, km)",
     )
@@ -306,7 +307,8 @@ def _marey_chart(
         ax = out.add_subplot()
         _draw_static(ax, names, km, planned, simulated, bands, window)
         ax.set_title(
-            f"{title} ({day_type} design day, {hm(window[0])}–{hm(window[1])})", loc="left"
+            f"{title} ({design_day_label(day_type)}, {hm(window[0])}–{hm(window[1])})",
+            loc="left",
         )
         return out
 

@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from lrtsim.demand.od import RETURN_FROM_HOUR
 from lrtsim.metrics.tables import departure_rows
 from lrtsim.model.direction import DIRECTIONS, Direction, direction_id, running_order
+from lrtsim.planning.day_types import design_day_label
 from lrtsim.report.chart_axes import link_names
 from lrtsim.report.period_loads import busiest_hour, hour_span
 from lrtsim.report.sections import Chart, RunView, Section
@@ -130,7 +131,7 @@ def _demand_text(plan: ServicePlan, day_type: str) -> str:
     hour, direction, link, peak = plan.loads.peak()
     a, b = running_order(plan.loads.stations[link : link + 2], direction)
     return (
-        f"The {day_type} design day carries {plan.od.total:,.0f} trips. Peak hour "
+        f"The {design_day_label(day_type)} carries {plan.od.total:,.0f} trips. Peak hour "
         f"{hour:02d}:00–{hour + 1:02d}:00, direction {direction}; the maximum load point is "
         f"{a} → {b} with {peak:,.0f} passengers/h."
     )
@@ -351,7 +352,7 @@ def load_factor_chart(factors: LoadFactors, stations: tuple[str, ...], day_type:
     hours = [f"{h:02d}:00" for h in factors.hours]
     top = _top_pct(factors)
     lf = factors.load_factor_pct
-    title = f"Load factor by link and hour, {day_type} design day (load ÷ places offered)"
+    title = f"Load factor by link and hour, {design_day_label(day_type)} (load ÷ places offered)"
     ticks = [float(v) for v in np.arange(0.0, top + 1e-9, 25.0)]
     fig = make_subplots(
         rows=2,
