@@ -323,7 +323,7 @@ def test_summary_describes_line_stock_service_and_conditions(astana_run: RunResu
         "08:15, track blocked between Baiterek and House of Ministries, both directions, 12 min"
     )
     assert conditions["Control"][0] == "none"
-    periods = summary_rows(section, "Service periods of the weekday day")
+    periods = summary_rows(section, "Service periods of the weekday design day")
     assert list(periods) == [f"{p.from_}–{p.to}" for p in source.service.periods]
 
 

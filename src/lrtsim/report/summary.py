@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lrtsim.model.schema import WEEKDAYS
 from lrtsim.model.units import s_to_clock
-from lrtsim.planning.day_types import EVERY_DAY
+from lrtsim.planning.day_types import EVERY_DAY, design_day_label
 from lrtsim.report.period_loads import busiest_hour, hour_span, load_rule_text
 from lrtsim.report.sections import Section, Table
 
@@ -221,7 +221,7 @@ def periods_table(design: DayPlan) -> Table:
         for p in design.plan.periods
     )
     return Table(
-        title=f"Service periods of the {design.day_type} day",
+        title=f"Service periods of the {design_day_label(design.day_type)}",
         header=(
             "period",
             "headway",
