@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from lrtsim.pipeline import RunResult, run_pipeline
 from lrtsim.planning.day_types import EVERY_DAY
-from lrtsim.report.demand_charts import demand_section, od_chart
+from lrtsim.report.demand_charts import demand_section, load_factors, od_chart
 from lrtsim.report.service_charts import service_section
 from lrtsim.report.summary import service_hours, summary_section
 
@@ -75,3 +76,20 @@ def test_astana_keeps_its_depot_and_day_types(astana_run: RunResult) -> None:
     assert chart.title == "Fleet through the day: trains out of the depot"
     text = summary_section(astana_run).text[0]
     assert "simulates its weekday service day" in text
+
+
+def test_hours_past_midnight_follow_the_service_day(green_run: RunResult) -> None:
+    """A service to 25:45 shows its late hours as 24:00 and 25:00 after 23:00, not wrapped to
+    the start of the chart; each column's trains are those departing in that clock hour."""
+    plan = green_run.design.plan
+    capacity = green_run.day.rolling_stock.capacity_at(
+        green_run.day.service.loading_standard_pax_per_m2
+    )
+    factors = load_factors(plan, capacity)
+    first = int(plan.periods[0].from_s // 3600)
+    departures = plan.timetable["departure_s"].to_numpy(float)
+    last = int(np.nanmax(departures) // 3600)
+    assert last >= 24
+    assert factors.hours == tuple(range(first, last + 1))
+    late = factors.hours.index(24)
+    assert factors.trains_per_h[:, late, :].sum() > 0

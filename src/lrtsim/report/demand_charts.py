@@ -57,7 +57,8 @@ class LoadFactors:
     link], direction as in `DIRECTIONS`, links in line order)."""
 
     hours: tuple[int, ...]
-    """The hours shown: from the first with a planned train to the last."""
+    """The hours shown, as clock hours from the service day's start (24, 25… after midnight,
+    as in a timetable): from the first with a planned train to the last."""
     load_pax_per_h: FloatArray
     trains_per_h: FloatArray
     """Planned trains entering each link in the hour (timetable departures from its first stop)."""
@@ -92,9 +93,13 @@ def load_factors(plan: ServicePlan, train_capacity_pax: float) -> LoadFactors:
         hour = (rows["departure_s"].to_numpy(dtype=float) // 3600).astype(int) % 24
         np.add.at(trains[direction_id(d)], (hour, link), 1.0)
     load = np.asarray(plan.loads.link_loads, dtype=np.float64)
-    busy = np.flatnonzero(trains.sum(axis=(0, 2)) > 0)
-    hours = tuple(range(int(busy.min()), int(busy.max()) + 1)) if len(busy) else ()
-    index = list(hours)
+    # The day's hours in service order, from the hour the service starts, so that a service
+    # running past midnight reads 23:00, 24:00, 25:00 rather than wrapping to the left.
+    start_h = int(plan.periods[0].from_s // 3600) % 24 if plan.periods else 0
+    clock = np.arange(start_h, start_h + 24)
+    busy = np.flatnonzero(trains.sum(axis=(0, 2))[clock % 24] > 0)
+    hours = tuple(int(h) for h in clock[busy.min() : busy.max() + 1]) if len(busy) else ()
+    index = [h % 24 for h in hours]
     return LoadFactors(
         hours=hours,
         load_pax_per_h=load[:, index, :],
@@ -147,7 +152,7 @@ def _load_factor_text(
     direction = DIRECTIONS[int(d)]
     a, b = running_order(stations[k : k + 2], direction)
     hour = factors.hours[int(h)]
-    outside = [h for h in range(24) if h not in factors.hours]
+    outside = [h for h in range(24) if h not in {k % 24 for k in factors.hours}]
     unserved = float(trips_by_hour[outside].sum())
     gap = (
         f" {unserved:,.0f} trips of the demand fall in hours without a train (not shown)."
