@@ -153,20 +153,7 @@ def _diagram_figure(
         row=1,
         col=1,
     )
-    x, y = grades.xy()
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            name="gradient",
-            fill="tozeroy",
-            line={"color": style.ACCENT, "width": 1.5},
-            hovertemplate="km %{x:.3f}: %{y:.1f} ‰<extra>gradient</extra>",
-        ),
-        row=2,
-        col=1,
-    )
+    fig.add_trace(gradient_trace(grades), row=2, col=1)
     cx: list[float | None] = []
     cy: list[float | None] = []
     data: list[tuple[float, float, float, float] | None] = []
@@ -228,6 +215,34 @@ def note_level(fig: go.Figure, axis: str, *, y: float) -> None:
     )
 
 
+def gradient_trace(grades: Step, *, showlegend: bool = True) -> go.Scatter:
+    """The gradient panel's trace: the step profile (‰), filled to zero."""
+    import plotly.graph_objects as go
+
+    x, y = grades.xy()
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        name="gradient",
+        fill="tozeroy",
+        line={"color": style.ACCENT, "width": 1.4},
+        showlegend=showlegend,
+        hovertemplate="km %{x:.3f}: %{y:.1f} ‰<extra>gradient</extra>",
+    )
+
+
+def static_gradient(ax: Axes, grades: Step, *, note_y: float) -> None:
+    """The static gradient panel: the step profile filled to zero, its axis titled, and
+    `LEVEL_NOTE` at `note_y` (axes fraction) when the scenario gives no gradients."""
+    x, y = grades.xy()
+    ax.plot(x, y, color=style.ACCENT, lw=1.1)
+    ax.fill_between(x, y, color=style.ACCENT, alpha=0.25, lw=0)
+    ax.set_ylabel("gradient (‰)")
+    if not any(grades.value):
+        static_note_level(ax, y=note_y)
+
+
 def static_note_level(ax: Axes, *, y: float) -> None:
     """`LEVEL_NOTE` over a static gradient panel, whose range is set to ±5 ‰."""
     ax.set_ylim(-5, 5)
@@ -242,12 +257,7 @@ def _diagram_static(
     top.plot(*limits.xy(), color=style.LIMIT, lw=1.6)
     top.set_ylim(bottom=0, top=max(limits.value) * 1.15)
     top.set_ylabel("speed limit (km/h)")
-    gx, gy = grades.xy()
-    mid.plot(gx, gy, color=style.ACCENT, lw=1.2)
-    mid.fill_between(gx, gy, color=style.ACCENT, alpha=0.25, lw=0)
-    mid.set_ylabel("gradient (‰)")
-    if not any(grades.value):
-        static_note_level(mid, y=0.65)
+    static_gradient(mid, grades, note_y=0.65)
     for c in curves:
         low.plot(
             [c.from_km, c.to_km],

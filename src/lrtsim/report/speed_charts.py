@@ -20,8 +20,9 @@ from lrtsim.report.line_charts import (
     MPS_TO_KMH,
     Step,
     gradient_step,
+    gradient_trace,
     note_level,
-    static_note_level,
+    static_gradient,
 )
 from lrtsim.report.sections import Chart, RunView, Section, Table
 from lrtsim.report.station_axis import (
@@ -132,21 +133,7 @@ def _speed_figure(
             row=1,
             col=1,
         )
-    gx, gy = grades.xy()
-    fig.add_trace(
-        go.Scatter(
-            x=gx,
-            y=gy,
-            mode="lines",
-            name="gradient",
-            fill="tozeroy",
-            line={"color": style.ACCENT, "width": 1.2},
-            showlegend=False,
-            hovertemplate="km %{x:.3f}: %{y:.1f} ‰<extra>gradient</extra>",
-        ),
-        row=2,
-        col=1,
-    )
+    fig.add_trace(gradient_trace(grades, showlegend=False), row=2, col=1)
     style.style_figure(fig, title, "chainage (km)", "speed (km/h)")
     fig.update_xaxes(title_text=None)
     fig.update_xaxes(title_text="chainage (km)", range=km_range(stations), row=2, col=1)
@@ -182,12 +169,7 @@ def _speed_static(
     top.set_ylim(bottom=0, top=float(p.limit_mps.max()) * MPS_TO_KMH * 1.12)
     top.set_ylabel("speed (km/h)")
     fig.legend(loc="outside lower center", fontsize=7, ncols=3, frameon=False)
-    gx, gy = grades.xy()
-    low.plot(gx, gy, color=style.ACCENT, lw=1.0)
-    low.fill_between(gx, gy, color=style.ACCENT, alpha=0.25, lw=0)
-    if not any(grades.value):
-        static_note_level(low, y=0.6)
-    low.set_ylabel("gradient (‰)")
+    static_gradient(low, grades, note_y=0.6)
     low.set_xlabel("chainage (km)")
     low.set_xlim(*km_range(stations))
     for axes in (top, low):
