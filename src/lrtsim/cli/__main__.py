@@ -2,4 +2,5 @@
 
 from lrtsim.cli import main
 
-main()
+if __name__ == "__main__":  # not again in a process pool's worker, which imports this module
+    main()

@@ -1,0 +1,1 @@
+"""Many runs at once: Monte Carlo days, sweeps and design searches, locally or on Dask."""

@@ -1,0 +1,151 @@
+"""Many simulated days of one plan, one row of KPIs a day: in this process, or on a local
+process pool (`engine = "local"`), with results that depend on the seeds alone.
+
+The plan is made once (`prepare`) and handed to every worker once, at its start; days then go
+out in batches, each carrying several days' work, and come back as rows sorted by day.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from lrtsim.experiments.seeds import day_seed
+
+if TYPE_CHECKING:
+    from lrtsim.model.schema import Scenario
+    from lrtsim.planning.day_types import DayPlan
+
+DAY_COLUMNS = ("day", "seed")
+"""The first columns of the days table; the KPIs (`Kpis.as_dict`) follow."""
+
+TASKS_PER_WORKER = 8
+"""Batches per worker: enough to balance the load, few enough that each carries ≥ 100 ms."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedDay:
+    """The plan of the design day and the scenario on that day: what every simulated day of an
+    experiment shares."""
+
+    design: DayPlan
+    day: Scenario
+
+
+def prepare(scenario: Scenario, daily_matrix: npt.NDArray[np.float64] | None) -> PreparedDay:
+    """Plan every day type once (as `lrtsim run` does) and keep the design day."""
+    from lrtsim.pipeline import design_scenario, plan_days
+    from lrtsim.planning.day_types import design_day
+
+    _, _, plans = plan_days(scenario, daily_matrix)
+    design = design_day(plans)
+    return PreparedDay(design=design, day=design_scenario(scenario, design))
+
+
+def simulate_one(prepared: PreparedDay, base_seed: int, day: int) -> dict[str, Any]:
+    """Day `day`'s row: its index, its seed and its KPIs (with the delay against its own
+    reference day when the scenario is disturbed)."""
+    from lrtsim.pipeline import simulate
+
+    seed = day_seed(base_seed, day)
+    _, _, kpis, _ = simulate(prepared.design, prepared.day, seed)
+    return {"day": day, "seed": seed, **kpis.as_dict()}
+
+
+def batches(days: Sequence[int], workers: int) -> list[list[int]]:
+    """`days` cut into about `TASKS_PER_WORKER` batches a worker, in order."""
+    size = max(1, math.ceil(len(days) / (max(1, workers) * TASKS_PER_WORKER)))
+    return [list(days[i : i + size]) for i in range(0, len(days), size)]
+
+
+def run_days(
+    prepared: PreparedDay,
+    base_seed: int,
+    days: Sequence[int],
+    *,
+    workers: int = 1,
+    done: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """The rows of `days` (day indices), sorted by day, simulated in this process
+    (`workers` = 1) or on a pool of `workers` processes; `done(n)` is called as n more days
+    finish. The rows are the same whatever `workers` is: each day's draws come from its seed."""
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    rows: list[dict[str, Any]] = []
+    if workers == 1 or len(days) <= 1:
+        for day in days:
+            rows.append(simulate_one(prepared, base_seed, day))
+            if done is not None:
+                done(1)
+    else:
+        rows = _on_pool(prepared, base_seed, days, workers, done)
+    return day_table(rows)
+
+
+def day_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as the days table: `DAY_COLUMNS` then the KPIs, sorted by day."""
+    table = pd.DataFrame(list(rows))
+    if table.empty:
+        return pd.DataFrame(columns=list(DAY_COLUMNS))
+    ordered = [*DAY_COLUMNS, *(c for c in table.columns if c not in DAY_COLUMNS)]
+    return table[ordered].sort_values("day", kind="stable").reset_index(drop=True)
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# ------------------------------------------------------------------------------- the pool
+_PREPARED: PreparedDay | None = None
+"""The plan of a worker process, set once by `_start_worker`."""
+
+
+def _start_worker(prepared: PreparedDay) -> None:
+    global _PREPARED
+    _PREPARED = prepared
+
+
+def _batch(base_seed: int, days: list[int]) -> list[dict[str, Any]]:
+    if _PREPARED is None:
+        raise RuntimeError("worker started without its plan")
+    return [simulate_one(_PREPARED, base_seed, day) for day in days]
+
+
+def _on_pool(
+    prepared: PreparedDay,
+    base_seed: int,
+    days: Sequence[int],
+    workers: int,
+    done: Callable[[int], None] | None,
+) -> list[dict[str, Any]]:
+    """The days on a pool of fresh ('spawn') processes: each loads lrtsim and numba's cached
+    kernels itself, so nothing of this process's state (threads, locks) is copied into it."""
+    context = multiprocessing.get_context("spawn")
+    rows: list[dict[str, Any]] = []
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(prepared,)
+    ) as pool:
+        pending: set[Future[list[dict[str, Any]]]] = {
+            pool.submit(_batch, base_seed, batch) for batch in batches(days, workers)
+        }
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                got = future.result()
+                rows.extend(got)
+                if done is not None:
+                    done(len(got))
+    return rows
