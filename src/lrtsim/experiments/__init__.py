@@ -1,0 +1,1 @@
+"""Many runs at once: Monte Carlo days, parameter sweeps and their summary statistics."""
