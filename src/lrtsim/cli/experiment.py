@@ -1,0 +1,236 @@
+"""`lrtsim experiment montecarlo`: many simulated days of one plan, each KPI's distribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from lrtsim.cli.common import (
+    ForceFlag,
+    JsonFlag,
+    ScenarioArg,
+    app,
+    compute,
+    emit_json,
+    err,
+    fail,
+    load,
+    out,
+)
+from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
+from lrtsim.errors import LrtsimError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lrtsim.experiments.stats import KpiSummary
+
+experiment_app = typer.Typer(
+    help="Many runs at once: Monte Carlo days of one plan.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(experiment_app, name="experiment")
+
+MAX_DAYS = 1_000_000
+SUMMARISED = (
+    "punctuality_pct",
+    "excess_wait_s",
+    "mean_wait_s",
+    "p95_wait_s",
+    "headway_cv",
+    "denied_boarding_pct",
+    "mean_journey_s",
+    "peak_load_factor",
+    "energy_kwh",
+    "delay_passenger_hours",
+)
+"""The KPIs summarised (the days table holds every KPI of `Kpis.as_dict`)."""
+
+
+@experiment_app.command("montecarlo", short_help="Many simulated days: KPI distributions.")
+def montecarlo_command(
+    ref: ScenarioArg = "astana",
+    days: Annotated[
+        int,
+        typer.Option("--days", min=1, max=MAX_DAYS, metavar="N", help="Days to simulate."),
+    ] = 100,
+    seed: SeedOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=1024,
+            metavar="K",
+            show_default="every core",
+            help="Processes simulating days (1: in this process). Results do not depend on it.",
+        ),
+    ] = None,
+    incidents: IncidentOption = None,
+    control: ControlOption = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            show_default="montecarlo-NAME",
+            help="Folder for days.parquet (one row a day) and summary.json; written as a whole.",
+        ),
+    ] = None,
+    force: ForceFlag = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Simulate the design day N times, day i with a seed spawned from the base seed and i
+    (numpy SeedSequence: `lrtsim simulate --seed SEED` re-runs any day alone), and give each
+    KPI's mean and 50th, 90th and 95th percentiles with 95 % bootstrap confidence intervals.
+    """
+    from lrtsim.experiments.days import default_workers, prepare
+    from lrtsim.io.atomic import OverwriteError, check_folder_target
+    from lrtsim.io.od_csv import scenario_od_matrix
+    from lrtsim.io.outputs import scenario_inputs
+
+    scenario = configured(load(ref), incidents or [], control)
+    base_seed = scenario.seed if seed is None else seed
+    folder = out_dir if out_dir is not None else Path(f"montecarlo-{scenario.name}")
+    inputs = scenario_inputs(scenario, ref)
+    try:
+        check_folder_target(folder, force=force, inputs=inputs)
+    except OverwriteError as exc:
+        fail(exc.naming("--force"))
+    except LrtsimError as exc:
+        fail(exc)
+    pool = workers or default_workers()
+    prepared = compute(
+        "Planning the service…",
+        as_json,
+        lambda: prepare(scenario, scenario_od_matrix(scenario, ref)),
+    )
+    table = _simulate_days(prepared, base_seed, days, pool, quiet=as_json)
+    summaries = compute(
+        "Bootstrapping the confidence intervals…",
+        as_json,
+        lambda: _summaries(table, base_seed),
+    )
+    payload = _payload(scenario.name, prepared.design.day_type, base_seed, days, pool, summaries)
+
+    def write() -> list[str]:
+        from lrtsim.io.atomic import write_folder_atomic
+        from lrtsim.io.day_files import parquet_bytes
+        from lrtsim.io.json_style import dumps
+
+        files = {
+            "days.parquet": parquet_bytes(table),
+            "summary.json": (dumps(payload, indent=2) + "\n").encode("utf-8"),
+        }
+        try:
+            write_folder_atomic(folder, files, command="experiment montecarlo", force=force)
+        except OverwriteError as exc:
+            raise exc.naming("--force") from None
+        return sorted(files)
+
+    names = compute(f"Writing {escape(str(folder))}…", as_json, write)
+    if as_json:
+        emit_json({**payload, "out": str(folder), "files": names})
+        return
+    _print(scenario.name, prepared.design.day_type, base_seed, days, summaries)
+    out.print(f"Wrote {escape(str(folder))}: {escape(', '.join(names))}.")
+
+
+def _simulate_days(
+    prepared: Any, base_seed: int, days: int, workers: int, *, quiet: bool
+) -> pd.DataFrame:
+    """The days, with a progress bar of days done and time left on stderr (none if `quiet`)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from lrtsim.experiments.days import run_days
+
+    try:
+        if quiet:
+            return run_days(prepared, base_seed, range(days), workers=workers)
+        columns = (
+            TextColumn("Simulating days"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("days", total=days)
+            return run_days(
+                prepared,
+                base_seed,
+                range(days),
+                workers=workers,
+                done=lambda n: progress.advance(task, n),
+            )
+    except LrtsimError as exc:
+        fail(exc)
+
+
+def _summaries(table: pd.DataFrame, seed: int) -> list[KpiSummary]:
+    from lrtsim.experiments.stats import summarize_table
+
+    kpis = [k for k in SUMMARISED if k in table.columns and table[k].notna().any()]
+    return summarize_table(table, kpis, seed=seed)
+
+
+def _payload(
+    scenario: str,
+    day_type: str,
+    seed: int,
+    days: int,
+    workers: int,
+    summaries: list[KpiSummary],
+) -> dict[str, Any]:
+    return {
+        "scenario": scenario,
+        "day_type": day_type,
+        "seed": seed,
+        "days": days,
+        "workers": workers,
+        "summaries": {s.kpi: s.as_dict() for s in summaries},
+    }
+
+
+def _print(scenario: str, day_type: str, seed: int, days: int, summaries: list[KpiSummary]) -> None:
+    from rich.table import Table
+
+    level = summaries[0].level if summaries else 0.95
+    table = Table(
+        title=(
+            f"{escape(scenario)}: {days:,} simulated {escape(day_type)} days, base seed {seed}; "
+            f"[{100 * level:.0f} % bootstrap interval]"
+        ),
+        title_justify="left",
+    )
+    for col in ("KPI", "days", "mean", "p50", "p90", "p95"):
+        table.add_column(col, justify="left" if col == "KPI" else "right")
+    for s in summaries:
+        table.add_row(
+            escape(s.kpi),
+            f"{s.days:,}",
+            *(_estimate(e) for e in (s.mean, s.p50, s.p90, s.p95)),
+        )
+    out.print(table)
+
+
+def _estimate(e: Any) -> str:
+    """'212.4 [211.9–213.0]'."""
+    import math
+
+    if not math.isfinite(e.value):
+        return "—"
+    digits = 3 if abs(e.value) < 10 else 1
+    return f"{e.value:,.{digits}f} [{e.low:,.{digits}f}–{e.high:,.{digits}f}]"

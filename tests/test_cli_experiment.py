@@ -1,0 +1,111 @@
+"""`lrtsim experiment montecarlo`, run as a real process: the JSON contract, the days table, a
+day re-run alone by `lrtsim simulate` with its seed, the same result on one or two workers, and
+bad options."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from lrtsim.experiments.seeds import day_seed
+from lrtsim.experiments.stats import summarize
+from support.cli import failed_cleanly, in_parallel, one_json_object, run_cli
+
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "docs" / "json" / "montecarlo.schema.json").read_text("utf-8")
+)
+DAYS = 4
+BASE_SEED = 11
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    base = tmp_path_factory.mktemp("cli_experiment")
+    common = ["experiment", "montecarlo", "--days", str(DAYS), "--seed", str(BASE_SEED)]
+    commands = {
+        "one": [*common, "--workers", "1", "--json", "--out", "one"],
+        "two": [*common, "--workers", "2", "--json", "--out", "two"],
+        "table": [*common, "--workers", "1", "--out", "table"],
+        "no_days": ["experiment", "montecarlo", "--days", "0"],
+        "no_workers": ["experiment", "montecarlo", "--workers", "0"],
+        "bad_incident": ["experiment", "montecarlo", "--incident", "08:15,derailed,Yesil,2"],
+    }
+    done = in_parallel({k: (lambda a=a: run_cli(a, base)) for k, a in commands.items()})
+    return {"base": base, **done}
+
+
+def test_json_follows_its_schema(runs: dict[str, Any]) -> None:
+    payload = one_json_object(runs["one"])
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.validate(payload, SCHEMA)
+    assert payload["days"] == DAYS
+    assert payload["seed"] == BASE_SEED
+    assert "excess_wait_s" in payload["summaries"]
+    stored = json.loads((runs["base"] / "one" / "summary.json").read_text("utf-8"))
+    assert stored == {k: v for k, v in payload.items() if k not in ("out", "files")}
+
+
+def test_the_days_table_has_a_row_a_day_with_its_seed(runs: dict[str, Any]) -> None:
+    days = pd.read_parquet(runs["base"] / "one" / "days.parquet")
+    assert list(days["day"]) == list(range(DAYS))
+    assert list(days["seed"]) == [day_seed(BASE_SEED, i) for i in range(DAYS)]
+    # The summary is the bootstrap of the table's own column (same stream, same numbers).
+    payload = one_json_object(runs["one"])
+    mean = summarize("mean_wait_s", days["mean_wait_s"].to_numpy(float), seed=BASE_SEED).mean
+    shown = payload["summaries"]["mean_wait_s"]["mean"]
+    assert shown["value"] == pytest.approx(mean.value, abs=1e-3)
+    assert shown["low"] == pytest.approx(mean.low, abs=1e-3)
+    assert shown["high"] == pytest.approx(mean.high, abs=1e-3)
+
+
+def test_one_or_two_workers_give_the_same_days(runs: dict[str, Any]) -> None:
+    one = pd.read_parquet(runs["base"] / "one" / "days.parquet")
+    two = pd.read_parquet(runs["base"] / "two" / "days.parquet")
+    pd.testing.assert_frame_equal(one, two)
+    a, b = one_json_object(runs["one"]), one_json_object(runs["two"])
+    assert a["summaries"] == b["summaries"]
+    assert (runs["base"] / "one" / "days.parquet").read_bytes() == (
+        runs["base"] / "two" / "days.parquet"
+    ).read_bytes()
+
+
+def test_any_day_is_rerun_alone_by_simulate_with_its_seed(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    days = pd.read_parquet(runs["base"] / "one" / "days.parquet")
+    seed = int(days.loc[2, "seed"])
+    alone = one_json_object(
+        run_cli(["simulate", "--seed", str(seed), "--json", "--out", "d"], tmp_path)
+    )
+    for key, value in alone["kpis"].items():
+        row = days.loc[2, key]
+        if value is None:
+            assert row is None or np.isnan(row), key
+        else:
+            assert row == pytest.approx(value, abs=1e-3), key
+
+
+def test_the_table_names_each_kpi_with_its_interval(runs: dict[str, Any]) -> None:
+    done = runs["table"]
+    assert done.returncode == 0, done.stderr
+    assert f"{DAYS} simulated weekday days, base seed {BASE_SEED}" in done.stdout
+    for kpi in ("punctuality_pct", "excess_wait_s", "energy_kwh"):
+        (line,) = [x for x in done.stdout.splitlines() if f" {kpi} " in x]
+        value, interval = line.split("│")[3].strip().split(" [")
+        assert float(value.replace(",", "")) >= 0
+        assert "–" in interval
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [("no_days", "--days"), ("no_workers", "--workers"), ("bad_incident", "--incident 1")],
+)
+def test_bad_options_exit_2_and_write_nothing(runs: dict[str, Any], case: str, needle: str) -> None:
+    failed_cleanly(runs[case], needle)
+    assert not (runs["base"] / "montecarlo-astana").exists()
