@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from lrtsim.experiments.seeds import day_seed
-from lrtsim.experiments.stats import summarize
+from lrtsim.experiments.stats import half_width, summarize
+from lrtsim.experiments.stopping import ROUND_DAYS
 from support.cli import failed_cleanly, in_parallel, one_json_object, run_cli
 
 SCHEMA = json.loads(
@@ -22,17 +23,28 @@ SCHEMA = json.loads(
 )
 DAYS = 4
 BASE_SEED = 11
+RULE_HALF_WIDTH = 0.03
+"""Reached after a few rounds of 20 Astana days (the days' excess waits vary by ~0.08 s)."""
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("cli_experiment")
     common = ["experiment", "montecarlo", "--days", str(DAYS), "--seed", str(BASE_SEED)]
+    rule = ["experiment", "montecarlo", "--days", "200", "--seed", str(BASE_SEED)]
+    rule += ["--until-ci", f"excess_wait_s={RULE_HALF_WIDTH}"]
     commands = {
         "one": [*common, "--workers", "1", "--json", "--out", "one"],
         "two": [*common, "--workers", "2", "--json", "--out", "two"],
         "table": [*common, "--workers", "1", "--out", "table"],
+        "until_one": [*rule, "--workers", "1", "--json", "--out", "until_one"],
+        "until_two": [*rule, "--workers", "2", "--json", "--out", "until_two"],
+        "not_met": [*common, "--until-ci", "mean_wait_s=0.000001", "--json", "--out", "not_met"],
         "no_days": ["experiment", "montecarlo", "--days", "0"],
+        "rule_no_kpi": ["experiment", "montecarlo", "--until-ci", "waits=1"],
+        "rule_no_sign": ["experiment", "montecarlo", "--until-ci", "excess_wait_s"],
+        "rule_nan": ["experiment", "montecarlo", "--until-ci", "excess_wait_s=nan"],
+        "rule_negative": ["experiment", "montecarlo", "--until-ci", "excess_wait_s=-1"],
         "no_workers": ["experiment", "montecarlo", "--workers", "0"],
         "bad_incident": ["experiment", "montecarlo", "--incident", "08:15,derailed,Yesil,2"],
     }
@@ -102,9 +114,52 @@ def test_the_table_names_each_kpi_with_its_interval(runs: dict[str, Any]) -> Non
         assert "–" in interval
 
 
+def test_until_ci_stops_at_the_first_look_where_the_interval_is_narrow(
+    runs: dict[str, Any],
+) -> None:
+    payload = one_json_object(runs["until_one"])
+    jsonschema.validate(payload, SCHEMA)
+    assert payload["until_ci"] == {
+        "kpi": "excess_wait_s",
+        "half_width": RULE_HALF_WIDTH,
+        "met": True,
+        "max_days": 200,
+    }
+    n = payload["days"]
+    assert n % ROUND_DAYS == 0
+    assert n < 200
+    days = pd.read_parquet(runs["base"] / "until_one" / "days.parquet")
+    assert list(days["day"]) == list(range(n))
+    values = days["excess_wait_s"].to_numpy(float)
+
+    def half(k: int) -> float:
+        return half_width(summarize("excess_wait_s", values[:k], seed=BASE_SEED).mean)
+
+    assert half(n) <= RULE_HALF_WIDTH
+    assert all(half(k) > RULE_HALF_WIDTH for k in range(ROUND_DAYS, n, ROUND_DAYS))
+    # Where it stops depends on the seeds alone, not on the workers.
+    two = one_json_object(runs["until_two"])
+    assert two["days"] == n
+    assert two["summaries"] == payload["summaries"]
+
+
+def test_until_ci_not_met_runs_every_day_and_says_so(runs: dict[str, Any]) -> None:
+    payload = one_json_object(runs["not_met"])
+    assert payload["until_ci"]["met"] is False
+    assert payload["days"] == DAYS
+
+
 @pytest.mark.parametrize(
     ("case", "needle"),
-    [("no_days", "--days"), ("no_workers", "--workers"), ("bad_incident", "--incident 1")],
+    [
+        ("no_days", "--days"),
+        ("no_workers", "--workers"),
+        ("bad_incident", "--incident 1"),
+        ("rule_no_kpi", "--until-ci: 'waits' is not a KPI a rule may name"),
+        ("rule_no_sign", "--until-ci: 'excess_wait_s' is not KPI=HALF_WIDTH"),
+        ("rule_nan", "--until-ci: the half-width must be a positive finite number, not nan"),
+        ("rule_negative", "--until-ci: the half-width must be a positive finite number, not -1"),
+    ],
 )
 def test_bad_options_exit_2_and_write_nothing(runs: dict[str, Any], case: str, needle: str) -> None:
     failed_cleanly(runs[case], needle)

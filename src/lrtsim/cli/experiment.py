@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from lrtsim.experiments.stats import KpiSummary
+    from lrtsim.experiments.stopping import StopRule
 
 experiment_app = typer.Typer(
     help="Many runs at once: Monte Carlo days of one plan.",
@@ -70,6 +72,15 @@ def montecarlo_command(
             help="Processes simulating days (1: in this process). Results do not depend on it.",
         ),
     ] = None,
+    until_ci: Annotated[
+        str | None,
+        typer.Option(
+            "--until-ci",
+            metavar="KPI=HALF_WIDTH",
+            help="Stop once the 95 % interval of KPI's mean is at most HALF_WIDTH either side "
+            "(e.g. excess_wait_s=0.5), looking every 20 days; --days is then the most.",
+        ),
+    ] = None,
     incidents: IncidentOption = None,
     control: ControlOption = None,
     out_dir: Annotated[
@@ -93,6 +104,14 @@ def montecarlo_command(
     from lrtsim.io.od_csv import scenario_od_matrix
     from lrtsim.io.outputs import scenario_inputs
 
+    rule = None
+    if until_ci is not None:
+        from lrtsim.experiments.stopping import parse_rule
+
+        try:
+            rule = parse_rule(until_ci)
+        except LrtsimError as exc:
+            fail(LrtsimError(f"--until-ci: {exc}"))
     scenario = configured(load(ref), incidents or [], control)
     base_seed = scenario.seed if seed is None else seed
     folder = out_dir if out_dir is not None else Path(f"montecarlo-{scenario.name}")
@@ -109,13 +128,20 @@ def montecarlo_command(
         as_json,
         lambda: prepare(scenario, scenario_od_matrix(scenario, ref)),
     )
-    table = _simulate_days(prepared, base_seed, days, pool, quiet=as_json)
+    table, met = _simulate_days(prepared, base_seed, days, pool, rule, quiet=as_json)
     summaries = compute(
         "Bootstrapping the confidence intervals…",
         as_json,
         lambda: _summaries(table, base_seed),
     )
-    payload = _payload(scenario.name, prepared.design.day_type, base_seed, days, pool, summaries)
+    payload = _payload(
+        scenario.name, prepared.design.day_type, base_seed, len(table), pool, summaries
+    )
+    payload["until_ci"] = (
+        None
+        if rule is None
+        else {"kpi": rule.kpi, "half_width": rule.half_width, "met": met, "max_days": days}
+    )
 
     def write() -> list[str]:
         from lrtsim.io.atomic import write_folder_atomic
@@ -136,14 +162,18 @@ def montecarlo_command(
     if as_json:
         emit_json({**payload, "out": str(folder), "files": names})
         return
-    _print(scenario.name, prepared.design.day_type, base_seed, days, summaries)
+    _print(scenario.name, prepared.design.day_type, base_seed, len(table), summaries)
+    if rule is not None:
+        verdict = "met" if met else f"not met within {days:,} days"
+        out.print(f"Stopping rule {escape(rule.text)}: {verdict} after {len(table):,} days.")
     out.print(f"Wrote {escape(str(folder))}: {escape(', '.join(names))}.")
 
 
 def _simulate_days(
-    prepared: Any, base_seed: int, days: int, workers: int, *, quiet: bool
-) -> pd.DataFrame:
-    """The days, with a progress bar of days done and time left on stderr (none if `quiet`)."""
+    prepared: Any, base_seed: int, days: int, workers: int, rule: StopRule | None, *, quiet: bool
+) -> tuple[pd.DataFrame, bool]:
+    """The days (all `days`, or until `rule` holds) and whether the rule was met (True without
+    one), with a progress bar of days done and time left on stderr (none if `quiet`)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -154,10 +184,18 @@ def _simulate_days(
     )
 
     from lrtsim.experiments.days import run_days
+    from lrtsim.experiments.stopping import run_until
+
+    def simulate(done: Callable[[int], None] | None) -> tuple[pd.DataFrame, bool]:
+        if rule is None:
+            return run_days(prepared, base_seed, range(days), workers=workers, done=done), True
+        return run_until(
+            prepared, base_seed, rule, days, workers=workers, seed=base_seed, done=done
+        )
 
     try:
         if quiet:
-            return run_days(prepared, base_seed, range(days), workers=workers)
+            return simulate(None)
         columns = (
             TextColumn("Simulating days"),
             BarColumn(),
@@ -168,13 +206,7 @@ def _simulate_days(
         )
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("days", total=days)
-            return run_days(
-                prepared,
-                base_seed,
-                range(days),
-                workers=workers,
-                done=lambda n: progress.advance(task, n),
-            )
+            return simulate(lambda n: progress.advance(task, n))
     except LrtsimError as exc:
         fail(exc)
 

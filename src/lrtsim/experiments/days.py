@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -74,20 +75,25 @@ def run_days(
     *,
     workers: int = 1,
     done: Callable[[int], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> pd.DataFrame:
     """The rows of `days` (day indices), sorted by day, simulated in this process
-    (`workers` = 1) or on a pool of `workers` processes; `done(n)` is called as n more days
-    finish. The rows are the same whatever `workers` is: each day's draws come from its seed."""
+    (`workers` = 1) or on a pool of `workers` processes (`pool`, from `open_pool`, or one
+    started for this call); `done(n)` is called as n more days finish. The rows are the same
+    whatever `workers` is: each day's draws come from its seed."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     rows: list[dict[str, Any]] = []
-    if workers == 1 or len(days) <= 1:
+    if workers == 1 or (pool is None and len(days) <= 1):
         for day in days:
             rows.append(simulate_one(prepared, base_seed, day))
             if done is not None:
                 done(1)
+    elif pool is not None:
+        rows = _on(pool, base_seed, days, workers, done)
     else:
-        rows = _on_pool(prepared, base_seed, days, workers, done)
+        with open_pool(prepared, workers) as started:
+            rows = _on(started, base_seed, days, workers, done)
     return day_table(rows)
 
 
@@ -124,28 +130,35 @@ def _batch(base_seed: int, days: list[int]) -> list[dict[str, Any]]:
     return [simulate_one(_PREPARED, base_seed, day) for day in days]
 
 
-def _on_pool(
-    prepared: PreparedDay,
+@contextmanager
+def open_pool(prepared: PreparedDay, workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` fresh ('spawn') processes, each given the plan once at its start:
+    each loads lrtsim and numba's cached kernels itself, so nothing of this process's state
+    (threads, locks) is copied into it. Kept open over several `run_days` calls."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(prepared,)
+    ) as pool:
+        yield pool
+
+
+def _on(
+    pool: ProcessPoolExecutor,
     base_seed: int,
     days: Sequence[int],
     workers: int,
     done: Callable[[int], None] | None,
 ) -> list[dict[str, Any]]:
-    """The days on a pool of fresh ('spawn') processes: each loads lrtsim and numba's cached
-    kernels itself, so nothing of this process's state (threads, locks) is copied into it."""
-    context = multiprocessing.get_context("spawn")
+    """The days on `pool`, in batches, their rows in the order they finish."""
     rows: list[dict[str, Any]] = []
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(prepared,)
-    ) as pool:
-        pending: set[Future[list[dict[str, Any]]]] = {
-            pool.submit(_batch, base_seed, batch) for batch in batches(days, workers)
-        }
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                got = future.result()
-                rows.extend(got)
-                if done is not None:
-                    done(len(got))
+    pending: set[Future[list[dict[str, Any]]]] = {
+        pool.submit(_batch, base_seed, batch) for batch in batches(days, workers)
+    }
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            got = future.result()
+            rows.extend(got)
+            if done is not None:
+                done(len(got))
     return rows
