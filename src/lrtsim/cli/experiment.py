@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +30,14 @@ if TYPE_CHECKING:
 
     from lrtsim.experiments.stats import KpiSummary
     from lrtsim.experiments.stopping import StopRule
+
+
+class EngineChoice(StrEnum):
+    """Where the days run."""
+
+    local = "local"
+    dask = "dask"
+
 
 experiment_app = typer.Typer(
     help="Many runs at once: Monte Carlo days of one plan.",
@@ -70,6 +79,22 @@ def montecarlo_command(
             metavar="K",
             show_default="every core",
             help="Processes simulating days (1: in this process). Results do not depend on it.",
+        ),
+    ] = None,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            help="local: a pool of processes on this machine; dask: a Dask cluster (the "
+            "scheduler --scheduler names, else local Dask workers). Results do not depend on it.",
+        ),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="The Dask scheduler to run on (implies --engine dask).",
         ),
     ] = None,
     until_ci: Annotated[
@@ -128,7 +153,10 @@ def montecarlo_command(
         as_json,
         lambda: prepare(scenario, scenario_od_matrix(scenario, ref)),
     )
-    table, met = _simulate_days(prepared, base_seed, days, pool, rule, quiet=as_json)
+    use_dask = engine is EngineChoice.dask or scheduler is not None
+    table, met = _simulate_days(
+        prepared, base_seed, days, pool, rule, use_dask, scheduler, quiet=as_json
+    )
     summaries = compute(
         "Bootstrapping the confidence intervals…",
         as_json,
@@ -170,10 +198,19 @@ def montecarlo_command(
 
 
 def _simulate_days(
-    prepared: Any, base_seed: int, days: int, workers: int, rule: StopRule | None, *, quiet: bool
+    prepared: Any,
+    base_seed: int,
+    days: int,
+    workers: int,
+    rule: StopRule | None,
+    use_dask: bool,
+    scheduler: str | None,
+    *,
+    quiet: bool,
 ) -> tuple[pd.DataFrame, bool]:
     """The days (all `days`, or until `rule` holds) and whether the rule was met (True without
-    one), with a progress bar of days done and time left on stderr (none if `quiet`)."""
+    one), on the local engine or on Dask (`scheduler`'s cluster, or local Dask workers when
+    None), with a progress bar of days done and time left on stderr (none if `quiet`)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -183,15 +220,20 @@ def _simulate_days(
         TimeRemainingColumn,
     )
 
-    from lrtsim.experiments.days import run_days
+    from lrtsim.experiments.days import local_runner
     from lrtsim.experiments.stopping import run_until
 
     def simulate(done: Callable[[int], None] | None) -> tuple[pd.DataFrame, bool]:
-        if rule is None:
-            return run_days(prepared, base_seed, range(days), workers=workers, done=done), True
-        return run_until(
-            prepared, base_seed, rule, days, workers=workers, seed=base_seed, done=done
-        )
+        if not use_dask:
+            engine = local_runner(prepared, base_seed, workers)
+        else:
+            from lrtsim.experiments.dask_engine import dask_runner
+
+            engine = dask_runner(prepared, base_seed, workers, scheduler)
+        with engine as run:
+            if rule is None:
+                return run(range(days), done), True
+            return run_until(run, rule, days, seed=base_seed, done=done)
 
     try:
         if quiet:

@@ -97,6 +97,24 @@ def run_days(
     return day_table(rows)
 
 
+Runner = Callable[[Sequence[int], Callable[[int], None] | None], pd.DataFrame]
+"""Simulates the given days (`done(n)` as n more finish) and returns their rows: what an engine
+gives the experiments while it is open."""
+
+
+@contextmanager
+def local_runner(prepared: PreparedDay, base_seed: int, workers: int) -> Iterator[Runner]:
+    """The local engine: days in this process (`workers` = 1) or on one pool of `workers`
+    processes kept open while the runner is."""
+    if workers == 1:
+        yield lambda days, done: run_days(prepared, base_seed, days, workers=1, done=done)
+        return
+    with open_pool(prepared, workers) as pool:
+        yield lambda days, done: run_days(
+            prepared, base_seed, days, workers=workers, done=done, pool=pool
+        )
+
+
 def day_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Rows as the days table: `DAY_COLUMNS` then the KPIs, sorted by day."""
     table = pd.DataFrame(list(rows))

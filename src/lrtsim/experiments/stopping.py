@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pandas as pd
 
 from lrtsim.errors import LrtsimError
-from lrtsim.experiments.days import PreparedDay, open_pool, run_days
+from lrtsim.experiments.days import Runner
 from lrtsim.experiments.stats import narrow_enough, summarize
 
 ROUND_DAYS = 20
@@ -68,30 +67,25 @@ def parse_rule(text: str) -> StopRule:
 
 
 def run_until(
-    prepared: PreparedDay,
-    base_seed: int,
+    run: Runner,
     rule: StopRule,
     max_days: int,
     *,
-    workers: int = 1,
     seed: int = 0,
     done: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, bool]:
-    """Days 0, 1, … in rounds of `ROUND_DAYS`, until `rule` holds for the days so far (its
-    interval drawn with `seed`) or `max_days` are done; the days table, and whether the rule
-    was met. The days are the first n of the fixed sequence, so the same whatever `workers`."""
+    """Days 0, 1, … on `run` (an engine's runner) in rounds of `ROUND_DAYS`, until `rule` holds
+    for the days so far (its interval drawn with `seed`) or `max_days` are done; the days table,
+    and whether the rule was met. The days are the first n of the fixed sequence, so where it
+    stops depends on the seeds alone, not on the engine or its workers."""
     tables: list[pd.DataFrame] = []
     simulated = 0
-    pooled = open_pool(prepared, workers) if workers > 1 else nullcontext(None)
-    with pooled as pool:
-        while simulated < max_days:
-            chunk = range(simulated, min(simulated + ROUND_DAYS, max_days))
-            tables.append(
-                run_days(prepared, base_seed, chunk, workers=workers, done=done, pool=pool)
-            )
-            simulated = chunk.stop
-            table = pd.concat(tables, ignore_index=True)
-            summary = summarize(rule.kpi, table[rule.kpi].to_numpy(float), seed=seed)
-            if summary.days >= 2 and narrow_enough(summary, "mean", rule.half_width):
-                return table, True
+    while simulated < max_days:
+        chunk = range(simulated, min(simulated + ROUND_DAYS, max_days))
+        tables.append(run(chunk, done))
+        simulated = chunk.stop
+        table = pd.concat(tables, ignore_index=True)
+        summary = summarize(rule.kpi, table[rule.kpi].to_numpy(float), seed=seed)
+        if summary.days >= 2 and narrow_enough(summary, "mean", rule.half_width):
+            return table, True
     return pd.concat(tables, ignore_index=True), False
