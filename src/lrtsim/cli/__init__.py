@@ -10,12 +10,13 @@ import gc
 
 # `run`, the main job, first: commands are listed in `--help` in the order they are imported.
 from lrtsim.cli import run, runs  # isort: skip
-from lrtsim.cli import capacity, experiment, import_gtfs, plan, runtime, scenario, simulate
+from lrtsim.cli import capacity, design, experiment, import_gtfs, plan, runtime, scenario, simulate
 from lrtsim.cli.common import app
 
 __all__ = [
     "app",
     "capacity",
+    "design",
     "experiment",
     "import_gtfs",
     "main",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -253,10 +253,14 @@ def _simulate_days(
         fail(exc)
 
 
-def _summaries(table: pd.DataFrame, seed: int) -> list[KpiSummary]:
+def _summaries(
+    table: pd.DataFrame, seed: int, extra: Sequence[str] = ()
+) -> list[KpiSummary]:
+    """The summaries of `SUMMARISED` and `extra` KPIs that the days have values of."""
     from lrtsim.experiments.stats import summarize_table
 
-    kpis = [k for k in SUMMARISED if k in table.columns and table[k].notna().any()]
+    wanted = [*SUMMARISED, *(k for k in extra if k not in SUMMARISED)]
+    kpis = [k for k in wanted if k in table.columns and table[k].notna().any()]
     return summarize_table(table, kpis, seed=seed)
 
 
