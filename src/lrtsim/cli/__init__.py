@@ -10,13 +10,23 @@ import gc
 
 # `run`, the main job, first: commands are listed in `--help` in the order they are imported.
 from lrtsim.cli import run, runs  # isort: skip
-from lrtsim.cli import capacity, experiment, import_gtfs, plan, runtime, scenario, simulate
+from lrtsim.cli import (
+    capacity,
+    experiment,
+    experiment_runs,
+    import_gtfs,
+    plan,
+    runtime,
+    scenario,
+    simulate,
+)
 from lrtsim.cli.common import app
 
 __all__ = [
     "app",
     "capacity",
     "experiment",
+    "experiment_runs",
     "import_gtfs",
     "main",
     "plan",
