@@ -250,16 +250,26 @@ def test_a_password_is_never_shown(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- refused catalogues
-def test_another_schema_version_is_refused(db: Path) -> None:
+@pytest.mark.parametrize(
+    ("version", "why"), [(SCHEMA_VERSION + 1, " (a newer lrtsim wrote it)"), (0, "")]
+)
+def test_a_schema_version_lrtsim_does_not_read_is_refused_and_left_alone(
+    db: Path, version: int, why: str
+) -> None:
     with Catalogue.open(db) as catalogue:
         _start(catalogue)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE catalogue_meta SET value = '2' WHERE key = 'schema_version'")
+        conn.execute(
+            "UPDATE catalogue_meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+        )
+    conn.close()
+    before = db.read_bytes()
     with pytest.raises(CatalogueError) as refused:
         Catalogue.open(db)
     assert str(refused.value) == (
-        f"{db} has schema version 2; this lrtsim reads version {SCHEMA_VERSION}"
+        f"{db} has schema version {version}; this lrtsim reads versions 1 to {SCHEMA_VERSION}{why}"
     )
+    assert db.read_bytes() == before
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:

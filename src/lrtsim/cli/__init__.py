@@ -10,7 +10,17 @@ import gc
 
 # `run`, the main job, first: commands are listed in `--help` in the order they are imported.
 from lrtsim.cli import run, runs  # isort: skip
-from lrtsim.cli import capacity, design, experiment, import_gtfs, plan, runtime, scenario, simulate
+from lrtsim.cli import (
+    capacity,
+    design,
+    experiment,
+    experiment_runs,
+    import_gtfs,
+    plan,
+    runtime,
+    scenario,
+    simulate,
+)
 from lrtsim.cli.common import app
 
 __all__ = [
@@ -18,6 +28,7 @@ __all__ = [
     "capacity",
     "design",
     "experiment",
+    "experiment_runs",
     "import_gtfs",
     "main",
     "plan",

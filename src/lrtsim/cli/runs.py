@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from lrtsim.cli.common import JsonFlag, app, emit_json, fail, minutes, out
-from lrtsim.errors import LrtsimError
+from lrtsim.cli.catalogue_options import (
+    DEFAULT_DB,
+    FULL_TIME_FORMAT,
+    TIME_FORMAT,
+    DbOption,
+    duration_text,
+    ended_text,
+    new_table,
+    open_catalogue,
+    read,
+    status_text,
+)
+from lrtsim.cli.common import JsonFlag, app, emit_json, fail, out
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from lrtsim.io.catalogue import Catalogue, RunRecord
-
-T = TypeVar("T")
 
 runs_app = typer.Typer(
     help="The runs the results catalogue records: list, show, compare.",
@@ -27,18 +33,6 @@ runs_app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 
-DEFAULT_DB = "runs/catalogue.sqlite"
-"""The catalogue `lrtsim run` writes by default, relative to the working folder."""
-
-DbOption = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        metavar="URL|PATH",
-        help="The catalogue: a SQLAlchemy URL (postgresql://…), an SQLite file, or a folder "
-        "holding catalogue.sqlite.",
-    ),
-]
 IdArg = Annotated[
     str,
     typer.Argument(
@@ -66,8 +60,6 @@ KPI_FORMATS: dict[str, tuple[str, str, int]] = {
 HEADLINE = ("punctuality_pct", "excess_wait_s", "trains_used")
 """The KPIs `runs list` shows."""
 
-STATUS_STYLES = {"complete": "green", "failed": "red", "interrupted": "yellow", "running": "cyan"}
-
 
 @runs_app.command("list", short_help="The runs recorded, newest first.")
 def runs_list(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
@@ -75,15 +67,16 @@ def runs_list(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
     KPIs. An absent catalogue has no runs (and is not created)."""
     from lrtsim.io.catalogue_json import runs_list_payload
 
-    catalogue = _open(db)
-    records = _read(catalogue.runs)
+    catalogue = open_catalogue(db)
+    records = read(catalogue.runs)
     if as_json:
         emit_json(runs_list_payload(catalogue.where, records))
         return
     if not records:
         out.print(f"No runs recorded in {escape(catalogue.where)}.")
+        _mention_experiments(catalogue)
         return
-    table = _table(f"Runs in {escape(catalogue.where)}, newest first")
+    table = new_table(f"Runs in {escape(catalogue.where)}, newest first")
     for name in ("id", "scenario", "inputs", "seed", "status", "started (UTC)", "duration"):
         table.add_column(name, justify="right" if name in ("seed", "duration") else "left")
     for key in HEADLINE:
@@ -95,12 +88,22 @@ def runs_list(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
             escape(r.scenario),
             r.scenario_hash[:8],
             str(r.seed),
-            _status(r),
-            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            _duration(r),
+            status_text(r.status),
+            r.started_at.strftime(TIME_FORMAT),
+            duration_text(r.duration_s),
             *(_kpi(key, kpis.get(key)) for key in HEADLINE),
         )
     out.print(table)
+    _mention_experiments(catalogue)
+
+
+def _mention_experiments(catalogue: Catalogue) -> None:
+    """Say how many experiments the catalogue records too, if any: `runs list` shows runs only
+    (an experiment has a summary, not KPIs), `experiment list` shows them."""
+    count = len(read(catalogue.experiments))
+    if count:
+        plural = "" if count == 1 else "s"
+        out.print(f"It records {count} experiment{plural} too: lrtsim experiment list shows them.")
 
 
 @runs_app.command("show", short_help="Every field of one run, and its KPIs.")
@@ -108,27 +111,26 @@ def runs_show(run_id: IdArg, db: DbOption = DEFAULT_DB, as_json: JsonFlag = Fals
     """Every field of one run, and its KPIs."""
     from lrtsim.io.catalogue_json import run_show_payload
 
-    catalogue = _open(db)
-    r = _read(lambda: catalogue.get(run_id))
+    catalogue = open_catalogue(db)
+    r = read(lambda: catalogue.get(run_id))
     if as_json:
         emit_json(run_show_payload(catalogue.where, r))
         return
-    table = _table(f"Run {r.id}")
+    table = new_table(f"Run {r.id}")
     table.add_column("field")
     table.add_column("value")
-    status = _status(r)
+    status = status_text(r.status)
     if r.status != r.stored_status:
         status += f" (recorded {r.stored_status}; its process {r.pid} has gone)"
-    ended = "—" if r.ended_at is None else r.ended_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
     fields = (
         ("scenario", escape(r.scenario)),
         ("scenario SHA-256", r.scenario_hash),
         ("seed", str(r.seed)),
         ("options", escape(json.dumps(r.options, ensure_ascii=False))),
         ("status", status),
-        ("started", r.started_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")),
-        ("ended", ended),
-        ("duration", _duration(r)),
+        ("started", r.started_at.strftime(FULL_TIME_FORMAT)),
+        ("ended", ended_text(r.ended_at)),
+        ("duration", duration_text(r.duration_s)),
         ("folder", escape(r.folder or "—")),
         ("error", escape(r.error or "—")),
         ("lrtsim version", escape(r.lrtsim_version)),
@@ -140,7 +142,7 @@ def runs_show(run_id: IdArg, db: DbOption = DEFAULT_DB, as_json: JsonFlag = Fals
     if r.kpis is None:
         out.print(f"No KPIs: the run is {r.status}.")
         return
-    kpis = _table("KPIs")
+    kpis = new_table("KPIs")
     kpis.add_column("KPI")
     kpis.add_column("value", justify="right")
     for key, value in r.kpis.items():
@@ -164,9 +166,9 @@ def runs_compare(
     from lrtsim.io.catalogue import CatalogueError, kpi_differences
     from lrtsim.io.catalogue_json import runs_compare_payload
 
-    catalogue = _open(db)
-    a = _read(lambda: catalogue.get(first))
-    b = _read(lambda: catalogue.get(second))
+    catalogue = open_catalogue(db)
+    a = read(lambda: catalogue.get(first))
+    b = read(lambda: catalogue.get(second))
     for r in (a, b):
         if r.kpis is None:
             fail(CatalogueError(f"run {r.id[:8]} is {r.status}: it has no KPIs to compare"))
@@ -174,7 +176,7 @@ def runs_compare(
     if as_json:
         emit_json(runs_compare_payload(catalogue.where, a, b, differences))
         return
-    table = _table(f"{_described(a)} against {_described(b)}")
+    table = new_table(f"{_described(a)} against {_described(b)}")
     table.add_column("KPI")
     table.add_column(f"run 1 ({a.id[:8]})", justify="right")
     table.add_column(f"run 2 ({b.id[:8]})", justify="right")
@@ -190,38 +192,6 @@ def runs_compare(
             change,
         )
     out.print(table)
-
-
-def _open(db: str) -> Catalogue:
-    """The catalogue `--db` names, or exit 2 saying why it cannot be opened."""
-    from lrtsim.io.catalogue import Catalogue
-
-    try:
-        return Catalogue.open(db)
-    except LrtsimError as exc:
-        fail(exc)
-
-
-def _read(work: Callable[[], T]) -> T:
-    """`work()`, a user error (unknown id, unreadable catalogue) exiting 2."""
-    try:
-        return work()
-    except LrtsimError as exc:
-        fail(exc)
-
-
-def _table(title: str) -> Table:
-    from rich.table import Table
-
-    return Table(title=title, title_justify="left")
-
-
-def _status(r: RunRecord) -> str:
-    return f"[{STATUS_STYLES.get(r.status, 'default')}]{r.status}[/]"
-
-
-def _duration(r: RunRecord) -> str:
-    return "—" if r.duration_s is None else minutes(r.duration_s)
 
 
 def _label(key: str) -> str:

@@ -1,8 +1,10 @@
-"""The catalogue's runs as JSON-ready dicts: `lrtsim runs list | show | compare --json`.
+"""The catalogue's runs and experiments as JSON-ready dicts: `lrtsim runs list | show | compare
+--json`, `lrtsim experiment list | show --json`.
 
-Their shape is fixed by `docs/json/runs-list.schema.json`, `runs-show.schema.json` and
-`runs-compare.schema.json`. Values are raw; `lrtsim.io.json_style.tidy` rounds them by unit when
-they are written (a difference of `peak_load_factor` as a fraction, of `mean_wait_s` as seconds).
+Their shape is fixed by `docs/json/runs-list.schema.json`, `runs-show.schema.json`,
+`runs-compare.schema.json`, `experiments-list.schema.json` and `experiments-show.schema.json`.
+Values are raw; `lrtsim.io.json_style.tidy` rounds them by unit when they are written (a
+difference of `peak_load_factor` as a fraction, of `mean_wait_s` as seconds).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lrtsim.io.catalogue_records import KpiDifference, RunRecord, time_text
+from lrtsim.io.catalogue_records import ExperimentRecord, KpiDifference, RunRecord, time_text
 
 
 def run_payload(r: RunRecord) -> dict[str, Any]:
@@ -64,3 +66,37 @@ def runs_compare_payload(
             for d in differences
         },
     }
+
+
+def experiment_payload(e: ExperimentRecord) -> dict[str, Any]:
+    """One experiment: every field of the catalogue's row, its status as read, its duration."""
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "scenario": e.scenario,
+        "scenario_hash": e.scenario_hash,
+        "seed": e.seed,
+        "days": e.days,
+        "status": e.status,
+        "stored_status": e.stored_status,
+        "started_at": time_text(e.started_at),
+        "ended_at": None if e.ended_at is None else time_text(e.ended_at),
+        "duration_s": e.duration_s,
+        "folder": e.folder,
+        "error": e.error,
+        "lrtsim_version": e.lrtsim_version,
+        "pid": e.pid,
+        "host": e.host,
+        "options": e.options,
+        "summary": e.summary,
+    }
+
+
+def experiments_list_payload(catalogue: str, records: Sequence[ExperimentRecord]) -> dict[str, Any]:
+    """`lrtsim experiment list --json`: the catalogue and its experiments, newest first."""
+    return {"catalogue": catalogue, "experiments": [experiment_payload(e) for e in records]}
+
+
+def experiment_show_payload(catalogue: str, record: ExperimentRecord) -> dict[str, Any]:
+    """`lrtsim experiment show --json`: the catalogue and the experiment."""
+    return {"catalogue": catalogue, "experiment": experiment_payload(record)}

@@ -1,10 +1,11 @@
-"""A catalogue row as read (`RunRecord`), and the KPI differences of two runs.
+"""A catalogue row as read (`RunRecord`, `ExperimentRecord`), and the KPI differences of two
+runs.
 
-A row stored as `running` whose process is gone — same host, no such process (or only its
-zombie) — is read as `interrupted`: the run was killed before it could record its end. The
-stored row is left as it is (reading never writes), so the reading is the same from any reader.
-A row of another host stays `running` (its process cannot be seen from here); a pid reused by a
-new process after the run was killed keeps the row `running` until that process ends.
+A row (of a run or an experiment) stored as `running` whose process is gone — same host, no such
+process (or only its zombie) — is read as `interrupted`: it was killed before it could record its
+end. The stored row is left as it is (reading never writes), so the reading is the same from any
+reader. A row of another host stays `running` (its process cannot be seen from here); a pid
+reused by a new process after the run was killed keeps the row `running` until that process ends.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 RunStatus = Literal["running", "complete", "failed", "interrupted"]
-"""A run's status as read: `interrupted` is a `running` row whose process has gone."""
+"""A run's or an experiment's status as read: `interrupted` is a `running` row whose process
+has gone."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,53 @@ class RunRecord:
     @property
     def duration_s(self) -> float | None:
         """Seconds from start to end; None while there is no end."""
-        if self.ended_at is None:
-            return None
-        return (self.ended_at - self.started_at).total_seconds()
+        return duration_s(self.started_at, self.ended_at)
+
+
+@dataclass(frozen=True)
+class ExperimentRecord:
+    """One experiment of the catalogue (a Monte Carlo, a sweep, a robust design), as read."""
+
+    id: str
+    """UUID4."""
+    kind: str
+    """`montecarlo`, `sweep` or `design` (`catalogue_schema.EXPERIMENT_KINDS`), as stored."""
+    scenario: str
+    scenario_hash: str
+    """Hex SHA-256 of the scenario as run."""
+    seed: int
+    """The base seed (each day's seed is spawned from it)."""
+    days: int | None
+    """Days simulated in all; None until complete."""
+    options: dict[str, Any]
+    """The experiment's options (engine, workers, stopping rule, grid, …) as the caller gave
+    them."""
+    lrtsim_version: str
+    started_at: datetime
+    """UTC."""
+    ended_at: datetime | None
+    """UTC; None while running (or interrupted)."""
+    status: RunStatus
+    stored_status: str
+    """`status` as stored: `running` for an experiment read as `interrupted`."""
+    folder: str | None
+    """The output folder; None until complete."""
+    summary: dict[str, Any] | None
+    """Its summary (the content of its summary.json, or a digest of it); None until complete."""
+    error: str | None
+    """Why the experiment failed; None unless failed."""
+    pid: int
+    host: str
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds from start to end; None while there is no end."""
+        return duration_s(self.started_at, self.ended_at)
+
+
+def duration_s(started_at: datetime, ended_at: datetime | None) -> float | None:
+    """Seconds from `started_at` to `ended_at`; None without an end."""
+    return None if ended_at is None else (ended_at - started_at).total_seconds()
 
 
 @dataclass(frozen=True)
@@ -101,6 +147,25 @@ def _number(value: Any) -> float | None:
 
 def record_from_row(row: Mapping[Any, Any]) -> RunRecord:
     """The record of a `runs` row, `running` read as `interrupted` when its process is gone."""
+    return RunRecord(
+        **_common_fields(row), kpis=None if row["kpis"] is None else json.loads(row["kpis"])
+    )
+
+
+def experiment_from_row(row: Mapping[Any, Any]) -> ExperimentRecord:
+    """The record of an `experiments` row, `running` read as `interrupted` when its process is
+    gone."""
+    return ExperimentRecord(
+        **_common_fields(row),
+        kind=str(row["kind"]),
+        days=None if row["days"] is None else int(row["days"]),
+        summary=None if row["summary"] is None else json.loads(row["summary"]),
+    )
+
+
+def _common_fields(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The fields a run's row and an experiment's share, as read (`status` as in the module
+    docstring)."""
     stored = str(row["status"])
     pid, host = int(row["pid"]), str(row["host"])
     status: RunStatus
@@ -111,23 +176,22 @@ def record_from_row(row: Mapping[Any, Any]) -> RunRecord:
     else:  # a row written by hand: shown as failed, never as complete
         status = "failed"
     ended = row["ended_at"]
-    return RunRecord(
-        id=str(row["id"]),
-        scenario=str(row["scenario"]),
-        scenario_hash=str(row["scenario_hash"]),
-        seed=int(row["seed"]),
-        options=json.loads(row["options"]),
-        lrtsim_version=str(row["lrtsim_version"]),
-        started_at=parse_time(str(row["started_at"])),
-        ended_at=None if ended is None else parse_time(str(ended)),
-        status=status,
-        stored_status=stored,
-        folder=row["folder"],
-        kpis=None if row["kpis"] is None else json.loads(row["kpis"]),
-        error=row["error"],
-        pid=pid,
-        host=host,
-    )
+    return {
+        "id": str(row["id"]),
+        "scenario": str(row["scenario"]),
+        "scenario_hash": str(row["scenario_hash"]),
+        "seed": int(row["seed"]),
+        "options": json.loads(row["options"]),
+        "lrtsim_version": str(row["lrtsim_version"]),
+        "started_at": parse_time(str(row["started_at"])),
+        "ended_at": None if ended is None else parse_time(str(ended)),
+        "status": status,
+        "stored_status": stored,
+        "folder": row["folder"],
+        "error": row["error"],
+        "pid": pid,
+        "host": host,
+    }
 
 
 def process_alive(pid: int) -> bool:

@@ -1,8 +1,13 @@
 """Where the results catalogue lives and the shape of its tables (`lrtsim.io.catalogue`).
 
 A catalogue is any SQLAlchemy database; by default the SQLite file `catalogue.sqlite` in the
-runs folder. Its tables: `runs` (one row per `lrtsim run`) and `catalogue_meta` (key/value,
-holding `schema_version`), so a later lrtsim can tell a catalogue it cannot read.
+runs folder. Its tables: `runs` (one row per `lrtsim run`), `experiments` (one row per
+experiment: a Monte Carlo, a sweep, a robust design; since version 2) and `catalogue_meta`
+(key/value, holding `schema_version`), so a later lrtsim can tell a catalogue it cannot read.
+
+Version 1 had `runs` and `catalogue_meta` only. This lrtsim reads both versions; its first write
+to a version-1 catalogue upgrades it (`upgrade`: the `experiments` table added and the version
+set, in the writer's one transaction). A catalogue of any other version is refused, never altered.
 """
 
 from __future__ import annotations
@@ -10,17 +15,29 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table, Text
 from sqlalchemy.engine import URL
 
-SCHEMA_VERSION = 1
-"""Version of the tables below; a catalogue of another version is refused, never altered."""
+SCHEMA_VERSION = 2
+"""Version of the tables below, which every write leaves the catalogue at."""
+
+READABLE_VERSIONS = (1, 2)
+"""Versions this lrtsim reads (1: no `experiments` table, read as no experiments)."""
+
+TABLE_SINCE = {"runs": 1, "experiments": 2}
+"""The schema version that added each table of rows: a catalogue of that version or later has
+it."""
 
 CATALOGUE_FILE = "catalogue.sqlite"
 """The catalogue's file name in a runs folder."""
 
 STATUSES = ("running", "complete", "failed")
-"""Values of `runs.status` as stored; `interrupted` is only ever a reading of `running`."""
+"""Values of `runs.status` and `experiments.status` as stored; `interrupted` is only ever a
+reading of `running`."""
+
+EXPERIMENT_KINDS = ("montecarlo", "sweep", "design")
+"""Values of `experiments.kind`: `lrtsim experiment montecarlo`, a sweep over `--set` values, a
+search for a robust design."""
 
 metadata = MetaData()
 
@@ -46,12 +63,54 @@ runs_table = Table(
     Column("host", Text, nullable=False, comment="host name of that process"),
 )
 
+experiments_table = Table(
+    "experiments",
+    metadata,
+    Column("id", String(36), primary_key=True, comment="UUID4, text"),
+    Column("kind", String(16), nullable=False, comment=" | ".join(EXPERIMENT_KINDS)),
+    Column("scenario", Text, nullable=False, comment="the scenario's name"),
+    Column("scenario_hash", String(64), nullable=False, comment="hex SHA-256 of the scenario"),
+    Column("seed", BigInteger, nullable=False, comment="the base seed"),
+    Column("days", Integer, nullable=True, comment="days simulated in all; null until complete"),
+    Column("options", Text, nullable=False, comment="JSON: engine, workers, stopping rule, …"),
+    Column("lrtsim_version", Text, nullable=False),
+    Column("started_at", String(32), nullable=False, index=True, comment="as runs.started_at"),
+    Column("ended_at", String(32), nullable=True),
+    Column("status", String(16), nullable=False, comment=" | ".join(STATUSES)),
+    Column("folder", Text, nullable=True, comment="the output folder; null until complete"),
+    Column("summary", Text, nullable=True, comment="JSON: its summary.json; null until complete"),
+    Column("error", Text, nullable=True, comment="why the experiment failed"),
+    Column("pid", Integer, nullable=False, comment="process that ran the experiment"),
+    Column("host", Text, nullable=False, comment="host name of that process"),
+)
+
 meta_table = Table(
     "catalogue_meta",
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+def create(conn: Connection) -> None:
+    """Make the tables of a new, empty catalogue, at `SCHEMA_VERSION` (in `conn`'s transaction)."""
+    metadata.create_all(conn)
+    conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def upgrade(conn: Connection, version: int) -> None:
+    """Bring a catalogue of `version` (one of `READABLE_VERSIONS`) to `SCHEMA_VERSION`, in
+    `conn`'s transaction, so that it is upgraded whole or not at all; its rows are untouched.
+
+    1 → 2 adds the `experiments` table (and its index); nothing else changed.
+    """
+    if version == 1:
+        experiments_table.create(conn)
+    conn.execute(
+        meta_table.update()
+        .where(meta_table.c.key == "schema_version")
+        .values(value=str(SCHEMA_VERSION))
+    )
 
 
 def catalogue_url(db: str | Path) -> str:
