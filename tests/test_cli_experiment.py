@@ -164,3 +164,30 @@ def test_until_ci_not_met_runs_every_day_and_says_so(runs: dict[str, Any]) -> No
 def test_bad_options_exit_2_and_write_nothing(runs: dict[str, Any], case: str, needle: str) -> None:
     failed_cleanly(runs[case], needle)
     assert not (runs["base"] / "montecarlo-astana").exists()
+
+
+def test_an_experiment_is_recorded_in_the_catalogue(tmp_path: Path) -> None:
+    """The run records itself `complete` with its folder, days and summary; `experiment list`
+    then shows it; a failure (the folder taken) is recorded `failed`."""
+    from lrtsim.io.catalogue import Catalogue
+
+    db = tmp_path / "cat.sqlite"
+    args = ["experiment", "montecarlo", "--days", "2", "--workers", "1", "--db", str(db)]
+    payload = one_json_object(run_cli([*args, "--out", "mc", "--json"], tmp_path))
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "mine.txt").write_text("not lrtsim's", encoding="utf-8")
+    failed_cleanly(run_cli([*args, "--out", "taken"], tmp_path), "--force")
+    with Catalogue.open(db) as catalogue:
+        records = catalogue.experiments()
+    assert [r.status for r in records] == ["complete"]
+    done = records[0]
+    assert done.kind == "montecarlo"
+    assert done.days == 2
+    assert done.seed == payload["seed"]
+    assert Path(done.folder or "") == (tmp_path / "mc").resolve()
+    stored, printed = done.summary["summaries"], payload["summaries"]
+    assert stored.keys() == printed.keys()
+    for kpi, summary in printed.items():
+        assert stored[kpi]["mean"]["value"] == pytest.approx(summary["mean"]["value"], rel=5e-3)
+    listed = run_cli(["experiment", "list", "--db", str(db)], tmp_path)
+    assert done.id[:8] in listed.stdout

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from lrtsim.cli.catalogue_options import DEFAULT_DB, DbOption
 from lrtsim.cli.common import ForceFlag, JsonFlag, ScenarioArg, compute, emit_json, fail, load, out
 from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
 from lrtsim.cli.experiment import (
@@ -70,12 +71,14 @@ def design_command(
             help="Folder for design.json (answer, reasoning, every point) and points.csv.",
         ),
     ] = None,
+    db: DbOption = DEFAULT_DB,
     force: ForceFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Search the peak headway: each headway tried is N simulated days with the same seeds
     (common random numbers); the answer is the longest headway whose days meet every target,
     with the evidence and why the next longer headway fails."""
+    from lrtsim.cli.experiment_record import recorded
     from lrtsim.experiments import design as d
     from lrtsim.experiments.days import default_workers, prepare
     from lrtsim.io.atomic import OverwriteError, check_folder_target
@@ -103,51 +106,67 @@ def design_command(
         fail(exc)
     pool = workers or default_workers()
     use_dask = engine is EngineChoice.dask or scheduler is not None
-    matrix = compute("Reading the demand…", as_json, lambda: scenario_od_matrix(scenario, ref))
-    base = compute("Planning the service…", as_json, lambda: prepare(scenario, matrix))
-    day_type = base.design.day_type
-    try:
-        peaks, policy_s, longest_s = d.peak_periods(scenario, day_type)
-        headways = d.candidates(base.design.plan.capacity.line_min_headway_s, longest_s)
-    except LrtsimError as exc:
-        fail(exc)
-    kpis = sorted({t.kpi for t in parsed})
-
-    def evaluate(headway_s: float) -> Point:
-        varied = d.with_peak_headway(scenario, day_type, headway_s)
-        if not as_json:
-            out.print(f"Trying a peak headway of {d.minutes(headway_s)} ({days} days)…")
-        prepared = compute(
-            f"Planning at {d.minutes(headway_s)}…", as_json, lambda: prepare(varied, matrix)
-        )
-        if prepared.design.day_type != day_type:
-            fail(
-                LrtsimError(
-                    f"at a peak headway of {headway_s:g} s the design day becomes "
-                    f"'{prepared.design.day_type}', not '{day_type}': the fleet is set by "
-                    "another day type, so the peak headway no longer sizes it"
-                )
-            )
-        table, _ = _simulate_days(
-            prepared, base_seed, days, pool, None, use_dask, scheduler, quiet=as_json
-        )
-        summaries = _summaries(table, base_seed, extra=kpis)
+    options = {
+        "vary": vary,
+        "targets": [t.text for t in parsed],
+        "days_per_point": days,
+        "engine": "dask" if use_dask else "local",
+        "scheduler": scheduler,
+        "workers": pool,
+        "incidents": list(incidents or []),
+        "control": None if control is None else str(control),
+    }
+    with recorded(
+        db, kind="design", scenario=scenario, ref=ref, seed=base_seed, options=options
+    ) as record:
+        matrix = compute("Reading the demand…", as_json, lambda: scenario_od_matrix(scenario, ref))
+        base = compute("Planning the service…", as_json, lambda: prepare(scenario, matrix))
+        day_type = base.design.day_type
         try:
-            return d.point_from(headway_s, prepared, peaks, len(table), summaries, parsed)
+            peaks, policy_s, longest_s = d.peak_periods(scenario, day_type)
+            headways = d.candidates(base.design.plan.capacity.line_min_headway_s, longest_s)
         except LrtsimError as exc:
             fail(exc)
+        kpis = sorted({t.kpi for t in parsed})
 
-    answer = d.search(headways, evaluate)
-    lines = d.reasoning(answer, parsed, longest_s)
-    payload = _payload(
-        scenario.name, day_type, base_seed, days, pool, vary, parsed, policy_s, headways, answer
-    )
-    payload["reasoning"] = lines
-    names = compute(
-        f"Writing {escape(str(folder))}…",
-        as_json,
-        lambda: _write(folder, payload, answer, force),
-    )
+        def evaluate(headway_s: float) -> Point:
+            varied = d.with_peak_headway(scenario, day_type, headway_s)
+            if not as_json:
+                out.print(f"Trying a peak headway of {d.minutes(headway_s)} ({days} days)…")
+            prepared = compute(
+                f"Planning at {d.minutes(headway_s)}…", as_json, lambda: prepare(varied, matrix)
+            )
+            if prepared.design.day_type != day_type:
+                fail(
+                    LrtsimError(
+                        f"at a peak headway of {headway_s:g} s the design day becomes "
+                        f"'{prepared.design.day_type}', not '{day_type}': the fleet is set by "
+                        "another day type, so the peak headway no longer sizes it"
+                    )
+                )
+            table, _ = _simulate_days(
+                prepared, base_seed, days, pool, None, use_dask, scheduler, quiet=as_json
+            )
+            summaries = _summaries(table, base_seed, extra=kpis)
+            try:
+                return d.point_from(headway_s, prepared, peaks, len(table), summaries, parsed)
+            except LrtsimError as exc:
+                fail(exc)
+
+        answer = d.search(headways, evaluate)
+        lines = d.reasoning(answer, parsed, longest_s)
+        payload = _payload(
+            scenario.name, day_type, base_seed, days, pool, vary, parsed, policy_s, headways, answer
+        )
+        payload["reasoning"] = lines
+        names = compute(
+            f"Writing {escape(str(folder))}…",
+            as_json,
+            lambda: _write(folder, payload, answer, force),
+        )
+        record.folder = str(folder.resolve())
+        record.days = sum(p.days for p in answer.points)
+        record.summary = {k: payload[k] for k in ("answer", "targets", "reasoning")}
     if as_json:
         emit_json({**payload, "out": str(folder), "files": names})
         return

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from lrtsim.cli.catalogue_options import DEFAULT_DB, DbOption
 from lrtsim.cli.common import (
     ForceFlag,
     JsonFlag,
@@ -117,6 +118,7 @@ def montecarlo_command(
             help="Folder for days.parquet (one row a day) and summary.json; written as a whole.",
         ),
     ] = None,
+    db: DbOption = DEFAULT_DB,
     force: ForceFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -124,6 +126,7 @@ def montecarlo_command(
     (numpy SeedSequence: `lrtsim simulate --seed SEED` re-runs any day alone), and give each
     KPI's mean and 50th, 90th and 95th percentiles with 95 % bootstrap confidence intervals.
     """
+    from lrtsim.cli.experiment_record import recorded
     from lrtsim.experiments.days import default_workers, prepare
     from lrtsim.io.atomic import OverwriteError, check_folder_target
     from lrtsim.io.od_csv import scenario_od_matrix
@@ -148,45 +151,58 @@ def montecarlo_command(
     except LrtsimError as exc:
         fail(exc)
     pool = workers or default_workers()
-    prepared = compute(
-        "Planning the service…",
-        as_json,
-        lambda: prepare(scenario, scenario_od_matrix(scenario, ref)),
-    )
     use_dask = engine is EngineChoice.dask or scheduler is not None
-    table, met = _simulate_days(
-        prepared, base_seed, days, pool, rule, use_dask, scheduler, quiet=as_json
-    )
-    summaries = compute(
-        "Bootstrapping the confidence intervals…",
-        as_json,
-        lambda: _summaries(table, base_seed),
-    )
-    payload = _payload(
-        scenario.name, prepared.design.day_type, base_seed, len(table), pool, summaries
-    )
-    payload["until_ci"] = (
-        None
-        if rule is None
-        else {"kpi": rule.kpi, "half_width": rule.half_width, "met": met, "max_days": days}
-    )
+    options = {
+        "engine": "dask" if use_dask else "local",
+        "scheduler": scheduler,
+        "workers": pool,
+        "max_days": days,
+        "until_ci": until_ci,
+        "incidents": list(incidents or []),
+        "control": None if control is None else str(control),
+    }
+    with recorded(
+        db, kind="montecarlo", scenario=scenario, ref=ref, seed=base_seed, options=options
+    ) as record:
+        prepared = compute(
+            "Planning the service…",
+            as_json,
+            lambda: prepare(scenario, scenario_od_matrix(scenario, ref)),
+        )
+        table, met = _simulate_days(
+            prepared, base_seed, days, pool, rule, use_dask, scheduler, quiet=as_json
+        )
+        summaries = compute(
+            "Bootstrapping the confidence intervals…",
+            as_json,
+            lambda: _summaries(table, base_seed),
+        )
+        payload = _payload(
+            scenario.name, prepared.design.day_type, base_seed, len(table), pool, summaries
+        )
+        payload["until_ci"] = (
+            None
+            if rule is None
+            else {"kpi": rule.kpi, "half_width": rule.half_width, "met": met, "max_days": days}
+        )
 
-    def write() -> list[str]:
-        from lrtsim.io.atomic import write_folder_atomic
-        from lrtsim.io.day_files import parquet_bytes
-        from lrtsim.io.json_style import dumps
+        def write() -> list[str]:
+            from lrtsim.io.atomic import write_folder_atomic
+            from lrtsim.io.day_files import parquet_bytes
+            from lrtsim.io.json_style import dumps
 
-        files = {
-            "days.parquet": parquet_bytes(table),
-            "summary.json": (dumps(payload, indent=2) + "\n").encode("utf-8"),
-        }
-        try:
-            write_folder_atomic(folder, files, command="experiment montecarlo", force=force)
-        except OverwriteError as exc:
-            raise exc.naming("--force") from None
-        return sorted(files)
+            files = {
+                "days.parquet": parquet_bytes(table),
+                "summary.json": (dumps(payload, indent=2) + "\n").encode("utf-8"),
+            }
+            try:
+                write_folder_atomic(folder, files, command="experiment montecarlo", force=force)
+            except OverwriteError as exc:
+                raise exc.naming("--force") from None
+            return sorted(files)
 
-    names = compute(f"Writing {escape(str(folder))}…", as_json, write)
+        names = compute(f"Writing {escape(str(folder))}…", as_json, write)
+        record.folder, record.days, record.summary = str(folder.resolve()), len(table), payload
     if as_json:
         emit_json({**payload, "out": str(folder), "files": names})
         return
@@ -253,9 +269,7 @@ def _simulate_days(
         fail(exc)
 
 
-def _summaries(
-    table: pd.DataFrame, seed: int, extra: Sequence[str] = ()
-) -> list[KpiSummary]:
+def _summaries(table: pd.DataFrame, seed: int, extra: Sequence[str] = ()) -> list[KpiSummary]:
     """The summaries of `SUMMARISED` and `extra` KPIs that the days have values of."""
     from lrtsim.experiments.stats import summarize_table
 
