@@ -15,6 +15,9 @@ from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, co
 from lrtsim.cli.experiment import (
     MAX_DAYS,
     EngineChoice,
+    EngineOption,
+    SchedulerOption,
+    WorkersOption,
     _simulate_days,
     _summaries,
     experiment_app,
@@ -54,12 +57,9 @@ def design_command(
         ),
     ] = 40,
     seed: SeedOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", min=1, max=1024, metavar="K", show_default="every core"),
-    ] = None,
-    engine: Annotated[EngineChoice, typer.Option("--engine")] = EngineChoice.local,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="tcp://HOST:PORT")] = None,
+    workers: WorkersOption = None,
+    engine: EngineOption = EngineChoice.local,
+    scheduler: SchedulerOption = None,
     incidents: IncidentOption = None,
     control: ControlOption = None,
     out_dir: Annotated[

@@ -63,6 +63,36 @@ SUMMARISED = (
 """The KPIs summarised (the days table holds every KPI of `Kpis.as_dict`)."""
 
 
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=1024,
+        metavar="K",
+        show_default="every core",
+        help="Processes simulating days (1: in this process). Results do not depend on it.",
+    ),
+]
+"""`--workers` of the experiments."""
+EngineOption = Annotated[
+    EngineChoice,
+    typer.Option(
+        "--engine",
+        help="local: a pool of processes on this machine; dask: a Dask cluster (the "
+        "scheduler --scheduler names, else local Dask workers). Results do not depend on it.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="The Dask scheduler to run on (implies --engine dask).",
+    ),
+]
+
+
 @experiment_app.command("montecarlo", short_help="Many simulated days: KPI distributions.")
 def montecarlo_command(
     ref: ScenarioArg = "astana",
@@ -71,33 +101,9 @@ def montecarlo_command(
         typer.Option("--days", min=1, max=MAX_DAYS, metavar="N", help="Days to simulate."),
     ] = 100,
     seed: SeedOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            max=1024,
-            metavar="K",
-            show_default="every core",
-            help="Processes simulating days (1: in this process). Results do not depend on it.",
-        ),
-    ] = None,
-    engine: Annotated[
-        EngineChoice,
-        typer.Option(
-            "--engine",
-            help="local: a pool of processes on this machine; dask: a Dask cluster (the "
-            "scheduler --scheduler names, else local Dask workers). Results do not depend on it.",
-        ),
-    ] = EngineChoice.local,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            metavar="tcp://HOST:PORT",
-            help="The Dask scheduler to run on (implies --engine dask).",
-        ),
-    ] = None,
+    workers: WorkersOption = None,
+    engine: EngineOption = EngineChoice.local,
+    scheduler: SchedulerOption = None,
     until_ci: Annotated[
         str | None,
         typer.Option(
