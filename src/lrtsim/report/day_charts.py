@@ -33,6 +33,7 @@ from lrtsim.report.marey_data import (
     Lines,
     default_window,
     incident_bands,
+    largest_delay,
     stop_lines,
     trajectory_lines,
     visit_hovers,
@@ -53,10 +54,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from lrtsim.metrics.kpis import Kpis
+    from lrtsim.model.schema import Scenario
+    from lrtsim.simulation.day import DayResult
 
 FloatArray = npt.NDArray[np.float64]
 
 INCIDENT_EDGE = "rgba(192, 57, 43, 0.8)"
+POINT_HOVER = "{}<br>%{{x}} · %{{y:.2f}} km<extra></extra>"
+"""Hover of a line without hover text: what it is, its time and chainage."""
 HEIGHT_PX = 760
 MAREY_SIZE_IN = (11.7, 7.6)
 """A4 landscape, less margins."""
@@ -85,37 +90,21 @@ def marey_section(run: RunView) -> Section:
     """Time–distance diagram: planned against simulated trips, incidents shaded."""
     st = run.result.stop_times
     km = station_km(run.day)
-    window = default_window(run)
-    bands = incident_bands(run.day)
-    planned = stop_lines(st, km, "planned")
-    detailed = {d: trajectory_lines(st, run.result.trajectory, km, d) for d in DIRECTIONS}
-    hovers = {d: visit_hovers(st, km, d) for d in DIRECTIONS}
-    stops = {d: stop_lines(st, km, "actual", d) for d in DIRECTIONS}
-    names = station_names(run.day)
-    day = (_first(st), _last(st))
     title = "Time–distance diagram: planned and simulated trips"
-    main = _marey_chart(
-        "marey",
-        title,
-        names,
-        km,
-        planned,
-        detailed,
-        hovers,
-        bands,
-        window,
-        day,
-        run.design.day_type,
+    main = marey_chart(
+        "marey", title, run.day, run.result, run.design.day_type, default_window(run)
     )
+    stops = {d: stop_lines(st, km, "actual", d) for d in DIRECTIONS}
+    day = (_first(st), _last(st))
     whole = _marey_chart(
         "marey-day",
         "Time–distance diagram, the whole day",
-        names,
+        station_names(run.day),
         km,
-        planned,
+        stop_lines(st, km, "planned"),
         stops,
         None,
-        bands,
+        incident_bands(run.day),
         day,
         day,
         run.design.day_type,
@@ -123,8 +112,48 @@ def marey_section(run: RunView) -> Section:
     return Section(
         key="marey",
         title="Time–distance diagram",
-        text=tuple(_marey_text(run.kpis, st, bands)),
+        text=tuple(marey_text(run.kpis, st, incident_bands(run.day))),
         charts=(main, whole),
+    )
+
+
+def marey_chart(
+    key: str,
+    title: str,
+    day: Scenario,
+    result: DayResult,
+    day_type: str,
+    window: tuple[float, float],
+    *,
+    hover_text: bool = True,
+) -> Chart:
+    """The time–distance diagram of one simulated day (`day`: the scenario it was simulated
+    on), open on `window` (zoom out, or the slider, for the whole day): its planned trips
+    against its simulated trajectories, incidents shaded.
+
+    Without `hover_text`, neither the planned trips nor the stops carry hover text (a point's
+    time and chainage only): the chart is then about half the size in the HTML (some 0.9 MB
+    for the Astana day rather than 1.9 MB), for pages that show several days.
+    """
+    st = result.stop_times
+    km = station_km(day)
+    planned = stop_lines(st, km, "planned")
+    if not hover_text:
+        planned = Lines(planned.time_s, planned.km)
+    detailed = {d: trajectory_lines(st, result.trajectory, km, d) for d in DIRECTIONS}
+    hovers = {d: visit_hovers(st, km, d) for d in DIRECTIONS} if hover_text else None
+    return _marey_chart(
+        key,
+        title,
+        station_names(day),
+        km,
+        planned,
+        detailed,
+        hovers,
+        incident_bands(day),
+        window,
+        (_first(st), _last(st)),
+        day_type,
     )
 
 
@@ -138,21 +167,29 @@ def _last(st: pd.DataFrame) -> float:
     return 1800.0 * math.ceil(float(np.nanmax(times)) / 1800.0)
 
 
-def _marey_text(kpis: Kpis, st: pd.DataFrame, bands: tuple[Band, ...]) -> list[str]:
+CALM_TEXT = "No incident: the chart opens on the busiest morning hour of the plan."
+"""The run report's word on a day without incidents (its diagram's window)."""
+
+
+def marey_text(
+    kpis: Kpis, st: pd.DataFrame, bands: tuple[Band, ...], calm: str = CALM_TEXT
+) -> list[str]:
+    """What the diagram of a day shows in words: its trips, its largest delay, its incidents
+    (or `calm` without one)."""
     planned, operated = kpis.trips_planned, kpis.trips_operated
-    delay = (st["actual_arrival_s"] - st["planned_arrival_s"]).to_numpy(float)
     text = [f"{planned} trips planned, {operated} operated (served at least one stop)."]
-    if np.isfinite(delay).any():
-        k = int(np.nanargmax(delay))
+    k = largest_delay(st)
+    if k is not None:
         row = st.iloc[k]
+        delay = float(row["actual_arrival_s"]) - float(row["planned_arrival_s"])
         text.append(
-            f"Largest arrival delay: {delay[k] / 60:.1f} min, trip {row['trip_id']} at "
+            f"Largest arrival delay: {delay / 60:.1f} min, trip {row['trip_id']} at "
             f"{row['station']} (planned {hms(float(row['planned_arrival_s']))})."
         )
     if bands:
         text.append("Incidents (shaded): " + "; ".join(b.label for b in bands) + ".")
     else:
-        text.append("No incident: the chart opens on the busiest morning hour of the plan.")
+        text.append(calm)
     return text
 
 
@@ -189,8 +226,10 @@ def _marey_chart(
         mode="lines",
         name="planned (timetable)",
         line={"color": PLANNED, "width": 1, "dash": "dash"},
-        text=list(planned.text),
-        hovertemplate="%{text}<br>%{x}<extra></extra>",
+        text=list(planned.text) or None,
+        hovertemplate=(
+            "%{text}<br>%{x}<extra></extra>" if planned.text else POINT_HOVER.format("planned")
+        ),
     )
     for d in DIRECTIONS:
         lines = simulated[d]
@@ -201,8 +240,12 @@ def _marey_chart(
             name=_direction_name(d, names),
             line={"color": DIRECTION_COLOURS[d], "width": 1.6},
             text=list(lines.text) or None,
-            hovertemplate="%{text}<br>%{x}<extra></extra>" if lines.text else None,
-            hoverinfo=None if lines.text else "skip",
+            hovertemplate=(
+                "%{text}<br>%{x}<extra></extra>"
+                if lines.text
+                else (POINT_HOVER.format(f"simulated {d}") if hovers is None else None)
+            ),
+            hoverinfo=None if lines.text or hovers is None else "skip",
         )
         if hovers is not None:
             fig.add_scatter(

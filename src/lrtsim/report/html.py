@@ -1,10 +1,11 @@
 """report.html: one self-contained page (plotly's JavaScript embedded once, every chart's data
 inline, no URL fetched) that reads on a laptop, works offline and prints on A4.
 
-The page is the header (scenario, run date, seed, lrtsim version), a table of contents, then
-each `Section` as `<section id=KEY>`: its heading, paragraphs, tables and charts. The sections
-are built elsewhere (`summary.summary_section` and the chart modules); the caller chooses them
-and their order, so this module knows none of them.
+The page is the header (for a run, `report_html`: scenario, run date, seed, lrtsim version; for
+any other page, `page_html`: the caller's), a table of contents, then each `Section` as
+`<section id=KEY>`: its heading, paragraphs, tables and charts. The sections are built elsewhere
+(`summary.summary_section` and the chart modules); the caller chooses them and their order, so
+this module knows none of them.
 """
 
 from __future__ import annotations
@@ -90,19 +91,49 @@ PAGE_SCRIPT = f"""
 page is printed (and back after)."""
 
 
+KICKER = "Light-rail service plan and simulation"
+"""The line above the title of every page."""
+
+
 def report_html(run: RunView, sections: Sequence[Section], *, title: str, generated: str) -> str:
-    """The report as one HTML document (UTF-8 text), the same for the same inputs.
+    """The report of one run as one HTML document (UTF-8 text), the same for the same inputs.
 
     `generated` is the run date as it should read (the caller's clock: the report never reads
     it). Every text is escaped. Raises ValueError when two sections or charts share a key, when
     a key is not lowercase-with-hyphens, or when a chart needs the network (maps).
     """
+    scenario = run.scenario
+    meta = (
+        ("Scenario", scenario.name),
+        ("Line", scenario.line.name),
+        ("Run date", generated),
+        ("Design day", run.design.day_type),
+        ("Seed", str(run.seed)),
+        ("lrtsim", lrtsim.__version__),
+    )
+    return page_html(
+        sections, title=title, generated=generated, meta=meta, lead=scenario.description or ""
+    )
+
+
+def page_html(
+    sections: Sequence[Section],
+    *,
+    title: str,
+    generated: str,
+    meta: Sequence[tuple[str, str]],
+    lead: str = "",
+    kicker: str = KICKER,
+) -> str:
+    """Any report page as one HTML document: the header (`kicker`, `title`, `lead` and the
+    `meta` (label, value) pairs), the contents, `sections` and the footer, plotly.js embedded
+    once. The checks and the escaping are `report_html`'s."""
     _check_keys(sections)
     numbers = _Numbers()
     body = "\n".join(
         [
             '<div class="page">',
-            _header(run, title, generated),
+            _header(title, meta, lead, kicker),
             _contents(sections),
             "<main>",
             *(_section(i, s, numbers) for i, s in enumerate(sections, start=1)),
@@ -179,26 +210,15 @@ class _Numbers:
         return self.figure
 
 
-def _header(run: RunView, title: str, generated: str) -> str:
-    scenario = run.scenario
-    items = (
-        ("Scenario", scenario.name),
-        ("Line", scenario.line.name),
-        ("Run date", generated),
-        ("Design day", run.design.day_type),
-        ("Seed", str(run.seed)),
-        ("lrtsim", lrtsim.__version__),
-    )
+def _header(title: str, items: Sequence[tuple[str, str]], lead: str, kicker: str) -> str:
     meta = "".join(
         f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in items
     )
-    lead = ""
-    if scenario.description:
-        lead = f'<p class="lead">{html.escape(scenario.description)}</p>'
+    paragraph = f'<p class="lead">{html.escape(lead)}</p>' if lead else ""
     return (
         '<header class="report-header">'
-        '<p class="kicker">Light-rail service plan and simulation</p>'
-        f"<h1>{html.escape(title)}</h1>{lead}"
+        f'<p class="kicker">{html.escape(kicker)}</p>'
+        f"<h1>{html.escape(title)}</h1>{paragraph}"
         f'<dl class="meta">{meta}</dl>'
         "</header>"
     )

@@ -34,6 +34,10 @@ WINDOW_BEFORE_S = 20 * 60.0
 WINDOW_AFTER_S = 40 * 60.0
 """The default window: from this before the first incident to this after its end."""
 MIN_WINDOW_S = 3600.0
+DELAY_BEFORE_S = 40 * 60.0
+DELAY_AFTER_S = 20 * 60.0
+"""The window around a day's largest delay: from this before its planned arrival to this after
+(and 10 min past the late arrival itself), where the delay built up."""
 STATION_HALF_KM = 0.15
 """Half the height of an incident's band at a station (a station incident has no length)."""
 
@@ -184,3 +188,28 @@ def default_window(run: RunView) -> tuple[float, float]:
     morning = loads[:12]
     hour = int(np.argmax(morning)) if morning.max() > 0 else int(np.argmax(loads))
     return 3600.0 * hour, 3600.0 * (hour + 1)
+
+
+def largest_delay(stop_times: pd.DataFrame) -> int | None:
+    """The row (position in `stop_times`) of the day's largest arrival delay, actual − planned
+    (the first on a tie), or None when no stop was served."""
+    delay = (stop_times["actual_arrival_s"] - stop_times["planned_arrival_s"]).to_numpy(float)
+    if not np.isfinite(delay).any():
+        return None
+    return int(np.nanargmax(delay))
+
+
+def delay_window(stop_times: pd.DataFrame) -> tuple[float, float]:
+    """The time span a day's chart opens on when it is about its delays: from `DELAY_BEFORE_S`
+    before the planned arrival of its largest delay to `DELAY_AFTER_S` after (at least 10 min
+    past the late arrival), to 5 min, an hour or more; without one, the timetable's first hour."""
+    k = largest_delay(stop_times)
+    if k is None:
+        first = float(np.nanmin(stop_times["planned_departure_s"].to_numpy(float)))
+        start = 300.0 * math.floor(first / 300.0)
+        return start, start + MIN_WINDOW_S
+    row = stop_times.iloc[k]
+    planned, actual = float(row["planned_arrival_s"]), float(row["actual_arrival_s"])
+    start = 300.0 * math.floor((planned - DELAY_BEFORE_S) / 300.0)
+    end = 300.0 * math.ceil(max(planned + DELAY_AFTER_S, actual + 600.0) / 300.0)
+    return start, max(end, start + MIN_WINDOW_S)
