@@ -174,6 +174,10 @@ def test_an_experiment_is_recorded_in_the_catalogue(tmp_path: Path) -> None:
     db = tmp_path / "cat.sqlite"
     args = ["experiment", "montecarlo", "--days", "2", "--workers", "1", "--db", str(db)]
     payload = one_json_object(run_cli([*args, "--out", "mc", "--json"], tmp_path))
+    assert payload["files"] == ["days.parquet", "report.html", "summary.json"]
+    page = (tmp_path / "mc" / "report.html").read_text("utf-8")
+    assert "Worst day 1" in page
+    assert '<script src="http' not in page
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "mine.txt").write_text("not lrtsim's", encoding="utf-8")
     failed_cleanly(run_cli([*args, "--out", "taken"], tmp_path), "--force")

@@ -200,6 +200,7 @@ def montecarlo_command(
             files = {
                 "days.parquet": parquet_bytes(table),
                 "summary.json": (dumps(payload, indent=2) + "\n").encode("utf-8"),
+                "report.html": _report(prepared, table, summaries, base_seed, ref, options),
             }
             try:
                 write_folder_atomic(folder, files, command="experiment montecarlo", force=force)
@@ -273,6 +274,41 @@ def _simulate_days(
             return simulate(lambda n: progress.advance(task, n))
     except LrtsimError as exc:
         fail(exc)
+
+
+def _report(
+    prepared: Any,
+    table: pd.DataFrame,
+    summaries: list[KpiSummary],
+    seed: int,
+    ref: str,
+    options: dict[str, Any],
+) -> bytes:
+    """The experiment's report page: the distributions and the worst days' time–distance
+    diagrams, each worst day re-simulated from its seed."""
+    from datetime import UTC, datetime
+
+    from lrtsim.experiments.worst_days import worst_days
+    from lrtsim.report.montecarlo_page import montecarlo_report
+
+    name = prepared.day.name
+    again: list[str] = []
+    for incident in options["incidents"]:
+        again += ["--incident", incident]
+    if options["control"] is not None:
+        again += ["--control", options["control"]]
+    return montecarlo_report(
+        title=f"{name}: Monte Carlo days",
+        scenario_name=name,
+        day_type=prepared.design.day_type,
+        base_seed=seed,
+        table=table,
+        summaries=summaries,
+        worst=worst_days(prepared, table),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        scenario_ref=ref,
+        simulate_options=again,
+    )
 
 
 def _summaries(table: pd.DataFrame, seed: int, extra: Sequence[str] = ()) -> list[KpiSummary]:
