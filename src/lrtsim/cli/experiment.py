@@ -41,7 +41,8 @@ class EngineChoice(StrEnum):
 
 
 experiment_app = typer.Typer(
-    help="Many runs at once: Monte Carlo days of one plan.",
+    help="Many runs at once: Monte Carlo days of one plan, a robust peak headway, and the "
+    "experiments recorded in the catalogue.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -121,7 +122,8 @@ def montecarlo_command(
             "--out",
             metavar="FOLDER",
             show_default="montecarlo-NAME",
-            help="Folder for days.parquet (one row a day) and summary.json; written as a whole.",
+            help="Folder for days.parquet (one row a day), summary.json and report.html; written "
+            "as a whole.",
         ),
     ] = None,
     db: DbOption = DEFAULT_DB,
