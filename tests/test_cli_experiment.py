@@ -30,8 +30,16 @@ RULE_HALF_WIDTH = 0.03
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("cli_experiment")
-    common = ["experiment", "montecarlo", "--days", str(DAYS), "--seed", str(BASE_SEED)]
-    rule = ["experiment", "montecarlo", "--days", "200", "--seed", str(BASE_SEED)]
+    common = [
+        "experiment",
+        "montecarlo",
+        "--days",
+        str(DAYS),
+        "--seed",
+        str(BASE_SEED),
+        "--no-cache",
+    ]
+    rule = ["experiment", "montecarlo", "--days", "200", "--seed", str(BASE_SEED), "--no-cache"]
     rule += ["--until-ci", f"excess_wait_s={RULE_HALF_WIDTH}"]
     commands = {
         "one": [*common, "--workers", "1", "--json", "--out", "one"],

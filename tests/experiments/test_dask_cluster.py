@@ -128,7 +128,17 @@ def prepared() -> PreparedDay:
 def test_the_command_on_a_scheduler_gives_the_local_engines_days(
     scheduler: str, tmp_path: Path
 ) -> None:
-    common = ["experiment", "montecarlo", "astana", "--days", "6", "--seed", "3", "--json"]
+    common = [
+        "experiment",
+        "montecarlo",
+        "astana",
+        "--days",
+        "6",
+        "--seed",
+        "3",
+        "--json",
+        "--no-cache",
+    ]
     done = in_parallel(
         {
             "dask": lambda: run_cli([*common, "--scheduler", scheduler, "--out", "d"], tmp_path),

@@ -12,15 +12,18 @@ from rich.markup import escape
 from lrtsim.cli.catalogue_options import DEFAULT_DB, DbOption
 from lrtsim.cli.common import ForceFlag, JsonFlag, ScenarioArg, compute, emit_json, fail, load, out
 from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
-from lrtsim.cli.experiment import (
-    MAX_DAYS,
+from lrtsim.cli.experiment import MAX_DAYS, _summaries, experiment_app
+from lrtsim.cli.experiment_engine import (
+    DEFAULT_CACHE,
+    CacheOption,
     EngineChoice,
     EngineOption,
+    NoCacheFlag,
     SchedulerOption,
     WorkersOption,
-    _simulate_days,
-    _summaries,
-    experiment_app,
+    day_cache,
+    opened,
+    simulate_days,
 )
 from lrtsim.errors import LrtsimError
 
@@ -72,6 +75,8 @@ def design_command(
         ),
     ] = None,
     db: DbOption = DEFAULT_DB,
+    cache: CacheOption = DEFAULT_CACHE,
+    no_cache: NoCacheFlag = False,
     force: ForceFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -144,16 +149,16 @@ def design_command(
                         "another day type, so the peak headway no longer sizes it"
                     )
                 )
-            table, _ = _simulate_days(
-                prepared, base_seed, days, pool, None, use_dask, scheduler, quiet=as_json
-            )
+            store = day_cache(None if no_cache else cache, varied, ref, base_seed)
+            table, _ = simulate_days(running, prepared, base_seed, days, store=store, quiet=as_json)
             summaries = _summaries(table, base_seed, extra=kpis)
             try:
                 return d.point_from(headway_s, prepared, peaks, len(table), summaries, parsed)
             except LrtsimError as exc:
                 fail(exc)
 
-        answer = d.search(headways, evaluate)
+        with opened(engine, pool, scheduler) as running:
+            answer = d.search(headways, evaluate)
         lines = d.reasoning(answer, parsed, longest_s)
         payload = _payload(
             scenario.name, day_type, base_seed, days, pool, vary, parsed, policy_s, headways, answer

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from enum import StrEnum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,26 +17,29 @@ from lrtsim.cli.common import (
     app,
     compute,
     emit_json,
-    err,
     fail,
     load,
     out,
 )
 from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
+from lrtsim.cli.experiment_engine import (
+    DEFAULT_CACHE,
+    CacheOption,
+    EngineChoice,
+    EngineOption,
+    NoCacheFlag,
+    SchedulerOption,
+    WorkersOption,
+    day_cache,
+    opened,
+    simulate_days,
+)
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from lrtsim.experiments.stats import KpiSummary
-    from lrtsim.experiments.stopping import StopRule
-
-
-class EngineChoice(StrEnum):
-    """Where the days run."""
-
-    local = "local"
-    dask = "dask"
 
 
 experiment_app = typer.Typer(
@@ -62,36 +64,6 @@ SUMMARISED = (
     "delay_passenger_hours",
 )
 """The KPIs summarised (the days table holds every KPI of `Kpis.as_dict`)."""
-
-
-WorkersOption = Annotated[
-    int | None,
-    typer.Option(
-        "--workers",
-        min=1,
-        max=1024,
-        metavar="K",
-        show_default="every core",
-        help="Processes simulating days (1: in this process). Results do not depend on it.",
-    ),
-]
-"""`--workers` of the experiments."""
-EngineOption = Annotated[
-    EngineChoice,
-    typer.Option(
-        "--engine",
-        help="local: a pool of processes on this machine; dask: a Dask cluster (the "
-        "scheduler --scheduler names, else local Dask workers). Results do not depend on it.",
-    ),
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        help="The Dask scheduler to run on (implies --engine dask).",
-    ),
-]
 
 
 @experiment_app.command("montecarlo", short_help="Many simulated days: KPI distributions.")
@@ -127,6 +99,8 @@ def montecarlo_command(
         ),
     ] = None,
     db: DbOption = DEFAULT_DB,
+    cache: CacheOption = DEFAULT_CACHE,
+    no_cache: NoCacheFlag = False,
     force: ForceFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -177,9 +151,11 @@ def montecarlo_command(
             as_json,
             lambda: prepare(scenario, scenario_od_matrix(scenario, ref)),
         )
-        table, met = _simulate_days(
-            prepared, base_seed, days, pool, rule, use_dask, scheduler, quiet=as_json
-        )
+        store = day_cache(None if no_cache else cache, scenario, ref, base_seed)
+        with opened(engine, pool, scheduler) as running:
+            table, met = simulate_days(
+                running, prepared, base_seed, days, rule=rule, store=store, quiet=as_json
+            )
         summaries = compute(
             "Bootstrapping the confidence intervals…",
             as_json,
@@ -220,62 +196,6 @@ def montecarlo_command(
         verdict = "met" if met else f"not met within {days:,} days"
         out.print(f"Stopping rule {escape(rule.text)}: {verdict} after {len(table):,} days.")
     out.print(f"Wrote {escape(str(folder))}: {escape(', '.join(names))}.")
-
-
-def _simulate_days(
-    prepared: Any,
-    base_seed: int,
-    days: int,
-    workers: int,
-    rule: StopRule | None,
-    use_dask: bool,
-    scheduler: str | None,
-    *,
-    quiet: bool,
-) -> tuple[pd.DataFrame, bool]:
-    """The days (all `days`, or until `rule` holds) and whether the rule was met (True without
-    one), on the local engine or on Dask (`scheduler`'s cluster, or local Dask workers when
-    None), with a progress bar of days done and time left on stderr (none if `quiet`)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from lrtsim.experiments.days import local_runner
-    from lrtsim.experiments.stopping import run_until
-
-    def simulate(done: Callable[[int], None] | None) -> tuple[pd.DataFrame, bool]:
-        if not use_dask:
-            engine = local_runner(prepared, base_seed, workers)
-        else:
-            from lrtsim.experiments.dask_engine import dask_runner
-
-            engine = dask_runner(prepared, base_seed, workers, scheduler)
-        with engine as run:
-            if rule is None:
-                return run(range(days), done), True
-            return run_until(run, rule, days, seed=base_seed, done=done)
-
-    try:
-        if quiet:
-            return simulate(None)
-        columns = (
-            TextColumn("Simulating days"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("days", total=days)
-            return simulate(lambda n: progress.advance(task, n))
-    except LrtsimError as exc:
-        fail(exc)
 
 
 def _report(

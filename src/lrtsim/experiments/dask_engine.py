@@ -9,14 +9,13 @@ scheduler: a day's rows depend on its seed alone, so the result does not change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import pandas as pd
-
 from lrtsim.errors import LrtsimError
-from lrtsim.experiments.days import PreparedDay, Runner, batches, day_table, simulate_one
+from lrtsim.experiments.days import PreparedDay, Runner, batches, simulate_one
+from lrtsim.experiments.engine import DayStore, stored_runner
 
 CONNECT_TIMEOUT_S = 10.0
 """How long to wait for a scheduler before giving up (`LrtsimError`)."""
@@ -27,12 +26,43 @@ def dask_batch(prepared: PreparedDay, base_seed: int, days: list[int]) -> list[d
     return [simulate_one(prepared, base_seed, day) for day in days]
 
 
+class DaskEngine:
+    """An open client: each plan is scattered to every worker once (the previous plan is
+    released), its days sent in batches."""
+
+    def __init__(self, client: Any, workers: int) -> None:
+        self._client = client
+        self.workers = workers
+        self._plan: Any = None
+
+    def runner(
+        self, prepared: PreparedDay, base_seed: int, store: DayStore | None = None
+    ) -> Runner:
+        """See `engine.Engine.runner`."""
+        self._plan = None
+        self._plan = plan = self._client.scatter(prepared, broadcast=True)
+        client, size = self._client, self.workers
+
+        def stream(days: Sequence[int]) -> Iterator[list[dict[str, Any]]]:
+            from distributed import as_completed
+
+            futures = [
+                client.submit(dask_batch, plan, base_seed, batch, pure=False)
+                for batch in batches(days, size)
+            ]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                client.cancel(futures)
+
+        return stored_runner(stream, store)
+
+
 @contextmanager
-def dask_runner(
-    prepared: PreparedDay, base_seed: int, workers: int, scheduler: str | None = None
-) -> Iterator[Runner]:
-    """A runner on the cluster whose scheduler is at `scheduler` (`tcp://HOST:PORT`), or on a
-    `LocalCluster` of `workers` single-threaded worker processes on loopback when none is
+def open_dask(workers: int, scheduler: str | None = None) -> Iterator[DaskEngine]:
+    """A Dask engine on the cluster whose scheduler is at `scheduler` (`tcp://HOST:PORT`), or
+    on a `LocalCluster` of `workers` single-threaded worker processes on loopback when none is
     given; closed (and a local cluster stopped) when the block ends."""
     from distributed import Client, LocalCluster
 
@@ -55,26 +85,18 @@ def dask_runner(
         where = scheduler or "a local cluster"
         raise LrtsimError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
     try:
-        plan = client.scatter(prepared, broadcast=True)
-        size = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-
-        def run(days: Sequence[int], done: Callable[[int], None] | None) -> pd.DataFrame:
-            from distributed import as_completed
-
-            futures = [
-                client.submit(dask_batch, plan, base_seed, batch, pure=False)
-                for batch in batches(days, size)
-            ]
-            rows: list[dict[str, Any]] = []
-            for future in as_completed(futures):
-                got = future.result()
-                rows.extend(got)
-                if done is not None:
-                    done(len(got))
-            return day_table(rows)
-
-        yield run
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        yield DaskEngine(client, max(1, threads or workers))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def dask_runner(
+    prepared: PreparedDay, base_seed: int, workers: int, scheduler: str | None = None
+) -> Iterator[Runner]:
+    """The Dask engine's runner of one plan (see `open_dask`)."""
+    with open_dask(workers, scheduler) as engine:
+        yield engine.runner(prepared, base_seed)

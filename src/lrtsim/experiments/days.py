@@ -1,17 +1,15 @@
 """Many simulated days of one plan, one row of KPIs a day: in this process, or on a local
 process pool (`engine = "local"`), with results that depend on the seeds alone.
 
-The plan is made once (`prepare`) and handed to every worker once, at its start; days then go
-out in batches, each carrying several days' work, and come back as rows sorted by day.
+The plan is made once (`prepare`); the engines (`engine.py`, `dask_engine.py`) hand it to every
+worker once and send days out in batches, each carrying several days' work.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -75,26 +73,13 @@ def run_days(
     *,
     workers: int = 1,
     done: Callable[[int], None] | None = None,
-    pool: ProcessPoolExecutor | None = None,
 ) -> pd.DataFrame:
     """The rows of `days` (day indices), sorted by day, simulated in this process
-    (`workers` = 1) or on a pool of `workers` processes (`pool`, from `open_pool`, or one
-    started for this call); `done(n)` is called as n more days finish. The rows are the same
-    whatever `workers` is: each day's draws come from its seed."""
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
-    rows: list[dict[str, Any]] = []
-    if workers == 1 or (pool is None and len(days) <= 1):
-        for day in days:
-            rows.append(simulate_one(prepared, base_seed, day))
-            if done is not None:
-                done(1)
-    elif pool is not None:
-        rows = _on(pool, base_seed, days, workers, done)
-    else:
-        with open_pool(prepared, workers) as started:
-            rows = _on(started, base_seed, days, workers, done)
-    return day_table(rows)
+    (`workers` = 1) or on a pool of `workers` processes started for this call; `done(n)` is
+    called as n more days finish. The rows are the same whatever `workers` is: each day's
+    draws come from its seed."""
+    with local_runner(prepared, base_seed, workers) as run:
+        return run(days, done)
 
 
 Runner = Callable[[Sequence[int], Callable[[int], None] | None], pd.DataFrame]
@@ -104,15 +89,12 @@ gives the experiments while it is open."""
 
 @contextmanager
 def local_runner(prepared: PreparedDay, base_seed: int, workers: int) -> Iterator[Runner]:
-    """The local engine: days in this process (`workers` = 1) or on one pool of `workers`
-    processes kept open while the runner is."""
-    if workers == 1:
-        yield lambda days, done: run_days(prepared, base_seed, days, workers=1, done=done)
-        return
-    with open_pool(prepared, workers) as pool:
-        yield lambda days, done: run_days(
-            prepared, base_seed, days, workers=workers, done=done, pool=pool
-        )
+    """The local engine's runner of one plan: days in this process (`workers` = 1) or on one
+    pool of `workers` processes kept open while the runner is."""
+    from lrtsim.experiments.engine import open_engine
+
+    with open_engine("local", workers) as engine:
+        yield engine.runner(prepared, base_seed)
 
 
 def day_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -130,53 +112,3 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-# ------------------------------------------------------------------------------- the pool
-_PREPARED: PreparedDay | None = None
-"""The plan of a worker process, set once by `_start_worker`."""
-
-
-def _start_worker(prepared: PreparedDay) -> None:
-    global _PREPARED
-    _PREPARED = prepared
-
-
-def _batch(base_seed: int, days: list[int]) -> list[dict[str, Any]]:
-    if _PREPARED is None:
-        raise RuntimeError("worker started without its plan")
-    return [simulate_one(_PREPARED, base_seed, day) for day in days]
-
-
-@contextmanager
-def open_pool(prepared: PreparedDay, workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of `workers` fresh ('spawn') processes, each given the plan once at its start:
-    each loads lrtsim and numba's cached kernels itself, so nothing of this process's state
-    (threads, locks) is copied into it. Kept open over several `run_days` calls."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(prepared,)
-    ) as pool:
-        yield pool
-
-
-def _on(
-    pool: ProcessPoolExecutor,
-    base_seed: int,
-    days: Sequence[int],
-    workers: int,
-    done: Callable[[int], None] | None,
-) -> list[dict[str, Any]]:
-    """The days on `pool`, in batches, their rows in the order they finish."""
-    rows: list[dict[str, Any]] = []
-    pending: set[Future[list[dict[str, Any]]]] = {
-        pool.submit(_batch, base_seed, batch) for batch in batches(days, workers)
-    }
-    while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            got = future.result()
-            rows.extend(got)
-            if done is not None:
-                done(len(got))
-    return rows
