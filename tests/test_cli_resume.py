@@ -1,0 +1,66 @@
+"""A Monte Carlo experiment killed mid-run resumes from its cache of finished days: the
+interrupted run leaves no output folder, and the resumed run simulates only the missing days
+and writes exactly what an uninterrupted run writes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from support.cli import cli_env, ok, run_cli
+
+DAYS = 40
+"""About 10 s of days in one process: the first cache file is written after 5 s."""
+ARGS = ["experiment", "montecarlo", "astana", "--days", str(DAYS), "--seed", "9", "--workers", "1"]
+
+
+def _kill_once_days_are_cached(cwd: Path, cache: Path) -> None:
+    """Start the experiment, SIGKILL it as soon as a file of finished days exists."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrtsim.cli", *ARGS, "--cache", str(cache), "--out", "mc"],
+        cwd=cwd,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not list(cache.glob("*/days-*.parquet")):
+            assert process.poll() is None, "the experiment ended before any day was cached"
+            assert time.monotonic() < deadline, "no day was cached in 4 minutes"
+            time.sleep(0.1)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+
+
+def test_a_killed_experiment_resumes_to_the_uninterrupted_result(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _kill_once_days_are_cached(tmp_path, cache)
+    assert not (tmp_path / "mc").exists()
+    (key,) = cache.iterdir()
+    held = sum(len(pd.read_parquet(f)) for f in key.glob("days-*.parquet"))
+    assert 0 < held < DAYS
+
+    resumed = ok(run_cli([*ARGS, "--cache", str(cache), "--out", "mc"], tmp_path))
+    assert f"{held:,} finished days found" in resumed.stderr
+    fresh = ok(run_cli([*ARGS, "--no-cache", "--out", "fresh"], tmp_path))
+    assert "finished days found" not in fresh.stderr
+
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "mc" / "days.parquet"),
+        pd.read_parquet(tmp_path / "fresh" / "days.parquet"),
+        check_exact=True,
+    )
+    assert (tmp_path / "mc" / "summary.json").read_bytes() == (
+        tmp_path / "fresh" / "summary.json"
+    ).read_bytes()
+    again = sum(len(pd.read_parquet(f)) for f in key.glob("days-*.parquet"))
+    assert again == DAYS  # the resumed run added the missing days, once each
