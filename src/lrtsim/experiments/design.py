@@ -271,7 +271,7 @@ def reasoning(answer: Answer, targets: Sequence[Target], longest_s: float) -> li
         first = answer.points[0]
         lines.append(
             "No peak headway meets every target: even the shortest, "
-            f"{minutes(first.policy_headway_s)}, fails {_fails(first)}."
+            f"{minutes(first.policy_headway_s)}, fails{_fails(first)}."
         )
         return lines
     b = answer.best
@@ -295,21 +295,21 @@ def reasoning(answer: Answer, targets: Sequence[Target], longest_s: float) -> li
         )
     else:
         lines.append(
-            f"The next longer, {minutes(n.policy_headway_s)} (fleet {n.fleet}), fails {_fails(n)}."
+            f"The next longer, {minutes(n.policy_headway_s)} (fleet {n.fleet}), fails{_fails(n)}."
         )
     return lines
 
 
 def _verdict(c: Check) -> str:
     return (
-        f"{c.target.kpi} {c.target.statistic} {c.estimate.value:.3g} "
+        f"the {c.target.statistic} of {c.target.kpi} is {c.estimate.value:.3g} "
         f"[{c.estimate.low:.3g}–{c.estimate.high:.3g}] {c.target.op} {c.target.threshold:g}"
     )
 
 
 def _fails(p: Point) -> str:
-    return "; ".join(
-        f"{c.target.kpi} {c.target.statistic} is {c.estimate.value:.3g} "
+    return ": " + "; ".join(
+        f"the {c.target.statistic} of {c.target.kpi} is {c.estimate.value:.3g} "
         f"[{c.estimate.low:.3g}–{c.estimate.high:.3g}], not {c.target.op} {c.target.threshold:g}"
         for c in p.failing
     )
