@@ -64,3 +64,38 @@ def test_a_killed_experiment_resumes_to_the_uninterrupted_result(tmp_path: Path)
     ).read_bytes()
     again = sum(len(pd.read_parquet(f)) for f in key.glob("days-*.parquet"))
     assert again == DAYS  # the resumed run added the missing days, once each
+
+
+def test_ctrl_c_stops_the_pool_at_once_and_says_how_to_resume(tmp_path: Path) -> None:
+    """SIGINT while two workers are busy: the command ends within seconds (the batches running
+    are abandoned, not awaited), with no traceback, naming the days kept; the catalogue records
+    the stop."""
+    from lrtsim.io.catalogue import Catalogue
+
+    cache = tmp_path / "cache"
+    args = [*ARGS[:-1], "2", "--cache", str(cache), "--out", "mc", "--db", "cat.sqlite"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrtsim.cli", *args],
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while not list(cache.glob("*/days-*.parquet")) and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    stopped = time.monotonic()
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - stopped < 10
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert "finished days are kept in" in stderr
+    assert "the same command resumes" in stderr
+    assert not (tmp_path / "mc").exists()
+    with Catalogue.open(tmp_path / "cat.sqlite") as catalogue:
+        (record,) = catalogue.experiments()
+    assert record.status == "failed"
+    assert "Ctrl-C" in (record.error or "")

@@ -29,6 +29,7 @@ from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
     from lrtsim.experiments.design import Answer, Point, Target
+    from lrtsim.experiments.engine import Engine
 
 
 @experiment_app.command("design", short_help="The longest peak headway meeting KPI targets.")
@@ -134,7 +135,7 @@ def design_command(
             fail(exc)
         kpis = sorted({t.kpi for t in parsed})
 
-        def evaluate(headway_s: float) -> Point:
+        def evaluate(running: Engine, headway_s: float) -> Point:
             varied = d.with_peak_headway(scenario, day_type, headway_s)
             if not as_json:
                 out.print(f"Trying a peak headway of {d.minutes(headway_s)} ({days} days)…")
@@ -158,7 +159,7 @@ def design_command(
                 fail(exc)
 
         with opened(engine, pool, scheduler) as running:
-            answer = d.search(headways, evaluate)
+            answer = d.search(headways, lambda headway_s: evaluate(running, headway_s))
         lines = d.reasoning(answer, parsed, longest_s)
         payload = _payload(
             scenario.name, day_type, base_seed, days, pool, vary, parsed, policy_s, headways, answer

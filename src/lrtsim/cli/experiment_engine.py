@@ -149,3 +149,10 @@ def simulate_days(
             return simulate(lambda n: progress.advance(task, n))
     except LrtsimError as exc:
         fail(exc)
+    except KeyboardInterrupt:
+        if store is not None:
+            err.print(
+                f"Interrupted: {store.held:,} finished days are kept in "
+                f"{escape(str(store.folder))}; the same command resumes from them."
+            )
+        raise

@@ -127,9 +127,9 @@ class LocalEngine:
             # 'spawn': each worker loads lrtsim and numba's cached kernels itself, so nothing
             # of this process's state (threads, locks) is copied into it.
             context = multiprocessing.get_context("spawn")
-            self._pool = self._stack.enter_context(
-                ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-            )
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._stack.push(lambda kind, _exc, _tb: _close(pool, abandoned=kind is not None))
+            self._pool = pool
         return self._pool
 
     def _plan_file(self, prepared: PreparedDay) -> Path:
@@ -141,6 +141,19 @@ class LocalEngine:
         path = self._folder / f"plan-{self._plans}.pickle"
         path.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
         return path
+
+
+def _close(pool: ProcessPoolExecutor, *, abandoned: bool) -> None:
+    """Shut `pool` down: waiting for its workers after a normal end; after an error or Ctrl-C,
+    at once, the work not started cancelled and the workers stopped mid-batch."""
+    if not abandoned:
+        pool.shutdown(wait=True)
+        return
+    # The executor has no public handle on its processes; read before shutdown clears it.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _in_process(prepared: PreparedDay, base_seed: int, days: Sequence[int]) -> Iterator[Rows]:
