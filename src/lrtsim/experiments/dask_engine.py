@@ -27,20 +27,18 @@ def dask_batch(prepared: PreparedDay, base_seed: int, days: list[int]) -> list[d
 
 
 class DaskEngine:
-    """An open client: each plan is scattered to every worker once (the previous plan is
-    released), its days sent in batches."""
+    """An open client: each plan is scattered to every worker once, its days sent in batches;
+    the cluster releases a plan once its runner is dropped."""
 
     def __init__(self, client: Any, workers: int) -> None:
         self._client = client
         self.workers = workers
-        self._plan: Any = None
 
     def runner(
         self, prepared: PreparedDay, base_seed: int, store: DayStore | None = None
     ) -> Runner:
         """See `engine.Engine.runner`."""
-        self._plan = None
-        self._plan = plan = self._client.scatter(prepared, broadcast=True)
+        plan = self._client.scatter(prepared, broadcast=True)
         client, size = self._client, self.workers
 
         def stream(days: Sequence[int]) -> Iterator[list[dict[str, Any]]]:

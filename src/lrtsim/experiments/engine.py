@@ -99,7 +99,7 @@ def stored_runner(stream: Stream, store: DayStore | None) -> Runner:
 class LocalEngine:
     """Days in this process (1 worker) or on one pool of `workers` fresh processes, started at
     the first plan and kept for every later one; each plan goes to the workers as a file,
-    which each worker reads once."""
+    which each worker reads once. Making a runner retires the previous runner's plan."""
 
     def __init__(self, workers: int, stack: ExitStack) -> None:
         self.workers = workers
@@ -137,6 +137,8 @@ class LocalEngine:
             self._folder = Path(
                 self._stack.enter_context(tempfile.TemporaryDirectory(prefix="lrtsim-plans-"))
             )
+        # One plan at a time (a plan is several MB): the previous runner's file goes.
+        (self._folder / f"plan-{self._plans}.pickle").unlink(missing_ok=True)
         self._plans += 1
         path = self._folder / f"plan-{self._plans}.pickle"
         path.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
