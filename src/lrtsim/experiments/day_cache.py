@@ -34,13 +34,11 @@ def cache_key(scenario_hash: str, base_seed: int, version: str) -> str:
 
 
 def lrtsim_version() -> str:
-    """The installed lrtsim's version: a day cached by another version is not reused."""
-    from importlib.metadata import PackageNotFoundError, version
+    """This lrtsim's version (as the catalogue records it): a day cached by another version is
+    not reused."""
+    from lrtsim import __version__
 
-    try:
-        return version("lrtsim")
-    except PackageNotFoundError:  # run from a source tree without installing
-        return "unknown"
+    return __version__
 
 
 class DayCache:
