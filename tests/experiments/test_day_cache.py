@@ -140,3 +140,13 @@ def test_one_pool_serves_several_plans(prepared: PreparedDay) -> None:
     pd.testing.assert_frame_equal(a, run_days(prepared, 2, range(2), workers=1), check_exact=True)
     assert a["delay_passenger_hours"].notna().all()
     assert b["delay_passenger_hours"].isna().all()
+
+
+def test_the_version_names_the_release_and_the_code() -> None:
+    from lrtsim import __version__
+    from lrtsim.experiments.day_cache import lrtsim_version
+
+    release, code = lrtsim_version().split("+")
+    assert release == __version__
+    assert len(code) == 16
+    assert int(code, 16) >= 0

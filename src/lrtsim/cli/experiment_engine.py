@@ -67,7 +67,7 @@ CacheOption = Annotated[
     typer.Option(
         "--cache",
         metavar="FOLDER",
-        help="Where finished days are kept by (scenario hash, seed, lrtsim version): an "
+        help="Where finished days are kept by (scenario hash, seed, lrtsim version and code): an "
         "interrupted experiment resumes from them, a repeated one reuses them.",
     ),
 ]

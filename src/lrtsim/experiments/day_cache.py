@@ -9,6 +9,7 @@ the same row twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -34,11 +35,22 @@ def cache_key(scenario_hash: str, base_seed: int, version: str) -> str:
 
 
 def lrtsim_version() -> str:
-    """This lrtsim's version (as the catalogue records it): a day cached by another version is
-    not reused."""
+    """This lrtsim's version (as the catalogue records it) and a digest of its code and data
+    files: a day cached by another version, or by a changed model, is not reused."""
     from lrtsim import __version__
 
-    return __version__
+    return f"{__version__}+{_code_digest()}"
+
+
+@functools.cache
+def _code_digest() -> str:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".toml", ".csv", ".json"}:
+            digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class DayCache:
