@@ -125,3 +125,18 @@ def test_the_payload_names_each_point_by_its_settings(
     assert point["summaries"]["excess_wait_s"]["mean"]["value"] == pytest.approx(
         results[3].days["excess_wait_s"].mean()
     )
+
+
+def test_the_catalogue_keeps_each_points_settings_plan_and_means(
+    swept: tuple[o.Grid, list[sw.PointResult]],
+) -> None:
+    grid, results = swept
+    payload = sw.sweep_payload("astana", SEED, DAYS, 1, grid, results)
+    kept = sw.record_summary(payload)
+    assert kept["parameters"] == [{"path": s.path, "texts": list(s.texts)} for s in grid.settings]
+    assert len(kept["points"]) == len(results)
+    for p, r in zip(kept["points"], results, strict=True):
+        assert p["set"] == payload["points"][r.point.index]["set"]
+        assert p["fleet"] == r.fleet
+        assert set(p["means"]) == {"excess_wait_s", "energy_kwh"}  # the charted KPIs it has
+        assert p["means"]["energy_kwh"] == pytest.approx(r.days["energy_kwh"].mean())

@@ -10,10 +10,11 @@ import gc
 
 # `run`, the main job, first: commands are listed in `--help` in the order they are imported.
 from lrtsim.cli import run, runs  # isort: skip
+# `experiment montecarlo`, then `experiment sweep`, before `design` and the catalogue's.
+from lrtsim.cli import experiment, sweep  # isort: skip
 from lrtsim.cli import (
     capacity,
     design,
-    experiment,
     experiment_runs,
     import_gtfs,
     plan,
@@ -37,6 +38,7 @@ __all__ = [
     "runtime",
     "scenario",
     "simulate",
+    "sweep",
 ]
 
 FULL_COLLECTION_EVERY = 1000

@@ -176,3 +176,27 @@ def sweep_payload(
             for r in results
         ],
     }
+
+
+def record_summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """The sweep as the catalogue keeps it, short enough to read in `experiment show`: the
+    parameters, and each point's settings, fleet, trains in service and the means of
+    `CHART_KPIS` (summary.json keeps every statistic)."""
+    return {
+        "days_per_point": payload["days_per_point"],
+        "parameters": [{"path": p["path"], "texts": p["texts"]} for p in payload["parameters"]],
+        "points": [
+            {
+                "point": p["point"],
+                "set": p["set"],
+                "fleet": p["fleet"],
+                "trains_in_service": p["trains_in_service"],
+                "means": {
+                    kpi: p["summaries"][kpi]["mean"]["value"]
+                    for kpi in CHART_KPIS
+                    if kpi in p["summaries"]
+                },
+            }
+            for p in payload["points"]
+        ],
+    }
