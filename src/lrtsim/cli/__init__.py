@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import gc
 
-# `run`, the main job, first: commands are listed in `--help` in the order they are imported.
+# `run`, the main job, first: commands are listed in `--help` in the order they are imported;
+# `experiment montecarlo` and `experiment sweep` before `design` and the catalogue's.
 from lrtsim.cli import run, runs  # isort: skip
-# `experiment montecarlo`, then `experiment sweep`, before `design` and the catalogue's.
 from lrtsim.cli import experiment, sweep  # isort: skip
 from lrtsim.cli import (
     capacity,
