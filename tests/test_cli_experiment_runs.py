@@ -324,5 +324,5 @@ def test_catalogues_that_cannot_be_read_exit_2(runs: dict[str, Any], workdir: Pa
 
 def test_help_lists_the_commands(runs: dict[str, Any]) -> None:
     text = ok(runs["help"]).stdout
-    for command in ("montecarlo", "list", "show"):
+    for command in ("montecarlo", "sweep", "design", "list", "show"):
         assert f"  {command} " in text

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import gc
 
-# `run`, the main job, first: commands are listed in `--help` in the order they are imported.
+# `run`, the main job, first: commands are listed in `--help` in the order they are imported;
+# `experiment montecarlo` and `experiment sweep` before `design` and the catalogue's.
 from lrtsim.cli import run, runs  # isort: skip
+from lrtsim.cli import experiment, sweep  # isort: skip
 from lrtsim.cli import (
     capacity,
     design,
-    experiment,
     experiment_runs,
     import_gtfs,
     plan,
@@ -37,6 +38,7 @@ __all__ = [
     "runtime",
     "scenario",
     "simulate",
+    "sweep",
 ]
 
 FULL_COLLECTION_EVERY = 1000

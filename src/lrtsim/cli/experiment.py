@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 
 
 experiment_app = typer.Typer(
-    help="Many runs at once: Monte Carlo days of one plan, a robust peak headway, and the "
-    "experiments recorded in the catalogue.",
+    help="Many runs at once: Monte Carlo days of one plan, a sweep over a grid of --set "
+    "values (the same days at every point), a robust peak headway, and the experiments "
+    "recorded in the catalogue.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
