@@ -56,3 +56,10 @@ def test_non_finite_numbers_are_null_and_the_json_strict(bad: float) -> None:
     assert json.loads(text) == {"demand_headway_s": None, "items": [{"ratio": None}]}
     assert "NaN" not in text
     assert "Infinity" not in text
+
+
+def test_values_a_user_gave_are_kept_exactly() -> None:
+    """A sweep's parameter values (a failure rate of 2e-5, a dwell cv of 0.12345) are not
+    rounded away; a key inside them keeps the exactness."""
+    got = tidy({"values": [2e-05, 0.12345, {"mtbf_h": 1e-7}], "headway_s": 0.12345})
+    assert got == {"values": [2e-05, 0.12345, {"mtbf_h": 1e-7}], "headway_s": 0.123}

@@ -6,8 +6,9 @@ every command: fractions (`share`, `ratio`, `load`, and keys ending `_share`, `_
 with a `passengers_` part) as whole numbers; every other float — times (`_s`), distances
 (`_m`, `_km`), energies (`_kwh`), speeds (`_kmh`), percentages (`_pct`), rates (`_per_hour`) —
 to 3 decimals (the millisecond, the millimetre). A key without a suffix of its own inherits its
-parent's rule (the values of `occupation_s` are seconds). Non-finite numbers become `null`
-("not defined", e.g. no demand headway without demand).
+parent's rule (the values of `occupation_s` are seconds). Values a user gave (`values`, a sweep's
+parameter values) are kept exactly as given. Non-finite numbers become `null` ("not defined",
+e.g. no demand headway without demand).
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ FRACTION_DECIMALS = 4
 _FRACTION_KEYS = frozenset({"share", "ratio", "load"})
 _FRACTION_SUFFIXES = ("_share", "_ratio", "_factor")
 _PASSENGER_SUFFIXES = ("_pax", "_pax_per_hour", "_boardings")
+_EXACT_KEYS = frozenset({"values"})
 _UNIT_SUFFIXES = ("_s", "_m", "_km", "_kwh", "_kmh", "_pct", "_per_hour", "_hours")
 
 
 def _rule(key: str, inherited: str) -> str:
-    """The rounding rule of `key`: 'fraction', 'int', 'float', or the parent's rule."""
+    """The rounding rule of `key`: 'exact', 'fraction', 'int', 'float', or the parent's rule."""
+    if key in _EXACT_KEYS:
+        return "exact"
     if key in _FRACTION_KEYS or key.endswith(_FRACTION_SUFFIXES):
         return "fraction"
     if key.endswith(_PASSENGER_SUFFIXES) or key == "boardings" or _names_passengers(key):
@@ -59,6 +63,8 @@ def tidy(value: Any, key: str = "", rule: str = "float") -> Any:
     number = float(value)
     if not math.isfinite(number):
         return None
+    if rule == "exact":
+        return number
     if rule == "int":
         return round(number)
     digits = FRACTION_DECIMALS if rule == "fraction" else DECIMALS
