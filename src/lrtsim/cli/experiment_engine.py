@@ -126,7 +126,7 @@ def simulate_days(
 
     run = engine.runner(prepared, base_seed, store)
     if store is not None and not quiet and (held := store.held):
-        err.print(f"{held:,} finished days found in {escape(str(store.folder))}.")
+        err.print(f"{held:,} finished days found in {escape(str(store.folder))}.", soft_wrap=True)
 
     def simulate(done: Callable[[int], None] | None) -> tuple[pd.DataFrame, bool]:
         if rule is None:
@@ -153,6 +153,7 @@ def simulate_days(
         if store is not None:
             err.print(
                 f"Interrupted: {store.held:,} finished days are kept in "
-                f"{escape(str(store.folder))}; the same command resumes from them."
+                f"{escape(str(store.folder))}; the same command resumes from them.",
+                soft_wrap=True,
             )
         raise
