@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from support.cli import cli_env, ok, run_cli
 
@@ -100,3 +101,65 @@ def test_ctrl_c_stops_the_pool_at_once_and_says_how_to_resume(tmp_path: Path) ->
         (record,) = catalogue.experiments()
     assert record.status == "failed"
     assert "Ctrl-C" in (record.error or "")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for its parent to read it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_experiment_leaves_no_worker_behind(tmp_path: Path, how: signal.Signals) -> None:
+    """SIGTERM is handled as Ctrl-C (exit 143, recorded as stopped by SIGTERM); after SIGKILL,
+    which the experiment cannot handle, its pool workers notice and exit on their own."""
+    from lrtsim.io.catalogue import Catalogue
+
+    cache = tmp_path / "cache"
+    args = [*ARGS[:-1], "2", "--cache", str(cache), "--out", "mc", "--db", "cat.sqlite"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrtsim.cli", *args],
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while not list(cache.glob("*/days-*.parquet")) and time.monotonic() < deadline:
+        assert process.poll() is None
+        time.sleep(0.1)
+    workers = _children(process.pid)
+    assert len(workers) >= 2  # the pool's two workers (and the resource tracker)
+    process.send_signal(how)
+    _, stderr = process.communicate(timeout=60)
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [w for w in workers if _alive(w)]
+    assert not (tmp_path / "mc").exists()
+    if how == signal.SIGTERM:
+        assert process.returncode == 143
+        assert "Traceback" not in stderr
+        assert "the same command resumes from them" in " ".join(stderr.split())
+        with Catalogue.open(tmp_path / "cat.sqlite") as catalogue:
+            (record,) = catalogue.experiments()
+        assert (record.status, record.error) == ("failed", "stopped by SIGTERM")
+    else:
+        assert process.returncode == -signal.SIGKILL

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from lrtsim.cli.common import err, fail
+from lrtsim.cli.stopping_signals import Terminated, terminate_as_exception
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ class EngineChoice(StrEnum):
     local = "local"
     dask = "dask"
 
+
+TERMINATED_EXIT = 128 + 15
+"""The exit code of an experiment stopped by SIGTERM, as a shell reports one."""
 
 DEFAULT_CACHE = Path("runs/cache")
 """Where finished days are kept by default, relative to the working folder."""
@@ -79,15 +83,18 @@ NoCacheFlag = Annotated[
 
 @contextmanager
 def opened(choice: EngineChoice, workers: int, scheduler: str | None) -> Iterator[Engine]:
-    """The engine the options name, open for the whole experiment; one it cannot reach exits 2."""
+    """The engine the options name, open for the whole experiment; one it cannot reach exits 2.
+    SIGTERM stops it as Ctrl-C does (the workers stopped, the finished days kept), exit 143."""
     from lrtsim.experiments.engine import open_engine
 
     kind: EngineKind = "dask" if choice is EngineChoice.dask or scheduler is not None else "local"
     try:
-        with open_engine(kind, workers, scheduler) as engine:
+        with terminate_as_exception(), open_engine(kind, workers, scheduler) as engine:
             yield engine
     except LrtsimError as exc:
         fail(exc)
+    except Terminated:
+        raise typer.Exit(TERMINATED_EXIT) from None
 
 
 def day_cache(root: Path | None, scenario: Scenario, ref: str, base_seed: int) -> DayCache | None:
@@ -149,7 +156,7 @@ def simulate_days(
             return simulate(lambda n: progress.advance(task, n))
     except LrtsimError as exc:
         fail(exc)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         if store is not None:
             err.print(
                 f"Interrupted: {store.held:,} finished days are kept in "

@@ -73,6 +73,8 @@ def recorded(
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, typer.Exit):
+        if exc.exit_code == 128 + 15:
+            return "stopped by SIGTERM"
         return f"stopped with exit code {exc.exit_code}"
     if isinstance(exc, KeyboardInterrupt):
         return "stopped by Ctrl-C"

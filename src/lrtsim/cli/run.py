@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -17,6 +14,7 @@ from rich.markup import escape
 
 from lrtsim.cli.common import JsonFlag, ScenarioArg, app, emit_json, err, fail, load, out
 from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
+from lrtsim.cli.stopping_signals import Terminated, terminate_as_exception
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
@@ -28,11 +26,6 @@ T = TypeVar("T")
 
 DEFAULT_OUT = Path("runs")
 """Where run folders and the catalogue go unless `--out` and `--db` say otherwise."""
-
-
-class Terminated(BaseException):
-    """The process was asked to stop (SIGTERM): handled as Ctrl-C is, so the run is recorded
-    as failed and no folder is left."""
 
 
 @app.command("run", short_help="The main job: plan, simulate, report, publish; one run folder.")
@@ -110,7 +103,7 @@ def run_command(
     stages: list[dict[str, Any]] = []
     written = _Written(out_dir, scenario.name, started)
     try:
-        with _terminate_as_exception():
+        with terminate_as_exception():
             run, names, no_gtfs = _run(
                 scenario, ref, day_seed, written, text, generated, stages, as_json
             )
@@ -272,24 +265,6 @@ def _new_folder(out_dir: Path, name: str, started: datetime) -> Path:
         count += 1
         folder = out_dir / f"{stem}-{count}"
     return folder
-
-
-@contextmanager
-def _terminate_as_exception() -> Iterator[None]:
-    """SIGTERM raises `Terminated` inside the block (as SIGINT raises KeyboardInterrupt)."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_summary(run: RunResult) -> None:

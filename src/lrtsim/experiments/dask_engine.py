@@ -17,8 +17,14 @@ from lrtsim.errors import LrtsimError
 from lrtsim.experiments.days import PreparedDay, Runner, batches, simulate_one
 from lrtsim.experiments.engine import DayStore, stored_runner
 
-NANNY_MALLOC_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-"""Dask's setting of the malloc trim threshold its nannies give their workers."""
+LOCAL_WORKER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
+"""What the local cluster's workers change from Dask's defaults (measured, docs/performance.md):
+the nannies' MALLOC_TRIM_THRESHOLD_=65536 makes each of a day's large allocations a fresh mmap
+(25–45 % more CPU a day), and the statistical profiler, sampling every 10 ms, costs about 10 %
+more; glibc's malloc defaults are kept and the profiler is off."""
 CONNECT_TIMEOUT_S = 10.0
 """How long to wait for a scheduler before giving up (`LrtsimError`)."""
 
@@ -71,10 +77,7 @@ def open_dask(workers: int, scheduler: str | None = None) -> Iterator[DaskEngine
         if scheduler is None:
             import dask
 
-            # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which makes each
-            # of a day's large allocations a fresh mmap: 25–45 % more CPU a day (measured,
-            # docs/performance.md). glibc's defaults are kept instead.
-            with dask.config.set({NANNY_MALLOC_TRIM: None}):
+            with dask.config.set(LOCAL_WORKER_CONFIG):
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,

@@ -10,8 +10,11 @@ same whatever the engine, its workers and what came from the store.
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
@@ -23,6 +26,8 @@ import pandas as pd
 from lrtsim.experiments.days import PreparedDay, Runner, batches, day_table, simulate_one
 
 EngineKind = Literal["local", "dask"]
+PARENT_CHECK_S = 0.5
+"""How often a pool worker checks that the experiment's process is still there."""
 Rows = list[dict[str, Any]]
 Stream = Callable[[Sequence[int]], Iterable[Rows]]
 """Simulates the given days and yields their rows a batch at a time, as batches finish."""
@@ -127,7 +132,12 @@ class LocalEngine:
             # 'spawn': each worker loads lrtsim and numba's cached kernels itself, so nothing
             # of this process's state (threads, locks) is copied into it.
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
             self._stack.push(lambda kind, _exc, _tb: _close(pool, abandoned=kind is not None))
             self._pool = pool
         return self._pool
@@ -143,6 +153,18 @@ class LocalEngine:
         path = self._folder / f"plan-{self._plans}.pickle"
         path.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
         return path
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """In a pool worker: exit as soon as the experiment's process is gone (killed with SIGKILL,
+    it cannot stop its workers), rather than wait forever for work."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lrtsim-parent-watch", daemon=True).start()
 
 
 def _close(pool: ProcessPoolExecutor, *, abandoned: bool) -> None:
