@@ -13,7 +13,12 @@ days table must equal local-1's exactly (a correctness check, not a timing). The
 scaling efficiency of each engine, Dask's overhead against local at equal workers, and what
 100,000 days would take on N cores of a Dask cluster.
 
-`--days N` sets N (default 200, base seed 1). Prints the machine and its load at the start.
+Then paired rounds (`--rounds`, default 4, of `--round-days`, default 40): every engine open at
+once, the cases taking turns on the same days, so that a drift in the machine's speed (this
+shared 2-core VM's varies by a third within minutes) touches every case alike; the scaling and
+Dask's overhead are taken round by round from these, and the projection from their medians.
+
+`--days N` sets N (default 100, base seed 1). Prints the machine and its load at the start.
 Not a test: nothing here asserts a time.
 """
 
@@ -24,6 +29,7 @@ import math
 import os
 import pickle
 import platform
+import statistics
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -114,6 +120,13 @@ def overhead_pct(dask_s: float, local_s: float) -> float:
     return 100.0 * (dask_s / local_s - 1.0)
 
 
+def spread(values: list[float], scale: float, unit: str, *, signed: bool = False) -> str:
+    """'93 % (88–97 %)': the median and the range of `values` × `scale`."""
+    sign = "+" if signed else ""
+    mid, low, high = (scale * v for v in (statistics.median(values), min(values), max(values)))
+    return f"{mid:{sign}.0f} {unit} ({low:{sign}.0f} to {high:{sign}.0f} {unit})"
+
+
 def clock(seconds: float) -> str:
     """Seconds as 'H h MM min', 'M min SS s' or 'S s'."""
     if seconds >= 3600:
@@ -136,11 +149,37 @@ def versions() -> str:
     )
 
 
+def paired_rounds(
+    prepared: PreparedDay, days: int, rounds: int
+) -> dict[tuple[str, int], list[float]]:
+    """Seconds a day of each case in each of `rounds` rounds, every engine open at once and the
+    cases taking turns (in a rotated order) on the same `days` days: a drift in the machine's
+    speed then touches every case alike, and the ratios are taken round by round."""
+    from contextlib import ExitStack
+
+    keys = [(engine, workers) for engine in ENGINES for workers in WORKERS]
+    seconds: dict[tuple[str, int], list[float]] = {key: [] for key in keys}
+    with ExitStack() as stack:
+        runs = {key: stack.enter_context(opened(key[0], prepared, key[1])) for key in keys}
+        for key, run in runs.items():
+            run(range(key[1]), None)  # each worker's first day: warm
+        for r in range(rounds):
+            for key in keys[r % len(keys) :] + keys[: r % len(keys)]:
+                start = time.perf_counter()
+                run = runs[key]
+                run(range(days), None)
+                seconds[key].append((time.perf_counter() - start) / days)
+    return seconds
+
+
 def main() -> None:
     """Print the benchmark's tables."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--days", type=int, default=200)
-    days = parser.parse_args().days
+    parser.add_argument("--days", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--round-days", type=int, default=40)
+    options = parser.parse_args()
+    days = options.days
     if days < 2:
         parser.error("--days must be at least 2")
     load_1, load_5, _ = os.getloadavg()
@@ -173,28 +212,40 @@ def main() -> None:
         "\nto local-1's)"
     )
     print()
-    for engine in ENGINES:
-        one, two = timings[engine, 1], timings[engine, 2]
-        run_only = efficiency(run_day_s(one), run_day_s(two))
-        with_start = efficiency(one.total_s, two.total_s)
+    print(
+        f"Paired rounds: {options.rounds} rounds of {options.round_days} days, every engine open,"
+        "\nthe cases taking turns; seconds a day of each round, then the ratios round by round"
+        "\n(medians; min–max over the rounds)."
+    )
+    paired = paired_rounds(prepared, options.round_days, options.rounds)
+    for key, per_day in paired.items():
         print(
-            f"scaling 1 → 2 workers, {engine}: {100 * run_only:.0f} % run only, "
-            f"{100 * with_start:.0f} % with start"
+            f"{key[0]:<7} {key[1]:>7}  {' '.join(f'{x:.3f}' for x in per_day)}  "
+            f"(days/core-s {1 / (statistics.median(per_day) * key[1]):.2f})"
         )
+    for engine in ENGINES:
+        ratios = [
+            efficiency(a, b) for a, b in zip(paired[engine, 1], paired[engine, 2], strict=True)
+        ]
+        print(f"scaling 1 → 2 workers, {engine}: {spread(ratios, 100, '%')}")
     for workers in WORKERS:
-        local, dask = timings["local", workers], timings["dask", workers]
+        ratios = [
+            overhead_pct(d, loc)
+            for d, loc in zip(paired["dask", workers], paired["local", workers], strict=True)
+        ]
         print(
             f"Dask overhead vs local, {workers} worker{'s' if workers > 1 else ''}: "
-            f"{overhead_pct(run_day_s(dask), run_day_s(local)):+.0f} % run only, "
-            f"{overhead_pct(dask.total_s, local.total_s):+.0f} % with start"
+            f"{spread(ratios, 1, '%', signed=True)}"
         )
     print()
-    one, two = timings["dask", 1], timings["dask", 2]
-    rate = 1.0 / (run_day_s(two) * 2)
-    kept = efficiency(run_day_s(one), run_day_s(two))
+    two_s = statistics.median(paired["dask", 2])
+    rate = 1.0 / (two_s * 2)
+    kept = statistics.median(
+        efficiency(a, b) for a, b in zip(paired["dask", 1], paired["dask", 2], strict=True)
+    )
     print(
         f"{PROJECTED_DAYS:,} days on a Dask cluster of N cores (one single-threaded worker a core),"
-        f"\nprojected from {rate:.2f} days per core-second (Dask, 2 workers, run only)."
+        f"\nprojected from {rate:.2f} days per core-second (Dask, 2 workers, paired rounds)."
         f"\nAssumed: every core keeps that rate, i.e. the measured 1 → 2 efficiency"
         f"\n({100 * kept:.0f} %) holds at every N; 'pessimistic': that efficiency is lost again at"
         f"\neach doubling beyond 2 cores. The cluster is already running: its start and the plan's"

@@ -18,13 +18,15 @@ from lrtsim.experiments.days import PreparedDay, Runner, batches, simulate_one
 from lrtsim.experiments.engine import DayStore, stored_runner
 
 LOCAL_WORKER_CONFIG = {
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 * 2**20,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
     "distributed.worker.profile.enabled": False,
 }
-"""What the local cluster's workers change from Dask's defaults (measured, docs/performance.md):
-the nannies' MALLOC_TRIM_THRESHOLD_=65536 makes each of a day's large allocations a fresh mmap
-(25–45 % more CPU a day), and the statistical profiler, sampling every 10 ms, costs about 10 %
-more; glibc's malloc defaults are kept and the profiler is off."""
+"""What the local cluster's workers change from Dask's defaults (measured, docs/performance.md).
+Dask's MALLOC_TRIM_THRESHOLD_=65536, and a task's thread allocating from its own glibc arena,
+give the memory of a day's large arrays back to the kernel and fault it in again: eight times the
+page faults and 25–45 % more CPU a day; memory is kept instead (a trim above 128 MiB, mmap only
+above 32 MiB). The statistical profiler, sampling every 10 ms, is off."""
 CONNECT_TIMEOUT_S = 10.0
 """How long to wait for a scheduler before giving up (`LrtsimError`)."""
 
