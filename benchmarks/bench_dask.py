@@ -14,9 +14,10 @@ scaling efficiency of each engine, Dask's overhead against local at equal worker
 100,000 days would take on N cores of a Dask cluster.
 
 Then paired rounds (`--rounds`, default 4, of `--round-days`, default 40): every engine open at
-once, the cases taking turns on the same days, so that a drift in the machine's speed (this
-shared 2-core VM's varies by a third within minutes) touches every case alike; the scaling and
-Dask's overhead are taken round by round from these, and the projection from their medians.
+once, local-1 too as a pool of one worker process, the cases taking turns on the same days, so
+that a drift in the machine's speed (this shared 2-core VM's varies by a third within minutes)
+touches every case alike; the scaling and Dask's overhead are taken round by round from these,
+and the projection from their medians.
 
 `--days N` sets N (default 100, base seed 1). Prints the machine and its load at the start.
 Not a test: nothing here asserts a time.
@@ -157,10 +158,21 @@ def paired_rounds(
     speed then touches every case alike, and the ratios are taken round by round."""
     from contextlib import ExitStack
 
+    from lrtsim.experiments.engine import LocalEngine
+
     keys = [(engine, workers) for engine in ENGINES for workers in WORKERS]
     seconds: dict[tuple[str, int], list[float]] = {key: [] for key in keys}
     with ExitStack() as stack:
-        runs = {key: stack.enter_context(opened(key[0], prepared, key[1])) for key in keys}
+        # Every case in worker processes, local-1 too (a pool of one): this process hosts the
+        # Dask schedulers, whose event loops would slow a day simulated here.
+        runs = {
+            key: (
+                LocalEngine(key[1], stack, in_process=False).runner(prepared, BASE_SEED)
+                if key[0] == "local"
+                else stack.enter_context(opened(key[0], prepared, key[1]))
+            )
+            for key in keys
+        }
         for key, run in runs.items():
             run(range(key[1]), None)  # each worker's first day: warm
         for r in range(rounds):

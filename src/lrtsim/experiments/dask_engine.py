@@ -86,6 +86,9 @@ def open_dask(workers: int, scheduler: str | None = None) -> Iterator[DaskEngine
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    # The scheduler's HTTP server (health, metrics) on a free loopback port,
+                    # not on every interface at 8787.
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 )
             client = Client(cluster)
         else:

@@ -104,10 +104,12 @@ def stored_runner(stream: Stream, store: DayStore | None) -> Runner:
 class LocalEngine:
     """Days in this process (1 worker) or on one pool of `workers` fresh processes, started at
     the first plan and kept for every later one; each plan goes to the workers as a file,
-    which each worker reads once. Making a runner retires the previous runner's plan."""
+    which each worker reads once. Making a runner retires the previous runner's plan.
+    `in_process` (default: for 1 worker) runs the days in this process instead of a pool."""
 
-    def __init__(self, workers: int, stack: ExitStack) -> None:
+    def __init__(self, workers: int, stack: ExitStack, *, in_process: bool | None = None) -> None:
         self.workers = workers
+        self._in_process = workers == 1 if in_process is None else in_process
         self._stack = stack
         self._pool: ProcessPoolExecutor | None = None
         self._folder: Path | None = None
@@ -117,7 +119,7 @@ class LocalEngine:
         self, prepared: PreparedDay, base_seed: int, store: DayStore | None = None
     ) -> Runner:
         """See `Engine.runner`."""
-        if self.workers == 1:
+        if self._in_process:
             return stored_runner(lambda days: _in_process(prepared, base_seed, days), store)
         plan = self._plan_file(prepared)
         pool = self._open_pool()
