@@ -67,6 +67,26 @@ def test_a_killed_experiment_resumes_to_the_uninterrupted_result(tmp_path: Path)
     assert again == DAYS  # the resumed run added the missing days, once each
 
 
+def _two_workers_until_cached(cwd: Path, cache: Path) -> subprocess.Popen[str]:
+    """The experiment on two workers, recording in cwd/cat.sqlite, once a file of finished
+    days exists (stderr piped, for the caller to read)."""
+    args = [*ARGS[:-1], "2", "--cache", str(cache), "--out", "mc", "--db", "cat.sqlite"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrtsim.cli", *args],
+        cwd=cwd,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while not list(cache.glob("*/days-*.parquet")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no day was cached in 4 minutes"
+        time.sleep(0.1)
+    return process
+
+
 def test_ctrl_c_stops_the_pool_at_once_and_says_how_to_resume(tmp_path: Path) -> None:
     """SIGINT while two workers are busy: the command ends within seconds (the batches running
     are abandoned, not awaited), with no traceback, naming the days kept; the catalogue records
@@ -74,19 +94,7 @@ def test_ctrl_c_stops_the_pool_at_once_and_says_how_to_resume(tmp_path: Path) ->
     from lrtsim.io.catalogue import Catalogue
 
     cache = tmp_path / "cache"
-    args = [*ARGS[:-1], "2", "--cache", str(cache), "--out", "mc", "--db", "cat.sqlite"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        cwd=tmp_path,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 240
-    while not list(cache.glob("*/days-*.parquet")) and time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.1)
+    process = _two_workers_until_cached(tmp_path, cache)
     process.send_signal(signal.SIGINT)
     stopped = time.monotonic()
     _, stderr = process.communicate(timeout=60)
@@ -132,19 +140,7 @@ def test_a_stopped_experiment_leaves_no_worker_behind(tmp_path: Path, how: signa
     from lrtsim.io.catalogue import Catalogue
 
     cache = tmp_path / "cache"
-    args = [*ARGS[:-1], "2", "--cache", str(cache), "--out", "mc", "--db", "cat.sqlite"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lrtsim.cli", *args],
-        cwd=tmp_path,
-        env=cli_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 240
-    while not list(cache.glob("*/days-*.parquet")) and time.monotonic() < deadline:
-        assert process.poll() is None
-        time.sleep(0.1)
+    process = _two_workers_until_cached(tmp_path, cache)
     workers = _children(process.pid)
     assert len(workers) >= 2  # the pool's two workers (and the resource tracker)
     process.send_signal(how)

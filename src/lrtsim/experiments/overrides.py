@@ -151,18 +151,10 @@ def parse_setting(text: str) -> Setting:
 
 
 def scenario_dict(scenario: Scenario) -> dict[str, Any]:
-    """`scenario` as the nested dict of its TOML form, every default filled in and every
-    unset (None) key left out, as a file leaves it out."""
-    raw: dict[str, Any] = _without_none(scenario.model_dump(mode="json", by_alias=True))
-    return raw
+    """`scenario` as the nested dict of its TOML form (`io.resolved.scenario_as_dict`)."""
+    from lrtsim.io.resolved import scenario_as_dict
 
-
-def _without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
+    return scenario_as_dict(scenario)
 
 
 def current_value(raw: dict[str, Any], keys: Sequence[Key]) -> Any:

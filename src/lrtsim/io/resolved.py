@@ -19,10 +19,17 @@ def resolved_dict(scenario: Scenario, ref: str) -> dict[str, Any]:
     left out, which is how a scenario file says "unset"; `demand.od_matrix_csv` becomes an
     absolute path, so the file can be read from any folder.
     """
-    raw: dict[str, Any] = _without_none(scenario.model_dump(mode="json", by_alias=True))
+    raw = scenario_as_dict(scenario)
     csv = od_csv_path(scenario, ref)
     if csv is not None:
         raw["demand"]["od_matrix_csv"] = str(csv.resolve())
+    return raw
+
+
+def scenario_as_dict(scenario: Scenario) -> dict[str, Any]:
+    """`scenario` as the nested dict of its TOML form, every default filled in, each unset
+    (None) key left out, as a file leaves it out."""
+    raw: dict[str, Any] = _without_none(scenario.model_dump(mode="json", by_alias=True))
     return raw
 
 

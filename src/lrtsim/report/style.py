@@ -33,6 +33,19 @@ STATIC_DPI = 150
 """Default size of a static chart: 1,500 × 720 px."""
 
 
+BOTTOM_LEGEND = {
+    "orientation": "h",
+    "yref": "container",
+    "y": 0.0,
+    "yanchor": "bottom",
+    "xanchor": "center",
+    "x": 0.5,
+}
+"""The legend along the bottom edge of the figure, below the axis title (and a range slider):
+plotly widens the bottom margin to fit it however many rows it wraps to, on screen or printed
+narrower, so it never covers the title or the plot."""
+
+
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     """`fig` with the report's layout: its title, axis titles (with units), font, white
     background and a legend above the plot area."""
@@ -42,17 +55,7 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.F
         font={"family": FONT, "size": 13},
         height=HEIGHT_PX,
         margin={"l": 70, "r": 30, "t": 60, "b": 60},
-        # The legend along the bottom edge of the figure, below the axis title (and a range
-        # slider): plotly widens the bottom margin to fit it however many rows it wraps to,
-        # on screen or printed narrower, so it never covers the title or the plot.
-        legend={
-            "orientation": "h",
-            "yref": "container",
-            "y": 0.0,
-            "yanchor": "bottom",
-            "xanchor": "center",
-            "x": 0.5,
-        },
+        legend=dict(BOTTOM_LEGEND),
         hovermode="closest",
     )
     fig.update_xaxes(title_text=x_title, showline=True, linecolor="#999", mirror=True)

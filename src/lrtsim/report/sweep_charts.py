@@ -24,6 +24,7 @@ from lrtsim.report.estimate_text import estimate_texts, significant
 from lrtsim.report.sections import Chart
 from lrtsim.report.style import (
     ACCENT,
+    BOTTOM_LEGEND,
     DIRECTION_COLOURS,
     FONT,
     LIMIT,
@@ -219,14 +220,7 @@ def sweep_chart(
         font={"family": FONT, "size": 12},
         height=PANEL_HEIGHT_PX * rows + 140,
         margin={"l": 70, "r": 30, "t": 70, "b": 60},
-        legend={
-            "orientation": "h",
-            "yref": "container",
-            "y": 0.0,
-            "yanchor": "bottom",
-            "xanchor": "center",
-            "x": 0.5,
-        },
+        legend=dict(BOTTOM_LEGEND),
         showlegend=len(lines) > 1,
         hovermode="closest",
     )
