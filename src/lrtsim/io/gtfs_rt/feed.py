@@ -28,7 +28,7 @@ import numpy as np
 from google.protobuf import json_format
 from google.transit import gtfs_realtime_pb2 as rt
 
-from lrtsim.io.gtfs_rt.live import LiveDay, current_stop, posix_s, running_trips, vehicles
+from lrtsim.io.gtfs_rt.live import LiveDay, current_stop, running_trips, vehicles
 
 HORIZON_S = 3600.0
 """TripUpdates cover the trips that start (first departure) within this time from now."""
@@ -117,28 +117,32 @@ def _stop_time_updates(
         first, _ = current_stop(live, i, t_s)
     served = live.served[first:b]
     rows = np.arange(first, b)
-    arrival = np.array([posix_s(live, x) for x in np.nan_to_num(live.arrival_s[first:b])])
-    departure = np.array([posix_s(live, x) for x in np.nan_to_num(live.departure_s[first:b])])
+    base = live.service_day_posix_s
+    arrival = (np.floor(np.nan_to_num(live.arrival_s[first:b]) + 0.5) + base).astype(np.int64)
+    departure = (np.floor(np.nan_to_num(live.departure_s[first:b]) + 0.5) + base).astype(np.int64)
+    arrival_list, departure_list = arrival.tolist(), departure.tolist()
     last = -1
     for k in range(rows.size):
         if not served[k]:
             continue
-        arrival[k] = max(arrival[k], last + 1)
-        departure[k] = max(departure[k], arrival[k])
-        last = departure[k]
-    base = live.service_day_posix_s
+        arrival_list[k] = max(arrival_list[k], last + 1)
+        departure_list[k] = max(departure_list[k], arrival_list[k])
+        last = departure_list[k]
+    sched_arr = live.scheduled_arrival_s[first:b].tolist()
+    sched_dep = live.scheduled_departure_s[first:b].tolist()
+    sequences = live.stop_sequence[first:b].tolist()
     for k, row in enumerate(rows.tolist()):
         update = tu.stop_time_update.add()
-        update.stop_sequence = int(live.stop_sequence[row])
+        update.stop_sequence = sequences[k]
         update.stop_id = live.stop_id[row]
         if not served[k]:
             update.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SKIPPED
             continue
         update.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SCHEDULED
-        update.arrival.time = int(arrival[k])
-        update.arrival.delay = int(arrival[k] - base - live.scheduled_arrival_s[row])
-        update.departure.time = int(departure[k])
-        update.departure.delay = int(departure[k] - base - live.scheduled_departure_s[row])
+        update.arrival.time = arrival_list[k]
+        update.arrival.delay = arrival_list[k] - base - sched_arr[k]
+        update.departure.time = departure_list[k]
+        update.departure.delay = departure_list[k] - base - sched_dep[k]
 
 
 def feed_json(feed: bytes) -> dict[str, Any]:
