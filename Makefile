@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_montecarlo.py
 	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_design.py
+	$(BIN)/python benchmarks/bench_gtfs_rt.py
 	$(BIN)/python benchmarks/calibrate_trimet.py
 
 clean:
