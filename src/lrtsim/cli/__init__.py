@@ -20,6 +20,7 @@ from lrtsim.cli import (
     plan,
     runtime,
     scenario,
+    serve,
     simulate,
 )
 from lrtsim.cli.common import app
@@ -37,6 +38,7 @@ __all__ = [
     "runs",
     "runtime",
     "scenario",
+    "serve",
     "simulate",
     "sweep",
 ]

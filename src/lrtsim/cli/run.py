@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from lrtsim.io.catalogue import Catalogue
     from lrtsim.model.schema import Scenario
     from lrtsim.pipeline import RunResult
+    from lrtsim.run_job import RunFolder, StartedRun
 
 T = TypeVar("T")
 
@@ -65,15 +65,14 @@ def run_command(
     The folder appears complete or not at all; a run that fails or is stopped is recorded as
     failed.
     """
-    from lrtsim import __version__
     from lrtsim.io.catalogue import Catalogue, default_url
-    from lrtsim.io.resolved import resolved_toml, scenario_hash
+    from lrtsim.run_job import RunFolder, ready, start_run
 
     started = datetime.now().astimezone()
     scenario = configured(load(ref), incidents or [], control)
     day_seed = scenario.seed if seed is None else seed
     try:
-        _ready(out_dir)
+        ready(out_dir)
         catalogue = Catalogue.open(db if db is not None else default_url(out_dir))
     except LrtsimError as exc:
         fail(exc)
@@ -83,30 +82,15 @@ def run_command(
         "control": None if control is None else control.value,
     }
     try:
-        run_id = catalogue.start(
-            scenario=scenario.name,
-            scenario_hash=scenario_hash(scenario, ref),
-            seed=day_seed,
-            options=options,
-            lrtsim_version=__version__,
-        )
+        begun = start_run(catalogue, scenario, ref, day_seed, options, started)
     except LrtsimError as exc:
         fail(exc)
-    generated = f"{started:%Y-%m-%d %H:%M:%S} {started.tzname() or started.strftime('%z')}"
-    text = resolved_toml(
-        scenario,
-        ref,
-        f"The scenario of lrtsim {__version__} run {run_id} ({generated}), seed {day_seed}, "
-        f"with every default written out: `lrtsim run scenario.toml --seed {day_seed}` runs "
-        "the same day again.",
-    )
+    run_id = begun.id
     stages: list[dict[str, Any]] = []
-    written = _Written(out_dir, scenario.name, started)
+    written = RunFolder(out_dir, scenario.name, started)
     try:
         with terminate_as_exception():
-            run, names, no_gtfs = _run(
-                scenario, ref, day_seed, written, text, generated, stages, as_json
-            )
+            run, names, no_gtfs = _run(scenario, ref, begun, written, stages, as_json)
     except LrtsimError as exc:
         _record_failure(catalogue, run_id, str(exc))
         fail(exc)
@@ -123,7 +107,7 @@ def run_command(
     except BaseException as exc:
         _record_failure(catalogue, run_id, f"{type(exc).__name__}: {exc}")
         raise
-    folder = written.folder
+    folder = written.folder or out_dir
     _record_complete(catalogue, run_id, written)
     report = folder / "report.html"
     if as_json:
@@ -154,59 +138,27 @@ def run_command(
 def _run(
     scenario: Scenario,
     ref: str,
-    seed: int,
-    written: _Written,
-    text: str,
-    generated: str,
+    begun: StartedRun,
+    written: RunFolder,
     stages: list[dict[str, Any]],
     quiet: bool,
 ) -> tuple[RunResult, list[str], str | None]:
-    """The pipeline, the files and the folder written as a whole, each step shown with its
-    time (on stderr) and recorded in `stages`; the run, its files and why it has no GTFS
-    feed (None: it has one)."""
-    from lrtsim.io.atomic import write_folder_atomic
-    from lrtsim.io.od_csv import scenario_od_matrix
-    from lrtsim.io.outputs import scenario_inputs
-    from lrtsim.pipeline import run_files, run_pipeline
-    from lrtsim.planning.day_types import design_day_label
+    """The main job (`run_job.write_run`), each step shown with its time (on stderr) and
+    recorded in `stages`; the run, its files and why it has no GTFS feed (None: it has one)."""
+    from lrtsim.run_job import write_run
 
-    step = _shown_steps(stages, quiet)
-    matrix = step("scenario and demand data", lambda: scenario_od_matrix(scenario, ref))
-    run = run_pipeline(scenario, matrix, seed, step)
-    day = design_day_label(run.design.day_type)
-    title = f"{scenario.line.name}: service plan and a simulated {day}"
-    made = run_files(run, text, title=title, generated=generated, step=step)
-    inputs = scenario_inputs(scenario, ref)
-
-    def write() -> None:
-        # The name is taken now, not at the start: a run that started in the same second
-        # and finished first keeps its folder.
-        written.folder = _new_folder(written.out_dir, written.name, written.started)
-        write_folder_atomic(written.folder, made.files, command="run", inputs=inputs)
-        written.kpis = run.kpis.contract()
-
-    step(f"writing the run folder into {written.out_dir}", write)
+    run, made = write_run(scenario, ref, begun, written, _shown_steps(stages, quiet))
     if made.no_gtfs is not None and not quiet:
         err.print(f"No gtfs.zip: {escape(made.no_gtfs)}.")
     return run, sorted(made.files), made.no_gtfs
 
 
-@dataclass
-class _Written:
-    """Where the run folder goes and, once it is written, its name and the run's KPIs."""
-
-    out_dir: Path
-    name: str
-    started: datetime
-    folder: Path = Path()
-    kpis: dict[str, Any] | None = None
-
-
-def _record_complete(catalogue: Catalogue, run_id: str, written: _Written) -> None:
+def _record_complete(catalogue: Catalogue, run_id: str, written: RunFolder) -> None:
     """The run recorded complete with its folder and KPIs, or exit 2 saying the folder is
     written but not recorded."""
     try:
-        catalogue.complete(run_id, folder=str(written.folder.resolve()), kpis=written.kpis or {})
+        folder = (written.folder or written.out_dir).resolve()
+        catalogue.complete(run_id, folder=str(folder), kpis=written.kpis or {})
     except LrtsimError as exc:
         fail(LrtsimError(f"wrote {written.folder}, but could not record it as complete: {exc}"))
 
@@ -237,34 +189,6 @@ def _shown_steps(stages: list[dict[str, Any]], quiet: bool) -> Callable[[str, Ca
         return value
 
     return step
-
-
-def _ready(out_dir: Path) -> None:
-    """The folder of the run folders, created when missing, or `OutputError` before any work
-    when it is a file or cannot be written."""
-    import os
-
-    from lrtsim.io.atomic import OutputError
-
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"cannot write runs into {out_dir}: it is a file, not a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise OutputError(f"cannot write runs into {out_dir}: {reason}") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write runs into {out_dir}: permission denied")
-
-
-def _new_folder(out_dir: Path, name: str, started: datetime) -> Path:
-    """`out_dir/NAME-YYYYmmdd-HHMMSS`, with `-2`, `-3`… when a run of the same second exists."""
-    stem = f"{name}-{started:%Y%m%d-%H%M%S}"
-    folder, count = out_dir / stem, 1
-    while folder.exists():
-        count += 1
-        folder = out_dir / f"{stem}-{count}"
-    return folder
 
 
 def _print_summary(run: RunResult) -> None:

@@ -1,0 +1,63 @@
+"""The web application: `create_app(settings)` gives the FastAPI app `lrtsim serve` runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from lrtsim.web.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The service of `settings`: its catalogue opened and its runs folder made now (an
+    `LrtsimError` when either cannot be), its workers stopped when the app shuts down.
+
+    No CORS middleware: browsers of other origins are refused, as by default.
+    """
+    from lrtsim import __version__
+    from lrtsim.io.catalogue import Catalogue
+    from lrtsim.run_job import ready
+    from lrtsim.web import problems, routes_runs, routes_scenarios
+    from lrtsim.web.jobs import RunQueue
+    from lrtsim.web.uploads import too_large
+
+    ready(settings.runs_dir)
+    catalogue = Catalogue.open(settings.db_url)
+    queue = RunQueue(catalogue, settings.max_concurrent_runs, settings.queue_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            queue.close()
+            catalogue.close()
+
+    app = FastAPI(
+        title="lrtsim",
+        version=__version__,
+        description="Plan, simulate and publish the service of a light-rail line: scenarios, "
+        "runs in worker processes, their reports and GTFS feeds.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.catalogue = catalogue
+    app.state.queue = queue
+    problems.install(app)
+
+    @app.middleware("http")
+    async def body_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # A told length over the limit is refused before the body is read, on every route.
+        told = request.headers.get("content-length", "")
+        if told.isdigit() and int(told) > settings.upload_limit_bytes:
+            error = too_large(settings.upload_limit_bytes)
+            return problems.problem_response(error.status, error.detail)
+        return await call_next(request)
+
+    app.include_router(routes_scenarios.router)
+    app.include_router(routes_runs.router)
+    return app

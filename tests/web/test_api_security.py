@@ -1,0 +1,103 @@
+"""A live service with a token: writes need it, reads do not; no path reaches a file outside a
+run's folder; no CORS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from server_support import Server, serve
+
+from lrtsim.model.load import embedded_text
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serve(tmp_path_factory.mktemp("guarded"), "--token", TOKEN) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}, {"Authorization": "Basic x"}],
+)
+def test_writes_without_the_token_are_401(guarded: Server, headers: dict[str, str]) -> None:
+    with guarded.client(**headers) as client:
+        upload = client.post("/api/scenarios?name=mine", content=embedded_text("astana"))
+        run = client.post("/api/runs", json={"scenario": "nowhere"})
+    assert upload.status_code == 401
+    assert run.status_code == 401
+    assert upload.headers["www-authenticate"] == "Bearer"
+    assert not (guarded.runs_dir / "uploaded-scenarios" / "mine.toml").exists()
+
+
+def test_writes_with_the_token_pass_and_reads_need_none(guarded: Server) -> None:
+    with guarded.client(Authorization=f"Bearer {TOKEN}") as client:
+        upload = client.post("/api/scenarios?name=mine", content=embedded_text("astana"))
+        run = client.post("/api/runs", json={"scenario": "nowhere"})
+    with guarded.client() as client:
+        listed = client.get("/api/scenarios")
+    assert upload.status_code == 201
+    assert run.status_code == 422  # past the token: refused for its scenario
+    assert listed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/runs/..%2F..%2Fetc%2Fpasswd/report",
+        "/api/runs/../../etc/passwd/report",
+        "/api/runs/%2e%2e%2f%2e%2e%2fetc%2fpasswd/gtfs.zip",
+        "/api/runs/not-a-uuid/report",
+        "/api/runs/not-a-uuid",
+        "/api/runs/00000000-0000-4000-8000-000000000000%2F..%2F..%2Fcatalogue.sqlite/report",
+        "/api/scenarios/..%2Fcatalogue",
+    ],
+)
+def test_a_path_never_reaches_a_file(guarded: Server, path: str) -> None:
+    with guarded.client() as client:
+        answer = client.get(path)
+    assert answer.status_code in (404, 422)
+    assert b"root:" not in answer.content
+    assert b"SQLite format" not in answer.content
+
+
+def test_no_cors_headers_for_another_origin(guarded: Server) -> None:
+    origin = {"Origin": "https://elsewhere.example"}
+    with guarded.client(**origin) as client:
+        get = client.get("/api/scenarios")
+        preflight = client.options("/api/runs", headers={"Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in get.headers
+    assert "access-control-allow-origin" not in preflight.headers
+    assert preflight.status_code in (404, 405)
+
+
+def test_malformed_requests_are_4xx(guarded: Server) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with guarded.client(**auth) as client:
+        answers = [
+            client.post(
+                "/api/runs", content=b"{not json", headers={"content-type": "application/json"}
+            ),
+            client.post("/api/runs", json={"scenario": "astana", "seed": -1}),
+            client.post("/api/runs", json={"scenario": "astana", "seed": 2**64}),
+            client.post("/api/runs", json={"scenario": "astana", "extra": 1}),
+            client.post("/api/runs", json=[1, 2]),
+            client.post("/api/scenarios", content=b"\xff\xfe\x00"),
+            client.post(
+                "/api/scenarios",
+                content=b"--x\r\nbroken",
+                headers={"content-type": "multipart/form-data; boundary=x"},
+            ),
+            client.post("/api/scenarios", files={"other": ("a.toml", b"name='a'")}),
+        ]
+    assert [a.status_code for a in answers] == [422] * len(answers)
+    assert all(a.json()["status"] == 422 for a in answers)
+
+
+def test_nothing_was_written_outside_the_runs_folder(guarded: Server) -> None:
+    parent: Path = guarded.runs_dir.parent
+    assert sorted(p.name for p in parent.iterdir()) == ["runs", "serve.log"]
