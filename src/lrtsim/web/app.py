@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 
 from lrtsim.web.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+"""The dashboard: index.html, dashboard.css and dashboard.js, shipped as package data."""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -60,4 +64,19 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(routes_scenarios.router)
     app.include_router(routes_runs.router)
+    mount_dashboard(app)
     return app
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    """The dashboard's static files: `/` is its page, `/static/` its stylesheet and script
+    (kept out of the OpenAPI schema, which describes the API only)."""
+    from fastapi.responses import FileResponse
+    from fastapi.staticfiles import StaticFiles
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        """The dashboard page."""
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
