@@ -302,7 +302,7 @@ function drawLegend() {
   }
 }
 
-const SCHEMATIC = { width: 1000, height: 200, pad: 40, y: 100, offset: 34 };
+const SCHEMATIC = { width: 1200, height: 290, pad: 70, y: 110, offset: 36, labelY: 170 };
 
 function schematicX(km, line) {
   const span = line.length_km || 1;
@@ -315,21 +315,21 @@ function drawSchematicBase(line) {
   const first = schematicX(line.stations[0].km, line);
   const last = schematicX(line.stations[line.stations.length - 1].km, line);
   svg("line", { class: "track", x1: first, y1: SCHEMATIC.y, x2: last, y2: SCHEMATIC.y }, root);
-  svg("text", { class: "dir-label", x: first, y: 16 }, root).textContent = "up (direction 0) →";
-  svg("text", { class: "dir-label", x: last, y: SCHEMATIC.height - 6, "text-anchor": "end" }, root)
-    .textContent = "← down (direction 1)";
-  line.stations.forEach((s, i) => {
+  svg("text", { class: "dir-label", x: first, y: 40 }, root).textContent = "up (direction 0) →";
+  svg("text", { class: "dir-label", x: last, y: 40, "text-anchor": "end" }, root)
+    .textContent = "← down (direction 1): below the line";
+  for (const s of line.stations) {
     const x = schematicX(s.km, line);
-    titled(svg("circle", { class: "station", cx: x, cy: SCHEMATIC.y, r: 5 }, root),
+    titled(svg("circle", { class: "station", cx: x, cy: SCHEMATIC.y, r: 6 }, root),
       `${s.name}, km ${s.km.toFixed(2)}`);
-    const below = i % 2 === 1;
+    svg("line", { class: "tick", x1: x, y1: SCHEMATIC.y + 8, x2: x, y2: SCHEMATIC.labelY - 4 }, root);
+    // Names hang down-left at 40°, so that close stations do not overwrite each other.
     const label = svg("text", {
-      class: "station-label", x, y: SCHEMATIC.y + (below ? 22 : -12) + (below ? 0 : 0),
-      "text-anchor": "middle",
+      class: "station-label", x, y: SCHEMATIC.labelY, "text-anchor": "end",
+      transform: `rotate(-40 ${x} ${SCHEMATIC.labelY})`,
     }, root);
-    label.textContent = s.name.length > 16 ? `${s.name.slice(0, 15)}…` : s.name;
-    titled(label, s.name);
-  });
+    label.textContent = s.name;
+  }
   svg("g", { id: "schematic-trains" }, root);
 }
 
@@ -363,9 +363,9 @@ function drawMapBase(line) {
   const ends = [line.stations[0], line.stations[line.stations.length - 1]];
   for (const s of ends) {
     const [x, y] = state.project(s.lat, s.lon);
-    const text = svg("text", { class: "station-label", x: x + 8, y: y + 4 }, root);
+    const text = svg("text", { class: "station-label", x: x + 9, y: y + 16 }, root);
     text.textContent = s.name;
-    if (x > 350) { text.setAttribute("x", x - 8); text.setAttribute("text-anchor", "end"); }
+    if (x > 350) { text.setAttribute("x", x - 4); text.setAttribute("text-anchor", "end"); }
   }
   svg("g", { id: "map-trains" }, root);
 }
@@ -387,7 +387,7 @@ function drawTrains(positions) {
       "data-y": y.toFixed(2), transform: `translate(${x.toFixed(2)},${y.toFixed(2)})`,
     }, schematic);
     // A triangle pointing the way the train runs.
-    const d = up ? "M -9 -7 L 9 0 L -9 7 Z" : "M 9 -7 L -9 0 L 9 7 Z";
+    const d = up ? "M -11 -8 L 11 0 L -11 8 Z" : "M 11 -8 L -11 0 L 11 8 Z";
     svg("path", { class: "train", d, fill: colour }, marker);
     titled(marker, label);
     const [mx, my] = state.project(t.lat, t.lon);
