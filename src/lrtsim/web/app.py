@@ -23,8 +23,9 @@ def create_app(settings: Settings) -> FastAPI:
     from lrtsim import __version__
     from lrtsim.io.catalogue import Catalogue
     from lrtsim.run_job import ready
-    from lrtsim.web import problems, routes_runs, routes_scenarios
+    from lrtsim.web import problems, routes_live, routes_runs, routes_scenarios
     from lrtsim.web.jobs import RunQueue
+    from lrtsim.web.live import LiveRuns
     from lrtsim.web.uploads import too_large
 
     ready(settings.runs_dir)
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.queue = queue
+    app.state.live = LiveRuns()
     problems.install(app)
 
     @app.middleware("http")
@@ -64,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(routes_scenarios.router)
     app.include_router(routes_runs.router)
+    app.include_router(routes_live.router)
     mount_dashboard(app)
     return app
 

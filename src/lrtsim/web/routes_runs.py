@@ -81,7 +81,7 @@ def start_run(request: Request, asked: RunRequest) -> RunOut:
         ) from None
     except LrtsimError as exc:  # the catalogue cannot record it
         raise ApiError(503, str(exc)) from None
-    return _run_out(request, _record(request, run_id))
+    return _run_out(request, run_record(request, run_id))
 
 
 @router.get("", summary="Every run of the catalogue, newest first")
@@ -98,7 +98,7 @@ def list_runs(request: Request) -> list[RunOut]:
 def get_run(request: Request, run_id: UUID) -> RunOut:
     """The run `run_id`: queued, running (with its progress), complete (with its KPIs) or
     failed (with why)."""
-    return _run_out(request, _record(request, str(run_id)))
+    return _run_out(request, run_record(request, str(run_id)))
 
 
 @router.get(
@@ -124,7 +124,7 @@ def get_gtfs(request: Request, run_id: UUID) -> FileResponse:
     return FileResponse(path, media_type="application/zip", filename="gtfs.zip")
 
 
-def _record(request: Request, run_id: str) -> RunRecord:
+def run_record(request: Request, run_id: str) -> RunRecord:
     """The catalogue's record of `run_id`, or 404."""
     from lrtsim.io.catalogue import CatalogueError
 
@@ -162,7 +162,7 @@ def _run_out(request: Request, record: RunRecord) -> RunOut:
 
 def _run_file(request: Request, run_id: UUID, name: str) -> Path:
     """The file `name` of the run's own folder (never a path from the request), or 404."""
-    record = _record(request, str(run_id))
+    record = run_record(request, str(run_id))
     if record.status != "complete" or record.folder is None:
         raise ApiError(404, f"run {run_id} is {record.status}: it has no {name}")
     folder = Path(record.folder).resolve()
