@@ -365,7 +365,7 @@ function drawMapBase(line) {
     const [x, y] = state.project(s.lat, s.lon);
     const text = svg("text", { class: "station-label", x: x + 9, y: y + 16 }, root);
     text.textContent = s.name;
-    if (x > 350) { text.setAttribute("x", x - 4); text.setAttribute("text-anchor", "end"); }
+    if (x > 350) { text.setAttribute("y", y - 10); text.setAttribute("text-anchor", "end"); }
   }
   svg("g", { id: "map-trains" }, root);
 }
