@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_design.py
 	$(BIN)/python benchmarks/bench_gtfs_rt.py
+	$(BIN)/python benchmarks/bench_web_load.py
 	$(BIN)/python benchmarks/calibrate_trimet.py
 
 clean:

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 
 START_TIMEOUT_S = 60.0
+RUN_SEED = 7
+"""The seed of the Astana run the session shares (conftest's `astana_run`)."""
 
 
 @dataclass(frozen=True)

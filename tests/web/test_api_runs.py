@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from server_support import Server, wait_for
+from server_support import RUN_SEED, Server
 
 from lrtsim.io.catalogue import Catalogue, default_url
 from lrtsim.io.gtfs import validate_gtfs
@@ -17,20 +17,19 @@ from lrtsim.metrics.kpis import KPI_JSON_KEYS
 from lrtsim.model.load import load_scenario
 from lrtsim.pipeline import STEPS
 
-RUN_TIMEOUT_S = 120.0
-SEED = 7
+SEED = RUN_SEED
 
 
 @pytest.fixture(scope="module")
-def finished(server: Server) -> dict:
-    """One Astana run, asked for and polled until it ends; its first answer and the
-    progress seen on the way."""
-    with server.client() as client:
-        started = client.post("/api/runs", json={"scenario": "astana", "seed": SEED})
-        assert started.status_code == 202, started.text
-        first = started.json()
-        run = wait_for(client, first["id"], {"complete", "failed"}, RUN_TIMEOUT_S)
-    return {"first": first, "run": run}
+def server(session_server: Server) -> Server:
+    """The session's service: the one the shared Astana run ran on."""
+    return session_server
+
+
+@pytest.fixture(scope="module")
+def finished(astana_run: dict) -> dict:
+    """The session's Astana run: its first answer and its end."""
+    return astana_run
 
 
 def test_a_run_is_accepted_with_a_uuid_and_its_progress(finished: dict) -> None:

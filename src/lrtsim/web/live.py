@@ -176,6 +176,16 @@ class LiveRuns:
         self._lock = threading.Lock()
         self._runs: OrderedDict[str, Future[LiveRun]] = OrderedDict()
 
+    def built(self, run_id: str) -> LiveRun | None:
+        """The live state of `run_id` when it is built already (no catalogue read: a complete
+        run stays complete), else None."""
+        with self._lock:
+            future = self._runs.get(run_id)
+            if future is None or not future.done() or future.exception() is not None:
+                return None
+            self._runs.move_to_end(run_id)
+        return future.result()
+
     def get(self, run_id: str, folder: Path, seed: int) -> LiveRun:
         """The live state of `run_id`, built now (in this thread) unless built or being built;
         an `LrtsimError` of the build is raised to every request that waited for it."""

@@ -129,6 +129,9 @@ def live_run(request: Request, run_id: UUID) -> LiveRun:
     """The live state of a complete run (built on first use): 404 unknown, 409 not complete."""
     from lrtsim.web.routes_runs import run_record
 
+    ready: LiveRun | None = request.app.state.live.built(str(run_id))
+    if ready is not None:
+        return ready
     record = run_record(request, str(run_id))
     if record.status != "complete" or record.folder is None:
         raise ApiError(409, f"run {run_id} is {record.status}: it has no simulated day to show")
