@@ -32,5 +32,5 @@ def test_no_request_from_the_schema_gives_a_server_error(server: Server, tmp_pat
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "7 selected / 8 total" in done.stdout  # every operation but POST /api/runs
+    assert "14 selected / 15 total" in done.stdout  # every operation but POST /api/runs
     assert " failed" not in done.stdout.split("Test cases:")[-1]

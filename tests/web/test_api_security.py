@@ -101,3 +101,15 @@ def test_malformed_requests_are_4xx(guarded: Server) -> None:
 def test_nothing_was_written_outside_the_runs_folder(guarded: Server) -> None:
     parent: Path = guarded.runs_dir.parent
     assert sorted(p.name for p in parent.iterdir()) == ["runs", "serve.log"]
+
+
+def test_the_replay_needs_the_token(guarded: Server) -> None:
+    path = "/api/runs/00000000-0000-4000-8000-000000000000/replay"
+    with guarded.client() as client:
+        without = client.post(path, json={"action": "start"})
+        read = client.get(path)
+    with guarded.client(Authorization=f"Bearer {TOKEN}") as client:
+        with_token = client.post(path, json={"action": "start"})
+    assert without.status_code == 401
+    assert read.status_code == 404  # reads need no token; this run is unknown
+    assert with_token.status_code == 404  # past the token: the run is unknown
