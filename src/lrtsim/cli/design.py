@@ -22,6 +22,7 @@ from lrtsim.cli.experiment_engine import (
     SchedulerOption,
     WorkersOption,
     day_cache,
+    engine_kind,
     opened,
     simulate_days,
 )
@@ -111,12 +112,11 @@ def design_command(
     except LrtsimError as exc:
         fail(exc)
     pool = workers or default_workers()
-    use_dask = engine is EngineChoice.dask or scheduler is not None
     options = {
         "vary": vary,
         "targets": [t.text for t in parsed],
         "days_per_point": days,
-        "engine": "dask" if use_dask else "local",
+        "engine": engine_kind(engine, scheduler),
         "scheduler": scheduler,
         "workers": pool,
         "incidents": list(incidents or []),

@@ -31,6 +31,7 @@ from lrtsim.cli.experiment_engine import (
     SchedulerOption,
     WorkersOption,
     day_cache,
+    engine_kind,
     opened,
     simulate_days,
 )
@@ -134,9 +135,8 @@ def montecarlo_command(
     except LrtsimError as exc:
         fail(exc)
     pool = workers or default_workers()
-    use_dask = engine is EngineChoice.dask or scheduler is not None
     options = {
-        "engine": "dask" if use_dask else "local",
+        "engine": engine_kind(engine, scheduler),
         "scheduler": scheduler,
         "workers": pool,
         "max_days": days,

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from lrtsim.cli.common import err, fail
-from lrtsim.cli.stopping_signals import Terminated, terminate_as_exception
+from lrtsim.cli.stopping_signals import TERMINATED_EXIT, Terminated, terminate_as_exception
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
@@ -32,9 +32,6 @@ class EngineChoice(StrEnum):
     local = "local"
     dask = "dask"
 
-
-TERMINATED_EXIT = 128 + 15
-"""The exit code of an experiment stopped by SIGTERM, as a shell reports one."""
 
 DEFAULT_CACHE = Path("runs/cache")
 """Where finished days are kept by default, relative to the working folder."""
@@ -81,15 +78,22 @@ NoCacheFlag = Annotated[
 ]
 
 
+def engine_kind(choice: EngineChoice, scheduler: str | None) -> EngineKind:
+    """The engine the options name: Dask when asked for, or when a scheduler is given."""
+    return "dask" if choice is EngineChoice.dask or scheduler is not None else "local"
+
+
 @contextmanager
 def opened(choice: EngineChoice, workers: int, scheduler: str | None) -> Iterator[Engine]:
     """The engine the options name, open for the whole experiment; one it cannot reach exits 2.
     SIGTERM stops it as Ctrl-C does (the workers stopped, the finished days kept), exit 143."""
     from lrtsim.experiments.engine import open_engine
 
-    kind: EngineKind = "dask" if choice is EngineChoice.dask or scheduler is not None else "local"
     try:
-        with terminate_as_exception(), open_engine(kind, workers, scheduler) as engine:
+        with (
+            terminate_as_exception(),
+            open_engine(engine_kind(choice, scheduler), workers, scheduler) as engine,
+        ):
             yield engine
     except LrtsimError as exc:
         fail(exc)

@@ -12,6 +12,7 @@ import typer
 
 from lrtsim.cli.catalogue_options import open_catalogue
 from lrtsim.cli.common import err
+from lrtsim.cli.stopping_signals import TERMINATED_EXIT
 from lrtsim.errors import LrtsimError
 from lrtsim.model.schema import Scenario
 
@@ -73,7 +74,7 @@ def recorded(
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, typer.Exit):
-        if exc.exit_code == 128 + 15:
+        if exc.exit_code == TERMINATED_EXIT:
             return "stopped by SIGTERM"
         return f"stopped with exit code {exc.exit_code}"
     if isinstance(exc, KeyboardInterrupt):

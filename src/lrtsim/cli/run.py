@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from lrtsim.cli.common import JsonFlag, ScenarioArg, app, emit_json, err, fail, load, out
 from lrtsim.cli.day_options import ControlOption, IncidentOption, SeedOption, configured
-from lrtsim.cli.stopping_signals import Terminated, terminate_as_exception
+from lrtsim.cli.stopping_signals import TERMINATED_EXIT, Terminated, terminate_as_exception
 from lrtsim.errors import LrtsimError
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def run_command(
         _record_failure(catalogue, run_id, str(exc))
         fail(exc)
     except (KeyboardInterrupt, Terminated) as exc:
-        code = 130 if isinstance(exc, KeyboardInterrupt) else 143
+        code = 130 if isinstance(exc, KeyboardInterrupt) else TERMINATED_EXIT
         if written.kpis is None:
             why = "stopped by Ctrl-C (SIGINT)" if code == 130 else "stopped by SIGTERM"
             _record_failure(catalogue, run_id, why)

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+TERMINATED_EXIT = 128 + 15
+"""The exit code of a command stopped by SIGTERM, as a shell reports one."""
+
 
 class Terminated(BaseException):
     """The process was asked to stop (SIGTERM)."""

@@ -23,6 +23,7 @@ from lrtsim.cli.experiment_engine import (
     SchedulerOption,
     WorkersOption,
     day_cache,
+    engine_kind,
     opened,
     simulate_days,
 )
@@ -112,12 +113,11 @@ def sweep_command(
     except LrtsimError as exc:
         fail(exc)
     pool = workers or default_workers()
-    use_dask = engine is EngineChoice.dask or scheduler is not None
     options = {
         "set": list(settings),
         "points": len(grid.points),
         "days_per_point": days,
-        "engine": "dask" if use_dask else "local",
+        "engine": engine_kind(engine, scheduler),
         "scheduler": scheduler,
         "workers": pool,
         "incidents": list(incidents or []),
