@@ -3,6 +3,7 @@ run's folder; no CORS."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,28 @@ def test_the_replay_needs_the_token(guarded: Server) -> None:
     assert without.status_code == 401
     assert read.status_code == 404  # reads need no token; this run is unknown
     assert with_token.status_code == 404  # past the token: the run is unknown
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/runs", "/api/scenarios?name=big", f"/api/runs/{uuid.UUID(int=1)}/replay"]
+)
+def test_a_body_over_the_limit_is_413_told_or_chunked(guarded: Server, path: str) -> None:
+    limit = 1024 * 1024
+    with guarded.client(Authorization=f"Bearer {TOKEN}") as client:
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"scenario": "'
+            for _ in range(limit // 65536 + 1):
+                yield b"x" * 65536
+
+        streamed = client.post(path, content=chunks())
+        told = client.post(path, content=b" " * (limit + 1))
+        after = client.get("/api/runs")
+    for answer in (streamed, told):
+        assert answer.status_code == 413
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert str(limit) in answer.json()["detail"]
+    assert "transfer-encoding" not in told.request.headers
+    assert streamed.request.headers["transfer-encoding"] == "chunked"
+    assert after.status_code == 200
+    assert not (guarded.runs_dir / "uploaded-scenarios" / "big.toml").exists()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from lrtsim.web.settings import Settings
 
@@ -26,7 +26,7 @@ def create_app(settings: Settings) -> FastAPI:
     from lrtsim.web import problems, routes_live, routes_runs, routes_scenarios
     from lrtsim.web.jobs import RunQueue
     from lrtsim.web.live import LiveRuns
-    from lrtsim.web.uploads import too_large
+    from lrtsim.web.uploads import BodyLimit
 
     ready(settings.runs_dir)
     catalogue = Catalogue.open(settings.db_url)
@@ -53,17 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.live = LiveRuns()
     problems.install(app)
 
-    @app.middleware("http")
-    async def body_limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # A told length over the limit is refused before the body is read, on every route.
-        told = request.headers.get("content-length", "")
-        if told.isdigit() and int(told) > settings.upload_limit_bytes:
-            error = too_large(settings.upload_limit_bytes)
-            return problems.problem_response(error.status, error.detail)
-        return await call_next(request)
-
+    app.add_middleware(BodyLimit, limit_bytes=settings.upload_limit_bytes)
     app.include_router(routes_scenarios.router)
     app.include_router(routes_runs.router)
     app.include_router(routes_live.router)

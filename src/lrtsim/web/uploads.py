@@ -1,4 +1,5 @@
-"""A request body read with a size limit, as the text of one TOML file (raw, or the `file` part
+"""Request bodies with a size limit: on every route (`BodyLimit`, told or counted as the body
+arrives, chunked or not), and an upload's as the text of one TOML file (raw, or the `file` part
 of a multipart form)."""
 
 from __future__ import annotations
@@ -6,13 +7,65 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lrtsim.web.problems import ApiError
+from lrtsim.web.problems import ApiError, problem_response
 
 
 def too_large(limit_bytes: int) -> ApiError:
     """The 413 of a body over `limit_bytes`."""
     return ApiError(413, f"the request body is larger than the limit of {limit_bytes} bytes")
+
+
+class BodyLimit:
+    """ASGI middleware: a 413 problem for a request body over `limit_bytes`, before it is read
+    when its Content-Length says so, else as soon as the bytes received pass the limit (the app
+    then sees the client gone and its own answer is dropped)."""
+
+    def __init__(self, app: ASGIApp, limit_bytes: int) -> None:
+        self.app, self.limit_bytes = app, limit_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        told = headers.get(b"content-length", b"").decode("latin-1")
+        if told.isdigit() and int(told) > self.limit_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        size, over, started = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal size, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > self.limit_bytes:
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if over:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = too_large(self.limit_bytes)
+        await problem_response(error.status, error.detail)(scope, receive, send)
 
 
 async def limited_body(request: Request, limit_bytes: int) -> bytes:
