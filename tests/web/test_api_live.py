@@ -10,6 +10,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pandas as pd
@@ -159,16 +160,55 @@ def feed(client: httpx.Client, run_id: str, kind: str) -> rt.FeedMessage:
     return rt.FeedMessage.FromString(answer.content)
 
 
-def test_header_timestamps_never_go_back_across_a_seek_back(
-    client: httpx.Client, run_id: str
+def posix_of(static: dict, date: str, t_s: float) -> int:
+    """POSIX seconds of `t_s` after the GTFS day zero (noon − 12 h) of `date` in the feed's zone."""
+    zone = ZoneInfo(static["tables"]["agency.txt"]["agency_timezone"].iloc[0])
+    day = dt.datetime.strptime(date, "%Y%m%d").replace(hour=12, tzinfo=zone)
+    return int(day.timestamp()) - 12 * 3600 + int(t_s)
+
+
+def next_running_date(static: dict, trip_id: str, date: str) -> str:
+    """The next date after `date` on which the feed's calendar.txt runs the trip's service."""
+    trips = static["tables"]["trips.txt"].set_index("trip_id")
+    calendar = static["tables"]["calendar.txt"].set_index("service_id")
+    row = calendar.loc[trips.loc[trip_id, "service_id"]]
+    names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    day = dt.datetime.strptime(date, "%Y%m%d").date() + dt.timedelta(days=1)
+    while row[names[day.weekday()]] != "1":
+        day += dt.timedelta(days=1)
+    return f"{day:%Y%m%d}"
+
+
+def test_the_feeds_tell_replay_time_and_a_seek_back_is_the_next_service_date(
+    client: httpx.Client, run_id: str, static: dict
 ) -> None:
-    replay(client, run_id, action="seek", at="17:30:00")
+    late_state = replay(client, run_id, action="seek", at="17:30:00").json()
     late = feed(client, run_id, "vehicle-positions")
-    replay(client, run_id, action="seek", at="07:00:00")
+    date = late_state["service_date"]
+    assert late.header.timestamp == posix_of(static, date, 17.5 * 3600)
+    assert late.header.incrementality == rt.FeedHeader.FULL_DATASET
+    assert {e.vehicle.trip.start_date for e in late.entity} == {date}
+    assert {e.vehicle.timestamp for e in late.entity} == {late.header.timestamp}
+
+    early_state = replay(client, run_id, action="seek", at="07:00:00").json()
+    assert early_state["lap"] == late_state["lap"] + 1
+    next_date = next_running_date(static, late.entity[0].vehicle.trip.trip_id, date)
+    assert early_state["service_date"] == next_date
     early = feed(client, run_id, "vehicle-positions")
     updates = feed(client, run_id, "trip-updates")
-    assert late.header.timestamp <= early.header.timestamp <= updates.header.timestamp
-    assert late.header.incrementality == rt.FeedHeader.FULL_DATASET
+    assert (
+        early.header.timestamp == updates.header.timestamp == posix_of(static, next_date, 7 * 3600)
+    )
+    assert late.header.timestamp < early.header.timestamp
+    assert {e.trip_update.trip.start_date for e in updates.entity} == {next_date}
+    predicted = [
+        u.arrival.time
+        for e in updates.entity
+        for u in e.trip_update.stop_time_update
+        if u.HasField("arrival")
+    ]
+    assert min(predicted) >= early.header.timestamp - 600
+    assert max(predicted) <= early.header.timestamp + 3 * 3600
     late_trips = {e.vehicle.trip.trip_id for e in late.entity}
     early_trips = {e.vehicle.trip.trip_id for e in early.entity}
     assert late_trips

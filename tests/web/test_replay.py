@@ -1,5 +1,5 @@
-"""The replay clock, driven by injected clocks: start, pause, seek, speed, the window, and a
-header timestamp that never goes backwards."""
+"""The replay clock, driven by an injected clock: start, pause, seek, speed, the window, the
+laps a going back begins, and header timestamps in replay time that never go backwards."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from lrtsim.errors import ArgumentError
 from lrtsim.web.replay import ReplayClock, seconds_of_day, time_of_day
 
 WINDOW = (5 * 3600.0, 25 * 3600.0)
+DAY_ZERO_S = 1_700_000_000
+"""POSIX time of lap 0's midnight: lap n's is n days later (a calendar running every day)."""
+
+
+def day_posix(lap: int, t_s: float) -> int:
+    return DAY_ZERO_S + 86400 * lap + int(t_s)
 
 
 class FakeClock:
@@ -21,20 +27,20 @@ class FakeClock:
         return self.now
 
 
-def clock(speed: float = 60.0) -> tuple[ReplayClock, FakeClock, FakeClock]:
-    mono, wall = FakeClock(100.0), FakeClock(1_700_000_000.5)
-    return ReplayClock(WINDOW, speed=speed, monotonic=mono, wall=wall), mono, wall
+def clock(speed: float = 60.0, posix: object = day_posix) -> tuple[ReplayClock, FakeClock]:
+    mono = FakeClock(100.0)
+    return ReplayClock(WINDOW, speed=speed, monotonic=mono, posix=posix), mono  # type: ignore[arg-type]
 
 
 def test_paused_at_the_start_until_started() -> None:
-    replay, mono, _ = clock()
+    replay, mono = clock()
     mono.now += 50
     assert replay.now_s() == WINDOW[0]
     assert not replay.state().running
 
 
 def test_runs_at_its_speed_and_pauses_where_it_is() -> None:
-    replay, mono, _ = clock(speed=60)
+    replay, mono = clock(speed=60)
     replay.start()
     mono.now += 10
     assert replay.now_s() == WINDOW[0] + 600
@@ -47,7 +53,7 @@ def test_runs_at_its_speed_and_pauses_where_it_is() -> None:
 
 
 def test_a_new_speed_applies_from_when_it_is_set() -> None:
-    replay, mono, _ = clock(speed=10)
+    replay, mono = clock(speed=10)
     replay.start()
     mono.now += 6
     replay.set_speed(3600)
@@ -57,7 +63,7 @@ def test_a_new_speed_applies_from_when_it_is_set() -> None:
 
 
 def test_seek_is_clamped_to_the_window_and_keeps_running_or_paused() -> None:
-    replay, mono, _ = clock(speed=2)
+    replay, mono = clock(speed=2)
     replay.seek("08:15:30")
     assert replay.now_s() == seconds_of_day("08:15:30")
     assert not replay.state().running
@@ -74,7 +80,7 @@ def test_seek_is_clamped_to_the_window_and_keeps_running_or_paused() -> None:
 
 
 def test_the_clock_stops_at_the_end_of_the_window() -> None:
-    replay, mono, _ = clock(speed=3600)
+    replay, mono = clock(speed=3600)
     replay.start()
     mono.now += 100
     assert replay.now_s() == WINDOW[1]
@@ -83,26 +89,45 @@ def test_the_clock_stops_at_the_end_of_the_window() -> None:
     assert replay.now_s() == WINDOW[0]
 
 
-def test_the_header_timestamp_never_goes_backwards() -> None:
-    replay, mono, wall = clock()
+def test_the_header_tells_replay_time_and_going_back_is_the_next_lap() -> None:
+    replay, mono = clock(speed=60)
+    replay.seek("08:00:00")
+    first = replay.instant()
+    assert (first.now_s, first.lap, first.timestamp) == (8 * 3600, 0, day_posix(0, 8 * 3600))
     replay.start()
-    first = replay.header_timestamp()
-    assert first == 1_700_000_000
-    mono.now += 30
-    wall.now += 30
-    second = replay.header_timestamp()
-    replay.seek("05:00:00")  # the simulated time goes back: the timestamp does not
-    wall.now -= 120  # nor when the wall clock is set back
-    third = replay.header_timestamp()
-    wall.now += 200
-    fourth = replay.header_timestamp()
-    assert first < second == third < fourth
-    assert fourth == 1_700_000_110
+    mono.now += 10
+    running = replay.instant()
+    assert running.timestamp == first.timestamp + 600
+    replay.seek("06:00:00")
+    back = replay.instant()
+    assert back.lap == replay.state().lap == 1
+    assert back.timestamp == day_posix(1, 6 * 3600) > running.timestamp
+    replay.seek("07:00:00")  # forward: the same lap
+    assert replay.instant().lap == 1
+    replay.seek(WINDOW[1])
+    replay.start()  # from the end: starts over, a new lap
+    assert replay.state().lap == 2
+    assert replay.instant().timestamp == day_posix(2, WINDOW[0])
+
+
+def test_the_header_timestamp_is_held_when_the_dates_run_out() -> None:
+    last_day = 3
+    replay, _ = clock(posix=lambda lap, t: day_posix(min(lap, last_day), t))
+    replay.seek("20:00:00")
+    stamps = []
+    for _ in range(last_day + 2):
+        stamps.append(replay.instant().timestamp)
+        replay.seek("06:00:00")
+        stamps.append(replay.instant().timestamp)
+        replay.seek("20:00:00")
+    assert replay.state().lap == last_day + 2
+    assert stamps == sorted(stamps)
+    assert stamps[-2:] == [day_posix(last_day, 20 * 3600)] * 2
 
 
 @pytest.mark.parametrize("speed", [0.5, 0, 3601, float("nan"), float("inf")])
 def test_a_speed_out_of_range_is_refused(speed: float) -> None:
-    replay, _, _ = clock()
+    replay, _ = clock()
     with pytest.raises(ArgumentError, match="speed"):
         replay.set_speed(speed)
     assert replay.state().speed == 60
@@ -110,7 +135,7 @@ def test_a_speed_out_of_range_is_refused(speed: float) -> None:
 
 @pytest.mark.parametrize("text", ["8:15", "08:61:00", "x", "08:15:00 ", "-1:00:00"])
 def test_a_bad_time_is_refused(text: str) -> None:
-    replay, _, _ = clock()
+    replay, _ = clock()
     with pytest.raises(ArgumentError, match="at"):
         replay.seek(text)
     assert replay.now_s() == WINDOW[0]

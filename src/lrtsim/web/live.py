@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from lrtsim.errors import LrtsimError
 from lrtsim.io.gtfs_rt import LiveDay
-from lrtsim.web.replay import ReplayClock
+from lrtsim.web.replay import Instant, ReplayClock
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -57,22 +57,22 @@ _EMPTY: FloatArray = np.zeros(0, dtype=np.float64)
 
 
 class FeedCache:
-    """The last serialized feed of each kind with the instant and header timestamp it was made
-    for: under load, the many requests of one second (or of a paused clock) share one."""
+    """The last serialized feed of each kind with the instant it was made for: under load, the
+    many requests of one second (or of a paused clock) share one."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._last: dict[str, tuple[float, int, bytes]] = {}
+        self._last: dict[str, tuple[Instant, bytes]] = {}
 
-    def get(self, kind: str, t_s: float, timestamp: int, make: Callable[[], bytes]) -> bytes:
-        """The feed `kind` at (`t_s`, `timestamp`), made by `make` unless it is the last one."""
+    def get(self, kind: str, instant: Instant, make: Callable[[], bytes]) -> bytes:
+        """The feed `kind` at `instant`, made by `make` unless it is the last one."""
         with self._lock:
             last = self._last.get(kind)
-        if last is not None and last[0] == t_s and last[1] == timestamp:
-            return last[2]
+        if last is not None and last[0] == instant:
+            return last[1]
         data = make()
         with self._lock:
-            self._last[kind] = (t_s, timestamp, data)
+            self._last[kind] = (instant, data)
         return data
 
 
@@ -94,8 +94,8 @@ class LiveRun:
 
 def build_live_run(run_id: str, folder: Path, seed: int) -> LiveRun:
     """The live state of the run in `folder`: its day re-run from the folder's scenario.toml
-    with `seed`, on the first date its gtfs.zip's calendar runs the design day."""
-    from lrtsim.io.gtfs_rt import live_day, service_window_s
+    with `seed`, published from the first date from today its calendar runs the design day."""
+    from lrtsim.io.gtfs_rt import live_day, on_lap, posix_s, service_window_s
     from lrtsim.io.od_csv import scenario_od_matrix
     from lrtsim.model.direction import DIRECTIONS, along_m
     from lrtsim.model.load import load_scenario
@@ -104,8 +104,7 @@ def build_live_run(run_id: str, folder: Path, seed: int) -> LiveRun:
     ref = str(folder / "scenario.toml")
     scenario = configure(load_scenario(ref), [])
     run = run_pipeline(scenario, scenario_od_matrix(scenario, ref), seed)
-    date = first_service_date(folder / "gtfs.zip", run.design.day_type)
-    live = live_day(run, service_date=date)
+    live = live_day(run)
 
     from lrtsim.io.gtfs_rt.shapes import place
 
@@ -125,31 +124,8 @@ def build_live_run(run_id: str, folder: Path, seed: int) -> LiveRun:
         track=tuple(zip(up.lat.tolist(), up.lon.tolist(), strict=True)),
         window_s=window,
         queues=read_queues(folder / "passengers.parquet"),
-        clock=ReplayClock(window),
+        clock=ReplayClock(window, posix=lambda lap, t_s: posix_s(on_lap(live, lap), t_s)),
     )
-
-
-def first_service_date(gtfs_zip: Path, service_id: str) -> str:
-    """The first date (YYYYMMDD) on which the feed's calendar.txt runs `service_id`."""
-    import datetime as dt
-    import zipfile
-
-    import pandas as pd
-
-    from lrtsim.io.gtfs_rt.clock import running_dates
-
-    try:
-        with zipfile.ZipFile(gtfs_zip) as z, z.open("calendar.txt") as fh:
-            calendar = pd.read_csv(fh, dtype=str)
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise LrtsimError(f"{gtfs_zip}: cannot read calendar.txt ({exc})") from None
-    start, end, days = running_dates(calendar, service_id)
-    day = start
-    while day <= end:
-        if day.weekday() in days:
-            return f"{day:%Y%m%d}"
-        day += dt.timedelta(days=1)
-    raise LrtsimError(f"{gtfs_zip}: calendar.txt runs service '{service_id}' on no date")
 
 
 def read_queues(passengers_parquet: Path) -> Queues:

@@ -5,11 +5,14 @@ The simulated time is kept as (position at the last change, monotonic time of th
 clock that runs adds the monotonic time since then times the speed. The clocks are injected,
 so tests drive them exactly.
 
-The GTFS-Realtime header's timestamp is, as the specification defines it, when the message was
-made, in server time (POSIX seconds), not the simulated instant; it is the wall clock's whole
-second, held at the largest value given so far (`max(last, wall)`), so that it never goes
-backwards: not after a seek back (the simulated time plays no part in it) and not when the wall
-clock itself is set back.
+A replay's feeds tell replay time: the GTFS-Realtime header's timestamp (when the content was
+made, https://gtfs.org/realtime/reference/#message-feedheader) is the POSIX time of the
+simulated now on the service date the replay publishes, so that it agrees with the feed's
+predictions and positions, whatever the speed. Each time the clock goes back (a seek to an
+earlier time, a start over from the window's end) it begins a new lap: the caller publishes
+lap n on the n-th running date after the first, so the timestamps keep going forward and the
+trips stay those of a date the static calendar runs. The timestamp is also held at the
+largest value given so far (`max(last, …)`), for a calendar with no date left.
 """
 
 from __future__ import annotations
@@ -41,6 +44,22 @@ class ReplayState:
     speed: float
     start_s: float
     end_s: float
+    lap: int
+    """Times the clock went back; 0 until then."""
+
+
+@dataclass(frozen=True)
+class Instant:
+    """What one feed is made for, read at once: the simulated now, its lap, its header time."""
+
+    now_s: float
+    lap: int
+    timestamp: int
+    """POSIX seconds, never less than one given before."""
+
+
+PosixOf = Callable[[int, float], int]
+"""POSIX seconds of (lap, seconds after midnight)."""
 
 
 def seconds_of_day(text: str) -> float:
@@ -66,18 +85,19 @@ class ReplayClock:
         window_s: tuple[float, float],
         *,
         speed: float = 60.0,
+        posix: PosixOf,
         monotonic: Callable[[], float] = time.monotonic,
-        wall: Callable[[], float] = time.time,
     ) -> None:
         start_s, end_s = (float(v) for v in window_s)
         if not (math.isfinite(start_s) and math.isfinite(end_s)) or end_s < start_s:
             raise ArgumentError("window_s", f"{window_s} is not a window (start ≤ end, finite)")
         self._start_s, self._end_s = start_s, end_s
-        self._monotonic, self._wall = monotonic, wall
+        self._monotonic, self._posix = monotonic, posix
         self._speed = _checked_speed(speed)
         self._position_s = start_s
         self._anchor = monotonic()
         self._running = False
+        self._lap = 0
         self._last_timestamp = 0
         self._lock = threading.Lock()
 
@@ -92,6 +112,8 @@ class ReplayClock:
             now = self._now()
             if self._running and now < self._end_s:
                 return
+            if now >= self._end_s > self._start_s:
+                self._lap += 1
             self._position_s = self._start_s if now >= self._end_s else now
             self._anchor, self._running = self._monotonic(), True
 
@@ -103,13 +125,15 @@ class ReplayClock:
 
     def seek(self, at: str | float) -> None:
         """Move to `at` ('HH:MM:SS' or seconds after midnight), clamped to the window; the
-        clock keeps running or stays paused."""
+        clock keeps running or stays paused. Moving back begins a new lap."""
         target = seconds_of_day(at) if isinstance(at, str) else float(at)
         if not math.isfinite(target):
             raise ArgumentError("at", f"{at} is not a time of day")
         with self._lock:
-            self._position_s = min(max(target, self._start_s), self._end_s)
-            self._anchor = self._monotonic()
+            position = min(max(target, self._start_s), self._end_s)
+            if position < self._now():
+                self._lap += 1
+            self._position_s, self._anchor = position, self._monotonic()
 
     def set_speed(self, speed: float) -> None:
         """Simulated seconds per real second from now on (`MIN_SPEED` to `MAX_SPEED`)."""
@@ -118,12 +142,13 @@ class ReplayClock:
             self._position_s, self._anchor = self._now(), self._monotonic()
             self._speed = checked
 
-    def header_timestamp(self) -> int:
-        """POSIX seconds for a GTFS-Realtime header: never less than one given before (see the
-        module's docstring)."""
+    def instant(self) -> Instant:
+        """The simulated now, its lap and the header timestamp for a feed of it (see the
+        module's docstring), read together."""
         with self._lock:
-            self._last_timestamp = max(self._last_timestamp, int(self._wall()))
-            return self._last_timestamp
+            now = self._now()
+            self._last_timestamp = max(self._last_timestamp, self._posix(self._lap, now))
+            return Instant(now_s=now, lap=self._lap, timestamp=self._last_timestamp)
 
     def state(self) -> ReplayState:
         """The clock now."""
@@ -135,6 +160,7 @@ class ReplayClock:
                 speed=self._speed,
                 start_s=self._start_s,
                 end_s=self._end_s,
+                lap=self._lap,
             )
 
     def _now(self) -> float:

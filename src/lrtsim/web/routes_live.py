@@ -104,7 +104,7 @@ class StationsOut(BaseModel):
 
 
 class ReplayOut(BaseModel):
-    """The replay clock of a run."""
+    """The replay clock of a run, and the date its GTFS-Realtime feeds publish the day on."""
 
     running: bool
     now: str
@@ -112,6 +112,8 @@ class ReplayOut(BaseModel):
     speed: float
     start_s: float
     end_s: float
+    lap: int = Field(description="Times the replay went back; each lap is the next running date")
+    service_date: str = Field(description="YYYYMMDD: the feeds' start_date and time base")
 
 
 class ReplayRequest(BaseModel):
@@ -225,7 +227,7 @@ def get_stations(run: Live, t: TimeOfDay = None) -> StationsOut:
 @router.get("/api/runs/{run_id}/replay", summary="The run's replay clock", responses=LIVE_ERRORS)
 def get_replay(run: Live) -> ReplayOut:
     """The replay clock now: paused at the window's start until started."""
-    return _replay_out(run.clock.state())
+    return _replay_out(run, run.clock.state())
 
 
 @router.post(
@@ -251,10 +253,12 @@ def post_replay(run: Live, asked: ReplayRequest) -> ReplayOut:
         clock.pause()
     elif target is not None:
         clock.seek(target)
-    return _replay_out(clock.state())
+    return _replay_out(run, clock.state())
 
 
-def _replay_out(state: ReplayState) -> ReplayOut:
+def _replay_out(run: LiveRun, state: ReplayState) -> ReplayOut:
+    from lrtsim.io.gtfs_rt import on_lap
+
     return ReplayOut(
         running=state.running,
         now=time_of_day(state.now_s),
@@ -262,6 +266,8 @@ def _replay_out(state: ReplayState) -> ReplayOut:
         speed=state.speed,
         start_s=state.start_s,
         end_s=state.end_s,
+        lap=state.lap,
+        service_date=on_lap(run.live, state.lap).service_date,
     )
 
 
@@ -305,14 +311,13 @@ def get_trip_updates(run: Live, format: FeedFormat = "protobuf") -> Response:
 
 
 def _feed(run: LiveRun, kind: str, make: Any, format: str) -> Response:
-    """A feed at the clock's now, its header stamped by the clock (never backwards)."""
+    """A feed at the clock's now on its lap's service date, stamped in replay time."""
     from fastapi.responses import JSONResponse
 
-    from lrtsim.io.gtfs_rt import feed_json
+    from lrtsim.io.gtfs_rt import feed_json, on_lap
 
-    t_s = run.clock.now_s()
-    timestamp = run.clock.header_timestamp()
-    data = run.feeds.get(kind, t_s, timestamp, lambda: make(run.live, t_s, timestamp))
+    at = run.clock.instant()
+    data = run.feeds.get(kind, at, lambda: make(on_lap(run.live, at.lap), at.now_s, at.timestamp))
     if format == "json":
         return JSONResponse(feed_json(data))
     return Response(data, media_type="application/x-protobuf")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 from rt_support import INSTANTS_S, Case
 
 from lrtsim.errors import LrtsimError
-from lrtsim.io.gtfs_rt import live_day, service_window_s, vehicles
+from lrtsim.io.gtfs_rt import live_day, on_lap, service_window_s, vehicles
 
 EARTH_M = 6_371_000.0
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _instants(case: Case) -> list[float]:
@@ -106,8 +109,7 @@ def test_the_service_date_is_one_the_calendar_runs(plain: Case) -> None:
     calendar = plain.tables["calendar.txt"].set_index("service_id")
     row = calendar.loc[plain.run.design.day_type]
     day = dt.datetime.strptime(plain.live.service_date, "%Y%m%d").date()
-    weekday = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    assert row[weekday[day.weekday()]] == "1"
+    assert row[WEEKDAYS[day.weekday()]] == "1"
     assert row["start_date"] <= plain.live.service_date <= row["end_date"]
     sunday = dt.date(2027, 1, 3)
     assert sunday.weekday() == 6
@@ -115,3 +117,30 @@ def test_the_service_date_is_one_the_calendar_runs(plain: Case) -> None:
         live_day(plain.run, service_date=f"{sunday:%Y%m%d}")
     monday = live_day(plain.run, service_date="20270104")
     assert monday.service_date == "20270104"
+
+
+def test_by_default_the_day_is_published_on_the_first_running_date_from_today(
+    plain: Case,
+) -> None:
+    zone = ZoneInfo(plain.tables["agency.txt"]["agency_timezone"].iloc[0])
+    today = f"{dt.datetime.now(zone).date():%Y%m%d}"
+    dates = plain.live.running_dates
+    assert list(dates) == sorted(set(dates))
+    assert dates[0] >= plain.tables["calendar.txt"]["start_date"].iloc[0]
+    later = [d for d in dates if d >= today]
+    assert plain.live.service_date == (later[0] if later else dates[-1])
+
+
+def test_each_lap_is_the_next_running_date_until_the_calendar_ends(plain: Case) -> None:
+    dates = plain.live.running_dates
+    k = dates.index(plain.live.service_date)
+    assert on_lap(plain.live, 0) is plain.live
+    one = on_lap(plain.live, 1)
+    assert one.service_date == dates[k + 1]
+    row = plain.tables["calendar.txt"].set_index("service_id").loc[plain.run.design.day_type]
+    day = dt.datetime.strptime(one.service_date, "%Y%m%d")
+    assert row[WEEKDAYS[day.weekday()]] == "1"
+    noon = day.replace(hour=12, tzinfo=ZoneInfo(one.timezone))
+    assert one.service_day_posix_s == int(noon.timestamp()) - 12 * 3600
+    assert one.arrival_s is plain.live.arrival_s
+    assert on_lap(plain.live, len(dates) + 5).service_date == dates[-1]

@@ -39,32 +39,39 @@ def running_dates(calendar: pd.DataFrame, service_id: str) -> tuple[dt.date, dt.
     return start, end, days
 
 
+def service_dates(calendar: pd.DataFrame, service_id: str) -> tuple[str, ...]:
+    """Every date (YYYYMMDD, in order) on which calendar.txt runs `service_id`."""
+    start, end, days = running_dates(calendar, service_id)
+    dates, day = [], start
+    while day <= end:
+        if day.weekday() in days:
+            dates.append(f"{day:%Y%m%d}")
+        day += dt.timedelta(days=1)
+    if not dates:
+        raise LrtsimError(
+            f"calendar.txt runs service '{service_id}' on no date from {start:%Y%m%d} "
+            f"to {end:%Y%m%d}"
+        )
+    return tuple(dates)
+
+
 def service_date(calendar: pd.DataFrame, service_id: str, timezone: str, wanted: str | None) -> str:
     """`wanted` (YYYYMMDD) after checking that the calendar runs `service_id` on it; by default
     the first date from today (in the agency's timezone) on which it does, or the calendar's
     last such date when today is past its end."""
-    start, end, days = running_dates(calendar, service_id)
-    if not days:
-        raise LrtsimError(f"calendar.txt runs service '{service_id}' on no day of the week")
+    dates = service_dates(calendar, service_id)
     if wanted is not None:
-        day = _date(wanted, "service_date")
-        if not start <= day <= end or day.weekday() not in days:
+        _date(wanted, "service_date")
+        if wanted not in dates:
+            start, end, days = running_dates(calendar, service_id)
             raise LrtsimError(
                 f"service_date: the static feed's calendar does not run service '{service_id}' "
                 f"on {wanted} (it runs from {start:%Y%m%d} to {end:%Y%m%d} on "
                 f"{', '.join(WEEKDAY_COLUMNS[d] for d in sorted(days))})"
             )
         return wanted
-    today = dt.datetime.now(ZoneInfo(timezone)).date()
-    day = max(today, start)
-    while day <= end:
-        if day.weekday() in days:
-            return f"{day:%Y%m%d}"
-        day += dt.timedelta(days=1)
-    day = end
-    while day.weekday() not in days:
-        day -= dt.timedelta(days=1)
-    return f"{day:%Y%m%d}"
+    today = f"{dt.datetime.now(ZoneInfo(timezone)).date():%Y%m%d}"
+    return next((d for d in dates if d >= today), dates[-1])
 
 
 def service_day_posix_s(date: str, timezone: str) -> int:

@@ -16,7 +16,7 @@ A train is listed from its trip's first (simulated) departure to its last arriva
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 
 from lrtsim.errors import LrtsimError
 from lrtsim.io.gtfs.feed import gtfs_tables
-from lrtsim.io.gtfs_rt.clock import clock_s, service_day_posix_s
+from lrtsim.io.gtfs_rt.clock import clock_s, service_dates, service_day_posix_s
 from lrtsim.io.gtfs_rt.clock import service_date as pick_service_date
 from lrtsim.io.gtfs_rt.occupancy import occupancy_status
 from lrtsim.io.gtfs_rt.shapes import Shape, place, shapes_by_id
@@ -84,6 +84,8 @@ class LiveDay:
     service_day_posix_s: int
     """POSIX time of the service date's 00:00:00 (GTFS's noon minus 12 h)."""
     timezone: str
+    running_dates: tuple[str, ...]
+    """Every date the static calendar runs the day's service, in order (`on_lap`)."""
     seats: int
     capacity_pax: float
     trip_id: tuple[str, ...]
@@ -202,6 +204,7 @@ def live_day(run: RunResult, service_date: str | None = None) -> LiveDay:
         service_date=date,
         service_day_posix_s=service_day_posix_s(date, timezone),
         timezone=timezone,
+        running_dates=service_dates(tables["calendar.txt"], service_id),
         seats=int(stock.seats),
         capacity_pax=float(run.result.capacity_pax),
         trip_id=tuple(trips),
@@ -296,6 +299,18 @@ def vehicles(live: LiveDay, t_s: float) -> list[VehicleState]:
             )
         )
     return sorted(out, key=lambda v: v.vehicle_id)
+
+
+def on_lap(live: LiveDay, lap: int) -> LiveDay:
+    """The same day published `lap` running dates after its service date (the calendar's last
+    when it has no more): a replay played again is the next day of the same service."""
+    if lap == 0:
+        return live
+    k = min(live.running_dates.index(live.service_date) + lap, len(live.running_dates) - 1)
+    date = live.running_dates[k]
+    return replace(
+        live, service_date=date, service_day_posix_s=service_day_posix_s(date, live.timezone)
+    )
 
 
 def posix_s(live: LiveDay, t_s: float) -> int:

@@ -424,7 +424,10 @@ function drawQueues(stations) {
 function showClock(replay) {
   $("clock").textContent = replay.now;
   $("clock").dataset.nowS = String(replay.now_s);
-  $("clock-state").textContent = `${replay.running ? "running" : "paused"} at ${replay.speed}×`;
+  const date = replay.service_date;
+  const day = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
+  $("clock-state").textContent =
+    `${replay.running ? "running" : "paused"} at ${replay.speed}×, GTFS-RT on ${day}`;
   const speed = $("speed");
   if ([...speed.options].some((o) => Number(o.value) === replay.speed)) {
     speed.value = String(replay.speed);
