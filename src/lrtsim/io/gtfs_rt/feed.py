@@ -110,11 +110,15 @@ def trip_updates_feed(live: LiveDay, t_s: float, timestamp: int) -> bytes:
 def _stop_time_updates(
     tu: rt.TripUpdate, live: LiveDay, i: int, t_s: float, *, running: bool
 ) -> None:
-    """Every stop of trip i not yet left at `t_s`, in order, with strictly increasing times."""
+    """Every stop of trip i not yet left at `t_s`, in order, with strictly increasing times; on
+    the way to a stop, those passed without stopping since the last one left are SKIPPED."""
     a, b = int(live.stop_start[i]), int(live.stop_start[i + 1])
     first = a
     if running:
-        first, _ = current_stop(live, i, t_s)
+        first, standing = current_stop(live, i, t_s)
+        if not standing:
+            left = np.flatnonzero(live.served[a:first])
+            first = a + int(left[-1]) + 1 if left.size else a
     served = live.served[first:b]
     rows = np.arange(first, b)
     base = live.service_day_posix_s
