@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from gtfs_rt_validator.api import Mode, Request, resolve_roles, validate
 
 from lrtsim.io.gtfs.feed import gtfs_zip_bytes
-from lrtsim.io.gtfs_rt import LiveDay, live_day
+from lrtsim.io.gtfs_rt import LiveDay, live_day, posix_s, trip_updates_feed, vehicle_positions_feed
 from lrtsim.io.gtfs_rt.feed import HORIZON_S
 from lrtsim.pipeline import RunResult
 
@@ -100,4 +104,37 @@ def cancel_trips(live: LiveDay, trips: list[int]) -> LiveDay:
         sample_km=live.sample_km[keep],
         sample_speed_mps=live.sample_speed_mps[keep],
         sample_load=live.sample_load[keep],
+    )
+
+
+@dataclass(frozen=True)
+class Validated:
+    """What gtfs-rt-validator says of both feeds at one instant."""
+
+    errors: tuple[str, ...]
+    report: dict[str, Any]
+    system_errors: list[Any]
+
+
+def validate_feeds(case: Case, gtfs: Any, t_s: float, folder: Path) -> Validated:
+    """Both feeds of `case` at `t_s`, stamped at that instant, through MobilityData's rules
+    against `gtfs` (the static feed, prepared once by `prepare_feed`)."""
+    stamp = posix_s(case.live, t_s)
+    folder.mkdir(parents=True, exist_ok=True)
+    tu, vp = folder / "tu.pb", folder / "vp.pb"
+    tu.write_bytes(trip_updates_feed(case.live, t_s, stamp))
+    vp.write_bytes(vehicle_positions_feed(case.live, t_s, stamp))
+    result = validate(
+        Request(
+            mode=Mode.MODERN,
+            gtfs=gtfs,
+            inputs=resolve_roles({"tu": str(tu), "vp": str(vp)}),
+            at=dt.datetime.fromtimestamp(stamp, dt.UTC),
+        )
+    )
+    written = result.write(folder / "report")
+    return Validated(
+        errors=tuple(result.error_ids()),
+        report=json.loads(written.report.read_text()),
+        system_errors=json.loads(written.system_errors.read_text())["notices"],
     )

@@ -4,17 +4,15 @@ run is CANCELED within the TripUpdates horizon, and both feeds still pass the va
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from google.transit import gtfs_realtime_pb2 as rt
-from gtfs_rt_validator.api import Mode, Request, prepare_feed, resolve_roles, validate
-from rt_support import CANCEL_AT_S, Case, trips_to_cancel
+from gtfs_rt_validator.api import Mode, prepare_feed
+from rt_support import CANCEL_AT_S, Case, trips_to_cancel, validate_feeds
 
 from lrtsim.io.gtfs_rt import posix_s, trip_updates_feed, vehicle_positions_feed, vehicles
 from lrtsim.io.gtfs_rt.feed import HORIZON_S
@@ -260,23 +258,11 @@ def test_the_disrupted_feeds_validate(
     case: Case = request.getfixturevalue(name)
     feed = prepare_feed(case.zip_path, mode=Mode.MODERN)
     for n, t_s in enumerate(_validator_instants(case)):
-        stamp = posix_s(case.live, t_s)
-        tu, vp = tmp_path / f"tu{n}.pb", tmp_path / f"vp{n}.pb"
-        tu.write_bytes(trip_updates_feed(case.live, t_s, stamp))
-        vp.write_bytes(vehicle_positions_feed(case.live, t_s, stamp))
-        result = validate(
-            Request(
-                mode=Mode.MODERN,
-                gtfs=feed,
-                inputs=resolve_roles({"tu": str(tu), "vp": str(vp)}),
-                at=dt.datetime.fromtimestamp(stamp, dt.UTC),
-            )
-        )
-        written = result.write(tmp_path / f"report{n}")
-        report = json.loads(written.report.read_text())
+        checked = validate_feeds(case, feed, t_s, tmp_path / str(n))
+        report = checked.report
         assert {"E041", "E043", "E044", "P007", "P008"} <= set(report["summary"]["rulesRun"])
-        assert result.error_ids() == ()
-        assert json.loads(written.system_errors.read_text())["notices"] == []
+        assert checked.errors == ()
+        assert checked.system_errors == []
         assert {notice["code"] for notice in report["notices"]} <= {"W003"}, report["notices"]
         on_trips = vehicles(case.live, t_s)
         trains = {v.trip_id for v in on_trips}

@@ -4,14 +4,13 @@ static gtfs.zip with no errors, at several instants of the plain and the disturb
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from google.transit import gtfs_realtime_pb2 as rt
 from gtfs_rt_validator.api import Mode, Request, prepare_feed, resolve_roles, validate
-from rt_support import INSTANTS_S, Case
+from rt_support import INSTANTS_S, Case, validate_feeds
 
-from lrtsim.io.gtfs_rt import posix_s, trip_updates_feed, vehicle_positions_feed
+from lrtsim.io.gtfs_rt import posix_s, trip_updates_feed
 
 RULES = {"E003", "E004", "E011", "E022", "E023", "E025", "E029"}
 """The rules issue 12 names: trip, route, stop ids; increasing times; start time; shapes."""
@@ -23,25 +22,13 @@ EXPECTED_WARNINGS = {"W003"}
 def test_the_feeds_validate_against_the_static_feed(case: Case, tmp_path: Path) -> None:
     feed = prepare_feed(case.zip_path, mode=Mode.MODERN)
     for n, t_s in enumerate(INSTANTS_S):
-        stamp = posix_s(case.live, t_s)
-        tu, vp = tmp_path / f"tu{n}.pb", tmp_path / f"vp{n}.pb"
-        tu.write_bytes(trip_updates_feed(case.live, t_s, stamp))
-        vp.write_bytes(vehicle_positions_feed(case.live, t_s, stamp))
-        result = validate(
-            Request(
-                mode=Mode.MODERN,
-                gtfs=feed,
-                inputs=resolve_roles({"tu": str(tu), "vp": str(vp)}),
-                at=dt.datetime.fromtimestamp(stamp, dt.UTC),
-            )
-        )
-        written = result.write(tmp_path / f"report{n}")
-        report = json.loads(written.report.read_text())
+        checked = validate_feeds(case, feed, t_s, tmp_path / str(n))
+        report = checked.report
         assert set(report["summary"]["rulesRun"]) >= RULES
-        assert result.error_ids() == ()
+        assert checked.errors == ()
         fired = {notice["code"] for notice in report["notices"]}
         assert fired <= EXPECTED_WARNINGS, report["notices"]
-        assert json.loads(written.system_errors.read_text())["notices"] == []
+        assert checked.system_errors == []
 
 
 def test_the_validator_sees_a_trip_not_in_the_static_feed(plain: Case, tmp_path: Path) -> None:
