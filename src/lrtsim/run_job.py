@@ -9,6 +9,7 @@ for both.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,9 +151,16 @@ def ready(out_dir: Path) -> None:
         raise OutputError(f"cannot write runs into {out_dir}: permission denied")
 
 
+def folder_stem(name: str) -> str:
+    """A scenario's free-text name as one safe file-name part: runs of anything but letters,
+    digits, `_` and `-` (a `/`, `..`, a space) become one `-`; "scenario" when nothing is left."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "scenario"
+
+
 def new_folder(out_dir: Path, name: str, started: datetime) -> Path:
-    """`out_dir/NAME-YYYYmmdd-HHMMSS`, with `-2`, `-3`… when a run of the same second exists."""
-    stem = f"{name}-{started:%Y%m%d-%H%M%S}"
+    """`out_dir/NAME-YYYYmmdd-HHMMSS`, with `-2`, `-3`… when a run of the same second exists;
+    NAME is the scenario's name made a file name (`folder_stem`): never a path out of out_dir."""
+    stem = f"{folder_stem(name)}-{started:%Y%m%d-%H%M%S}"
     folder, count = out_dir / stem, 1
     while folder.exists():
         count += 1
