@@ -85,7 +85,17 @@ def scenario_from_toml(text: str, source: str = "<scenario>") -> Scenario:
         else:
             message = f"TOML syntax error: {message}"
         raise ScenarioError(source, [message]) from None
-    return scenario_from_dict(raw, source)
+    except RecursionError:
+        raise ScenarioError(
+            source, [f"TOML nested deeper than Python can read ({_DEEP})"]
+        ) from None
+    try:
+        return scenario_from_dict(raw, source)
+    except RecursionError:
+        raise ScenarioError(source, [f"values nested too deep to check ({_DEEP})"]) from None
+
+
+_DEEP = "a scenario nests tables and arrays a few levels at most"
 
 
 def scenario_from_dict(raw: dict[str, Any], source: str = "<scenario>") -> Scenario:
