@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_support import Server, serve
+from server_support import Server, serve, wait_for
 
 from lrtsim.model.load import embedded_text
 
@@ -139,3 +139,28 @@ def test_a_body_over_the_limit_is_413_told_or_chunked(guarded: Server, path: str
     assert streamed.request.headers["transfer-encoding"] == "chunked"
     assert after.status_code == 200
     assert not (guarded.runs_dir / "uploaded-scenarios" / "big.toml").exists()
+
+
+def test_a_scenario_named_as_a_path_runs_inside_the_runs_folder(guarded: Server) -> None:
+    text = embedded_text("astana").replace('name = "astana"', 'name = "../escaped"', 1)
+    assert 'name = "../escaped"' in text
+    with guarded.client(Authorization=f"Bearer {TOKEN}") as client:
+        upload = client.post("/api/scenarios?name=pathname", content=text)
+        assert upload.status_code == 201, upload.text
+        started = client.post("/api/runs", json={"scenario": "pathname", "seed": 1})
+        assert started.status_code == 202, started.text
+        run = wait_for(client, started.json()["id"], {"complete", "failed"}, 180.0)
+    assert run["status"] == "complete", run
+    runs = guarded.runs_dir.resolve()
+    assert not list(runs.parent.glob("escaped-*"))
+    assert [p.name.startswith("escaped-") for p in runs.iterdir() if p.is_dir()].count(True) == 1
+
+
+def test_a_scenario_nested_too_deep_is_422(guarded: Server) -> None:
+    text = "name = 'deep'\nx = " + "[" * 50_000 + "]" * 50_000 + "\n"
+    with guarded.client(Authorization=f"Bearer {TOKEN}") as client:
+        answer = client.post("/api/scenarios?name=deep", content=text)
+        after = client.get("/api/scenarios")
+    assert answer.status_code == 422
+    assert "nested" in answer.json()["problems"][0]
+    assert after.status_code == 200

@@ -144,3 +144,27 @@ def test_a_bad_time_is_refused(text: str) -> None:
 def test_times_of_day_round_trip() -> None:
     assert time_of_day(seconds_of_day("25:03:09")) == "25:03:09"
     assert seconds_of_day("00:00:01") == 1.0
+
+
+def test_a_clock_run_to_the_end_stays_stopped_after_a_seek() -> None:
+    replay, mono = clock(speed=3600)
+    replay.start()
+    mono.now += 100
+    assert not replay.state().running
+    replay.seek("08:00:00")
+    mono.now += 10
+    assert replay.now_s() == 8 * 3600
+    assert not replay.state().running
+
+
+def test_a_feed_instant_is_a_whole_second_with_its_own_stamp() -> None:
+    replay, mono = clock(speed=1)
+    replay.seek(8 * 3600 + 0.25)
+    replay.start()
+    first = replay.instant()
+    mono.now += 0.5
+    assert replay.instant() == first
+    assert first.now_s == 8 * 3600
+    assert first.timestamp == day_posix(0, first.now_s)
+    mono.now += 0.5
+    assert replay.instant().now_s == first.now_s + 1

@@ -53,6 +53,7 @@ class Instant:
     """What one feed is made for, read at once: the simulated now, its lap, its header time."""
 
     now_s: float
+    """Whole seconds after midnight."""
     lap: int
     timestamp: int
     """POSIX seconds, never less than one given before."""
@@ -125,13 +126,17 @@ class ReplayClock:
 
     def seek(self, at: str | float) -> None:
         """Move to `at` ('HH:MM:SS' or seconds after midnight), clamped to the window; the
-        clock keeps running or stays paused. Moving back begins a new lap."""
+        clock keeps running or stays paused (a clock run to the end stays stopped). Moving back
+        begins a new lap."""
         target = seconds_of_day(at) if isinstance(at, str) else float(at)
         if not math.isfinite(target):
             raise ArgumentError("at", f"{at} is not a time of day")
         with self._lock:
             position = min(max(target, self._start_s), self._end_s)
-            if position < self._now():
+            now = self._now()
+            if now >= self._end_s:
+                self._running = False
+            if position < now:
                 self._lap += 1
             self._position_s, self._anchor = position, self._monotonic()
 
@@ -143,10 +148,10 @@ class ReplayClock:
             self._speed = checked
 
     def instant(self) -> Instant:
-        """The simulated now, its lap and the header timestamp for a feed of it (see the
-        module's docstring), read together."""
+        """The simulated now in whole seconds, its lap and the header timestamp for a feed of
+        it (see the module's docstring), read together: one second, one content, one stamp."""
         with self._lock:
-            now = self._now()
+            now = float(math.floor(self._now()))
             self._last_timestamp = max(self._last_timestamp, self._posix(self._lap, now))
             return Instant(now_s=now, lap=self._lap, timestamp=self._last_timestamp)
 
