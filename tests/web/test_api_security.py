@@ -164,3 +164,18 @@ def test_a_scenario_nested_too_deep_is_422(guarded: Server) -> None:
     assert answer.status_code == 422
     assert "nested" in answer.json()["problems"][0]
     assert after.status_code == 200
+
+
+def test_a_write_from_another_sites_page_is_403_even_without_a_token(server: Server) -> None:
+    text = embedded_text("astana").replace('name = "astana"', 'name = "forged"', 1)
+    forged = {"Origin": "https://elsewhere.example", "Content-Type": "text/plain"}
+    own = {"Origin": server.url}
+    with server.client() as client:
+        upload = client.post("/api/scenarios", content=text, headers=forged)
+        run = client.post("/api/runs", json={"scenario": "astana"}, headers={"Origin": "null"})
+        listed = [s["name"] for s in client.get("/api/scenarios").json()]
+        mine = client.post("/api/scenarios?name=mine", content=text, headers=own)
+    assert upload.status_code == run.status_code == 403
+    assert upload.json()["title"] == "Forbidden"
+    assert "forged" not in listed
+    assert mine.status_code == 201, mine.text

@@ -18,6 +18,7 @@ log = logging.getLogger("lrtsim.web")
 TITLES = {
     400: "Bad request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
